@@ -1,0 +1,15 @@
+import type { Command } from "commander";
+
+/** One subcommand: declared eagerly (for --help), implemented lazily. */
+export interface CommandModule {
+  name: string;
+  summary: string;
+  /** Add arguments and options. */
+  configure(command: Command): void;
+  /** Import the implementation; it receives the command and commander's action arguments. */
+  load(): Promise<(command: Command, ...args: unknown[]) => Promise<void>>;
+  passThroughUnknown?: boolean;
+}
+
+// Each command module adds itself here, one line each.
+export const commandModules: CommandModule[] = [];

@@ -1,0 +1,233 @@
+/**
+ * The model file format, version 1: `models/<name>/model.json` beside `weights.bin`.
+ *
+ * This schema is the single contract between training (which writes models), the engine
+ * (which runs them) and every tool that reads them. `models/FORMAT.md` documents each field
+ * in prose; keep the two in step. Objects are strict: an unknown field is an error, because a
+ * silently ignored field in a model file is a silently wrong network.
+ *
+ * Units: every time constant is in seconds; rates in Hz; `dt` in seconds.
+ */
+import { z } from "zod";
+
+export const MODEL_FORMAT = "spikenode-model";
+export const MODEL_FORMAT_VERSION = 1;
+
+const positive = z.number().finite().positive();
+const nonNegative = z.number().finite().nonnegative();
+const pair = z.tuple([z.number().int().positive(), z.number().int().positive()]);
+const pairNonNeg = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+
+/** A run of little-endian float32 values in the weights file. */
+export const TensorRef = z.strictObject({
+  /** Byte offset into the weights file; a multiple of 4. */
+  offset: z.number().int().nonnegative().multipleOf(4),
+  /** Row-major shape; the value count is the product. */
+  shape: z.array(z.number().int().positive()).min(1),
+});
+export type TensorRef = z.infer<typeof TensorRef>;
+
+/** Nengo's LIF: exact exponential integration, refractory period, spikes of height amplitude/dt. */
+export const LifNeuron = z.strictObject({
+  model: z.literal("lif"),
+  tau_rc: positive,
+  tau_ref: nonNegative,
+  amplitude: positive.default(1),
+  v_th: positive.default(1),
+  min_voltage: z.number().finite().max(0).default(0),
+});
+
+/**
+ * Yin, Corradi & Bohté's adaptive LIF (reset by subtraction, threshold b0 + beta*eta).
+ * Per-neuron time constants live in the weights file (one value per neuron, in seconds).
+ * Spikes have height `amplitude` (not divided by dt), as in the paper's discrete form.
+ */
+export const AlifNeuron = z.strictObject({
+  model: z.literal("alif"),
+  tau_m: TensorRef,
+  tau_adp: TensorRef,
+  b0: positive,
+  beta: nonNegative,
+  amplitude: positive.default(1),
+});
+
+/** Non-spiking leaky integrator readout: u <- a*u + (1-a)*J with a = exp(-dt/tau). */
+export const LeakyIntegratorNeuron = z.strictObject({
+  model: z.literal("leaky_integrator"),
+  tau: positive,
+});
+
+/** Non-spiking: the layer's output is its input current J itself (accumulated by the readout). */
+export const LinearNeuron = z.strictObject({
+  model: z.literal("linear"),
+});
+
+export const Neuron = z.discriminatedUnion("model", [
+  LifNeuron,
+  AlifNeuron,
+  LeakyIntegratorNeuron,
+  LinearNeuron,
+]);
+export type Neuron = z.infer<typeof Neuron>;
+
+/** Filter on a connection's input. A low-pass or alpha filter adds Nengo's one-step delay. */
+export const Synapse = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("none") }),
+  z.strictObject({ type: z.literal("lowpass"), tau: positive }),
+  z.strictObject({ type: z.literal("alpha"), tau: positive }),
+]);
+export type Synapse = z.infer<typeof Synapse>;
+
+const NONE: Synapse = { type: "none" };
+
+export const FlattenLayer = z.strictObject({ type: z.literal("flatten") });
+
+/** Linear average pooling of the previous layer's output (no neurons of its own). */
+export const AvgPoolLayer = z.strictObject({
+  type: z.literal("avgpool2d"),
+  kernel: pair,
+  stride: pair,
+});
+
+export const DenseLayer = z.strictObject({
+  type: z.literal("dense"),
+  /** weights.shape = [out, in], y = W x + b */
+  weights: TensorRef,
+  bias: TensorRef.optional(),
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+export const Conv2dLayer = z.strictObject({
+  type: z.literal("conv2d"),
+  /** weights.shape = [out_channels, in_channels, kh, kw]; activations are channels-first. */
+  weights: TensorRef,
+  bias: TensorRef.optional(),
+  stride: pair.default([1, 1]),
+  padding: pairNonNeg.default([0, 0]),
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+/** Dense input plus the layer's own spikes of the previous tick fed back through recurrent_weights [out, out]. */
+export const RecurrentDenseLayer = z.strictObject({
+  type: z.literal("recurrent_dense"),
+  weights: TensorRef,
+  recurrent_weights: TensorRef,
+  bias: TensorRef.optional(),
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+export const Layer = z.discriminatedUnion("type", [
+  FlattenLayer,
+  AvgPoolLayer,
+  DenseLayer,
+  Conv2dLayer,
+  RecurrentDenseLayer,
+]);
+export type Layer = z.infer<typeof Layer>;
+
+/** How pixels in [0, 1] become input current (or events) per tick. */
+export const Encoder = z.discriminatedUnion("type", [
+  /** J = gain*x + bias, held for the whole presentation (Hunsberger & Eliasmith). */
+  z.strictObject({
+    type: z.literal("constant"),
+    gain: z.number().finite().default(1),
+    bias: z.number().finite().default(0),
+  }),
+  /** Each pixel spikes as a Poisson process of rate x*max_rate (Hz); a spike injects `amplitude`/dt. */
+  z.strictObject({
+    type: z.literal("poisson"),
+    max_rate: positive,
+    amplitude: positive.default(1),
+    seed: z.number().int().nonnegative().default(0),
+  }),
+  /** Event-camera emulation: ON/OFF events where log intensity changed by more than threshold. */
+  z.strictObject({
+    type: z.literal("delta"),
+    threshold: positive,
+    amplitude: positive.default(1),
+    epsilon: positive.default(1e-3),
+  }),
+]);
+export type Encoder = z.infer<typeof Encoder>;
+
+/** What a camera frame must become before encoding. */
+export const Preprocess = z.strictObject({
+  /** Colour handling: collapse to luminance, or keep RGB channels. Must match input.shape[0]. */
+  color: z.enum(["gray", "rgb"]).default("gray"),
+  /** How a frame of another aspect ratio is fitted to input.shape. */
+  fit: z.enum(["stretch", "center_crop", "letterbox"]).default("center_crop"),
+  /** Flip polarity (x -> 1 - x), e.g. dark objects on light backgrounds for a model trained on the opposite. */
+  invert: z.boolean().default(false),
+  /** Per-channel normalisation after scaling to [0, 1]: x' = (x - mean) / std. */
+  mean: z.array(z.number().finite()).optional(),
+  std: z.array(z.number().finite().positive()).optional(),
+});
+export type Preprocess = z.infer<typeof Preprocess>;
+
+export const Input = z.strictObject({
+  /** [C, H, W] */
+  shape: z.tuple([
+    z.number().int().positive(),
+    z.number().int().positive(),
+    z.number().int().positive(),
+  ]),
+  preprocess: Preprocess.default({ color: "gray", fit: "center_crop", invert: false }),
+  encoder: Encoder,
+});
+
+export const Presentation = z.strictObject({
+  /** reset: clear state and run `timesteps` ticks per frame; continuous: keep state across frames. */
+  mode: z.enum(["reset", "continuous"]).default("reset"),
+  timesteps: z.number().int().positive(),
+});
+
+export const Readout = z.strictObject({
+  /**
+   * spike_count: spikes of the last layer over the window;
+   * mean_output: mean of the last layer's (filtered) output over the window;
+   * membrane: mean membrane of a leaky-integrator last layer over the window.
+   */
+  type: z.enum(["spike_count", "mean_output", "membrane"]),
+  /** Ticks [start, end) of the presentation that count; end defaults to presentation.timesteps. */
+  window: z
+    .strictObject({
+      start: z.number().int().nonnegative().default(0),
+      end: z.number().int().positive().optional(),
+    })
+    .default({ start: 0 }),
+});
+
+export const Provenance = z.looseObject({
+  /** e.g. "soft-lif (Hunsberger & Eliasmith 2015)", "alif-bptt (Yin et al. 2020)", "hand-written" */
+  method: z.string(),
+  dataset: z.string().optional(),
+  created: z.string().optional(),
+  /** Measured accuracies, each with what it was measured on. */
+  accuracy: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const ModelSpec = z.strictObject({
+  format: z.literal(MODEL_FORMAT),
+  version: z.literal(MODEL_FORMAT_VERSION),
+  name: z.string().min(1),
+  description: z.string().optional(),
+  /** Simulation step, seconds. */
+  dt: positive,
+  weights: z.strictObject({
+    file: z.string().min(1),
+    /** Exact size of the weights file in bytes. */
+    bytes: z.number().int().nonnegative(),
+  }),
+  input: Input,
+  presentation: Presentation,
+  layers: z.array(Layer).min(1),
+  readout: Readout,
+  labels: z.array(z.string()).min(1),
+  provenance: Provenance,
+});
+export type ModelSpec = z.infer<typeof ModelSpec>;
+/** What a writer may leave out (defaults filled in on load). */
+export type ModelSpecInput = z.input<typeof ModelSpec>;
