@@ -1,0 +1,29 @@
+/**
+ * What the engine counts. Power estimates (src/power) are computed from these, so the
+ * definitions are exact:
+ * - spikes: spikes the layer's neurons emitted;
+ * - synapticOps: for each spike arriving at a weighted layer, its exact fan-out into that layer
+ *   (padding and borders respected, pooling folded in), summed; i.e. accumulate operations;
+ * - neuronUpdates: neuron state updates (one per neuron per tick);
+ * - annMacs: multiply-accumulates the same layer costs once as a conventional ANN (dense: in*out;
+ *   conv: out_h*out_w*out_c*in_c*kh*kw; pooling adds its adds; recurrent: in*out + out*out).
+ */
+export interface LayerCounters {
+  /** Layer index in model.layers (weighted layers only carry neurons). */
+  layer: number;
+  neurons: number;
+  spikes: number;
+  synapticOps: number;
+  neuronUpdates: number;
+  /** ANN-equivalent multiply-accumulates for one frame (not per tick). */
+  annMacs: number;
+}
+
+export interface FrameCounters {
+  /** Ticks simulated for this frame. */
+  ticks: number;
+  /** Simulation step in seconds (for rates). */
+  dt: number;
+  layers: LayerCounters[];
+  total: Omit<LayerCounters, "layer">;
+}
