@@ -4,7 +4,8 @@
  */
 import type { Observable } from "rxjs";
 import type { FrameCounters } from "../snn/counters.js";
-import type { EnergyEstimate } from "../power/types.js";
+import type { EnergyEstimate, HardwareProfile } from "../power/types.js";
+import type { ModelSpecInput } from "../snn/model-spec.js";
 
 export interface Time {
   sec: number;
@@ -100,14 +101,109 @@ export interface PipelineStats {
   dropped: number;
   errors: number;
   errorsByReason: Record<string, number>;
+  /** Frames accepted and waiting for the worker right now (at most the queue capacity). */
+  waiting: number;
+  /** Frames in the worker right now (0 or 1). */
+  inFlight: number;
 }
 
 export interface Pipeline {
-  /** Hand a frame over; never blocks on ticks. */
+  /**
+   * Hand a frame over; never blocks on ticks. The pixel bytes are transferred to the worker
+   * when the array owns its whole ArrayBuffer (the caller's array is then detached), unless
+   * the pipeline was created with `transfer: false`. After close() a pushed frame is counted
+   * as dropped.
+   */
   push(frame: FrameInput): void;
   readonly results$: Observable<ClassificationResult>;
   readonly errors$: Observable<FrameError>;
   stats(): PipelineStats;
-  /** Finish the frames already accepted (or count them as dropped), then stop the worker. */
-  close(): Promise<void>;
+  /** Resolves once the worker has loaded the model; rejects with the reason if it cannot. */
+  ready(): Promise<PipelineInfo>;
+  /**
+   * Resolves when one more frame can be pushed without displacing a waiting one. A source that
+   * must not lose frames (bag replay as fast as possible) awaits this before each push.
+   */
+  capacityAvailable(): Promise<void>;
+  /**
+   * Finish the frames already accepted (or count them as dropped), then stop the worker.
+   * `drain: false` counts the waiting frames as dropped and only finishes the one in flight;
+   * after `timeoutMs` whatever is still unfinished is counted as dropped and the worker stopped.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  /** Default true. */
+  drain?: boolean;
+  /** Default: no limit. */
+  timeoutMs?: number;
+}
+
+/** When to stop ticking a frame early (see src/decode). */
+export interface EarlyExitOptions {
+  /** The leading class must lead the runner-up by at least this many output spikes (or score units). */
+  margin: number;
+  /** ...for this many consecutive ticks. */
+  holdTicks: number;
+  /** Never stop before this many ticks. Default: holdTicks. */
+  minTicks?: number;
+}
+
+export type PresentationMode = "reset" | "continuous";
+
+export interface PipelineOptions {
+  /** A model directory (model.json + weights.bin). */
+  model: string;
+  /** Ticks per frame in reset mode, and the nominal ticks in continuous mode. Default: the model's. */
+  timesteps?: number;
+  /** Default: the model's presentation mode. */
+  presentation?: PresentationMode;
+  /**
+   * Continuous mode: a frame gets round(stamp delta / dt) ticks, clamped to [minTicks, maxTicks].
+   * Defaults: 1 and the nominal timesteps.
+   */
+  continuous?: { minTicks?: number; maxTicks?: number };
+  /** Replaces the model's input encoder (e.g. `{ type: "poisson", max_rate: 200 }`). */
+  encoder?: ModelSpecInput["input"]["encoder"];
+  /** Stop ticking once the winner is clear; default off (every frame gets all its ticks). */
+  earlyExit?: EarlyExitOptions | false;
+  /** Hardware profile name for the energy estimate. Default "cmos45-horowitz". */
+  powerProfile?: string;
+  /** Extra or overriding hardware profiles (users' own). */
+  profiles?: HardwareProfile[];
+  /** Classes listed in each result's topK. Default 5 (at most the number of classes). */
+  topK?: number;
+  /** Frames with more pixels are refused with reason "too_large". Default 7680 × 4320. */
+  maxImagePixels?: number;
+  /** Frames that may wait while one is in the worker; the newest win. Default 1. */
+  queueCapacity?: number;
+  /** Window over which "frames per second actually processed" is measured for power. Default 2000. */
+  rateWindowMs?: number;
+  /**
+   * Decodes `kind: "serialized"` frames (CDR bytes), e.g. `codecFor(type).decode` from
+   * src/messages. Runs on the calling thread when the frame is handed to the worker (never for
+   * frames dropped before that). Without it, serialized frames are refused ("no_deserializer").
+   */
+  deserialize?: (
+    type: "sensor_msgs/msg/Image" | "sensor_msgs/msg/CompressedImage",
+    bytes: Uint8Array,
+  ) => RawImage | CompressedImage;
+  /** Default true: pixel arrays that own their buffer are moved to the worker, not copied. */
+  transfer?: boolean;
+}
+
+/** What a loaded pipeline runs. */
+export interface PipelineInfo {
+  modelName: string;
+  labels: string[];
+  /** [C, H, W] */
+  inputShape: [number, number, number];
+  dt: number;
+  timesteps: number;
+  presentation: PresentationMode;
+  encoder: string;
+  powerProfile: string;
+  /** Layers of the network and their neurons, in model order. */
+  neurons: number;
 }
