@@ -1,0 +1,560 @@
+/**
+ * The fast engine: event-driven synaptic input. Only neurons that spiked this tick touch memory
+ * downstream, so the cost of synaptic input is proportional to spikes x fan-out.
+ *
+ * Layout: for every weighted layer, a scatter table maps each source neuron to "runs": pairs
+ * (accumulator offset, weight offset) of `runLen` contiguous values. Dense layers store W
+ * transposed ([in][out]) so a spike adds one contiguous row; conv layers keep neurons
+ * channels-last ([oy][ox][oc]) and weights as [ic][ky][kx][oc], so a spike adds up to kh*kw
+ * contiguous runs of oc values. Pooling and flatten between two weighted layers are folded into
+ * the table (a spike reaches the pooled cells containing it; the 1/area factor is applied with the
+ * spike height, once per neuron, when the accumulator is read). Weights stay float32; currents,
+ * voltages and accumulators are float64 (the golden network needs it to reproduce Nengo exactly).
+ */
+import type { Model, ResolvedLayer } from "./model.js";
+import { NetworkBase } from "./network.js";
+import { filterCoefficients, spikeHeight } from "./topology.js";
+import type { WeightedStage } from "./topology.js";
+
+/** Scatter table: source neuron i owns runs [start[i], start[i+1]). */
+export interface ScatterTable {
+  start: Int32Array;
+  acc: Int32Array;
+  w: Int32Array;
+  runLen: number;
+  /** Weights in the table's layout. */
+  weights: Float32Array;
+}
+
+const SYN_NONE = 0;
+const SYN_LOWPASS = 1;
+const SYN_ALPHA = 2;
+const N_LIF = 0;
+const N_ALIF = 1;
+const N_LEAKY = 2;
+const N_LINEAR = 3;
+
+interface FastLayer {
+  stage: WeightedStage;
+  n: number;
+  /** internal index -> channels-first index */
+  toCf: Int32Array;
+  table: ScatterTable;
+  /** Synaptic operations of one event from each source neuron (internal order). */
+  srcFanout: Float64Array;
+  /** Source emits spikes (an index list) rather than values. */
+  spikingSource: boolean;
+  /** Multiplies the accumulator: source spike height x pooling factor. */
+  scale: number;
+  acc: Float64Array;
+  rec: ScatterTable | null;
+  recScale: number;
+  accRec: Float64Array;
+  bias: Float64Array;
+  synapse: number;
+  fa: number;
+  fb1: number;
+  fb2: number;
+  y1: Float64Array;
+  y2: Float64Array;
+  uPrev: Float64Array;
+  /** Input current of the first layer for a constant input (before synapse and bias). */
+  inCur: Float64Array;
+  J: Float64Array;
+  model: number;
+  v: Float64Array;
+  ref: Float64Array;
+  eta: Float64Array;
+  alpha: Float64Array;
+  rho: Float64Array;
+  sPrev: Uint8Array;
+  /** Non-spiking output values (leaky, linear), internal order. */
+  out: Float64Array;
+  spikeList: Int32Array;
+  nSpikes: number;
+}
+
+/** Permutation internal -> channels-first for a layer's neurons (conv: channels-last inside). */
+function internalToCf(layer: ResolvedLayer | null, n: number): Int32Array {
+  const p = new Int32Array(n);
+  if (layer !== null && layer.spec.type === "conv2d") {
+    const [oc, oh, ow] = layer.outShape;
+    for (let y = 0; y < oh; y++)
+      for (let x = 0; x < ow; x++)
+        for (let o = 0; o < oc; o++) p[(y * ow + x) * oc + o] = (o * oh + y) * ow + x;
+  } else {
+    for (let i = 0; i < n; i++) p[i] = i;
+  }
+  return p;
+}
+
+/** Positions (channels-first, in the layer's input space) reached from each source position. */
+function forwardThroughBetween(stage: WeightedStage, nSrc: number): number[][] {
+  let reach: number[][] = Array.from({ length: nSrc }, (_, i) => [i]);
+  for (const b of stage.between) {
+    if (b.spec.type !== "avgpool2d") continue;
+    const [, h, w] = b.inShape;
+    const [, oh, ow] = b.outShape;
+    const [kh, kw] = b.spec.kernel;
+    const [sh, sw] = b.spec.stride;
+    const cells = (pos: number): number[] => {
+      const c = Math.floor(pos / (h * w));
+      const y = Math.floor(pos / w) % h;
+      const x = pos % w;
+      const out: number[] = [];
+      for (
+        let py = Math.max(0, Math.ceil((y - kh + 1) / sh));
+        py <= Math.floor(y / sh) && py < oh;
+        py++
+      )
+        for (
+          let px = Math.max(0, Math.ceil((x - kw + 1) / sw));
+          px <= Math.floor(x / sw) && px < ow;
+          px++
+        )
+          out.push((c * oh + py) * ow + px);
+      return out;
+    };
+    reach = reach.map((list) => list.flatMap(cells));
+  }
+  return reach;
+}
+
+/** Runs (acc offset, weight offset) for one input position of a weighted layer. */
+function runsOf(layer: ResolvedLayer, q: number, accOut: number[], wOut: number[]): void {
+  const spec = layer.spec;
+  if (spec.type === "dense" || spec.type === "recurrent_dense") {
+    accOut.push(0);
+    wOut.push(q * layer.outShape[0]);
+    return;
+  }
+  if (spec.type !== "conv2d") return;
+  const [, h, w] = layer.inShape;
+  const [oc, oh, ow] = layer.outShape;
+  const [, , kh, kw] = spec.weights.shape;
+  const [sh, sw] = spec.stride;
+  const [ph, pw] = spec.padding;
+  const c = Math.floor(q / (h * w));
+  const y = Math.floor(q / w) % h;
+  const x = q % w;
+  for (let ky = 0; ky < kh; ky++) {
+    const ty = y + ph - ky;
+    if (ty < 0 || ty % sh !== 0 || ty / sh >= oh) continue;
+    const oy = ty / sh;
+    for (let kx = 0; kx < kw; kx++) {
+      const tx = x + pw - kx;
+      if (tx < 0 || tx % sw !== 0 || tx / sw >= ow) continue;
+      const ox = tx / sw;
+      accOut.push((oy * ow + ox) * oc);
+      wOut.push(((c * kh + ky) * kw + kx) * oc);
+    }
+  }
+}
+
+/** Weights re-laid out for scattering: dense [in][out], conv [ic][ky][kx][oc]. */
+function scatterWeights(layer: ResolvedLayer): Float32Array {
+  const spec = layer.spec;
+  const W = layer.weights!;
+  if (spec.type === "conv2d") {
+    const [oc, ic, kh, kw] = spec.weights.shape;
+    const t = new Float32Array(W.length);
+    for (let o = 0; o < oc; o++)
+      for (let c = 0; c < ic; c++)
+        for (let ky = 0; ky < kh; ky++)
+          for (let kx = 0; kx < kw; kx++)
+            t[((c * kh + ky) * kw + kx) * oc + o] = W[((o * ic + c) * kh + ky) * kw + kx];
+    return t;
+  }
+  return transpose(W, layer.outShape[0], W.length / layer.outShape[0]);
+}
+
+function transpose(W: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(W.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = W[r * cols + c];
+  return t;
+}
+
+/** Build the scatter table of a weighted stage, indexed by the source's internal neuron order. */
+export function buildScatterTable(stage: WeightedStage, srcToCf: Int32Array): ScatterTable {
+  const layer = stage.resolved;
+  const nSrc = srcToCf.length;
+  const reach = forwardThroughBetween(stage, nSrc);
+  const start = new Int32Array(nSrc + 1);
+  const acc: number[] = [];
+  const w: number[] = [];
+  for (let i = 0; i < nSrc; i++) {
+    start[i] = acc.length;
+    for (const q of reach[srcToCf[i]]) runsOf(layer, q, acc, w);
+  }
+  start[nSrc] = acc.length;
+  // Dense: one run of `out` values; conv: runs of `oc` values (outShape[0] either way).
+  const runLen = layer.outShape[0];
+  return {
+    start,
+    acc: Int32Array.from(acc),
+    w: Int32Array.from(w),
+    runLen,
+    weights: scatterWeights(layer),
+  };
+}
+
+/** Add one contiguous weight run per run of each listed source neuron (spikes: value 1). */
+function scatterSpikes(list: Int32Array, count: number, t: ScatterTable, acc: Float64Array): void {
+  const start = t.start;
+  const runAcc = t.acc;
+  const runW = t.w;
+  const W = t.weights;
+  const len = t.runLen;
+  for (let s = 0; s < count; s++) {
+    const i = list[s];
+    const rEnd = start[i + 1];
+    for (let r = start[i]; r < rEnd; r++) {
+      const a0 = runAcc[r];
+      const d = runW[r] - a0;
+      const aEnd = a0 + len;
+      for (let a = a0; a < aEnd; a++) acc[a] += W[a + d];
+    }
+  }
+}
+
+/** Same for non-spiking sources: every non-zero value scatters value x weight. */
+function scatterValues(values: ArrayLike<number>, t: ScatterTable, acc: Float64Array): void {
+  const start = t.start;
+  const runAcc = t.acc;
+  const runW = t.w;
+  const W = t.weights;
+  const len = t.runLen;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x === 0) continue;
+    const rEnd = start[i + 1];
+    for (let r = start[i]; r < rEnd; r++) {
+      const a0 = runAcc[r];
+      const d = runW[r] - a0;
+      const aEnd = a0 + len;
+      for (let a = a0; a < aEnd; a++) acc[a] += x * W[a + d];
+    }
+  }
+}
+
+export class FastNetwork extends NetworkBase {
+  private readonly L: FastLayer[];
+  private inputValid = false;
+  private readonly lastToCf: Int32Array;
+
+  constructor(model: Model) {
+    super(model, "fast");
+    const dt = model.spec.dt;
+    const inputToCf = internalToCf(null, model.inputSize);
+    const L: FastLayer[] = [];
+    for (const stage of this.stages) {
+      const r = stage.resolved;
+      const n = stage.neurons;
+      const toCf = internalToCf(r, n);
+      const src = stage.source < 0 ? null : L[stage.source];
+      const table = buildScatterTable(stage, src === null ? inputToCf : src.toCf);
+      const srcFanout = new Float64Array(table.start.length - 1);
+      for (let i = 0; i < srcFanout.length; i++)
+        srcFanout[i] = (table.start[i + 1] - table.start[i]) * table.runLen;
+      const spikingSource = src !== null && src.stage.spiking;
+      const scale = (spikingSource ? spikeHeight(src.stage.neuron, dt) : 1) * stage.poolFactor;
+      const spec = r.spec;
+      let rec: ScatterTable | null = null;
+      if (spec.type === "recurrent_dense") {
+        const start = new Int32Array(n + 1);
+        const w = new Int32Array(n);
+        for (let i = 0; i <= n; i++) start[i] = i;
+        for (let i = 0; i < n; i++) w[i] = i * n;
+        rec = {
+          start,
+          acc: new Int32Array(n),
+          w,
+          runLen: n,
+          weights: transpose(r.recurrentWeights!, n, n),
+        };
+      }
+      const bias = new Float64Array(n);
+      if (r.bias) {
+        const per = n / r.bias.length;
+        for (let i = 0; i < n; i++) bias[i] = r.bias[Math.floor(toCf[i] / per)];
+      }
+      const syn = spec.type === "flatten" || spec.type === "avgpool2d" ? null : spec.synapse;
+      const coeff = filterCoefficients(syn && syn.type !== "none" ? syn.tau : 1, dt);
+      const neuron = stage.neuron;
+      const alpha = new Float64Array(
+        neuron.model === "alif" || neuron.model === "leaky_integrator" ? n : 0,
+      );
+      const rho = new Float64Array(neuron.model === "alif" ? n : 0);
+      if (neuron.model === "alif") {
+        for (let i = 0; i < n; i++) {
+          alpha[i] = Math.exp(-dt / r.tauM![toCf[i]]);
+          rho[i] = Math.exp(-dt / r.tauAdp![toCf[i]]);
+        }
+      } else if (neuron.model === "leaky_integrator") {
+        alpha.fill(Math.exp(-dt / neuron.tau));
+      }
+      L.push({
+        stage,
+        n,
+        toCf,
+        table,
+        srcFanout,
+        spikingSource,
+        scale,
+        acc: new Float64Array(n),
+        rec,
+        recScale: spikeHeight(neuron, dt),
+        accRec: new Float64Array(rec ? n : 0),
+        bias,
+        synapse:
+          syn === null || syn.type === "none"
+            ? SYN_NONE
+            : syn.type === "lowpass"
+              ? SYN_LOWPASS
+              : SYN_ALPHA,
+        fa: coeff.a,
+        fb1: coeff.b1,
+        fb2: coeff.b2,
+        y1: new Float64Array(n),
+        y2: new Float64Array(n),
+        uPrev: new Float64Array(n),
+        inCur: new Float64Array(stage.source < 0 ? n : 0),
+        J: new Float64Array(n),
+        model:
+          neuron.model === "lif"
+            ? N_LIF
+            : neuron.model === "alif"
+              ? N_ALIF
+              : neuron.model === "leaky_integrator"
+                ? N_LEAKY
+                : N_LINEAR,
+        v: new Float64Array(n),
+        ref: new Float64Array(neuron.model === "lif" ? n : 0),
+        eta: new Float64Array(neuron.model === "alif" ? n : 0),
+        alpha,
+        rho,
+        sPrev: new Uint8Array(neuron.model === "alif" ? n : 0),
+        out: new Float64Array(stage.spiking ? 0 : n),
+        spikeList: new Int32Array(n),
+        nSpikes: 0,
+      });
+    }
+    this.L = L;
+    this.lastToCf = L[L.length - 1].toCf;
+  }
+
+  /** The scatter tables, for tests that check them against the brute-force fan-outs. */
+  get tables(): readonly { table: ScatterTable; srcFanout: Float64Array; toCf: Int32Array }[] {
+    return this.L;
+  }
+
+  protected clearState(): void {
+    for (const l of this.L) {
+      l.acc.fill(0);
+      l.accRec.fill(0);
+      l.y1.fill(0);
+      l.y2.fill(0);
+      l.uPrev.fill(0);
+      l.v.fill(0);
+      l.ref.fill(0);
+      l.eta.fill(0);
+      l.sPrev.fill(0);
+      l.out.fill(0);
+      l.nSpikes = 0;
+    }
+  }
+
+  protected invalidateInput(): void {
+    this.inputValid = false;
+  }
+
+  protected step(input: Float32Array | Float64Array, constant: boolean): void {
+    const fresh = !(constant && this.inputValid);
+    this.inputValid = constant;
+    const L = this.L;
+    for (let k = 0; k < L.length; k++) {
+      const l = L[k];
+      const n = l.n;
+      const acc = l.acc;
+      const J = l.J;
+      const scale = l.scale;
+
+      // 1. Synaptic input u (before synapse and bias) into J.
+      if (l.stage.source < 0) {
+        const inCur = l.inCur;
+        if (fresh) {
+          acc.fill(0);
+          scatterValues(input, l.table, acc);
+          let ops = 0;
+          for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
+          this.layerSynops[k] += ops;
+          for (let i = 0; i < n; i++) inCur[i] = acc[i] * scale;
+        }
+        J.set(inCur);
+      } else {
+        const src = L[l.stage.source];
+        if (l.spikingSource) {
+          const list = src.spikeList;
+          const count = src.nSpikes;
+          if (count > 0) {
+            scatterSpikes(list, count, l.table, acc);
+            let ops = 0;
+            for (let s = 0; s < count; s++) ops += l.srcFanout[list[s]];
+            this.layerSynops[k] += ops;
+          }
+        } else {
+          scatterValues(src.out, l.table, acc);
+          let ops = 0;
+          for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += l.srcFanout[i];
+          this.layerSynops[k] += ops;
+        }
+        for (let i = 0; i < n; i++) {
+          J[i] = acc[i] * scale;
+          acc[i] = 0;
+        }
+      }
+      if (l.rec !== null) {
+        // Own spikes of the previous tick (still in spikeList) fed back.
+        const accRec = l.accRec;
+        if (l.nSpikes > 0) {
+          scatterSpikes(l.spikeList, l.nSpikes, l.rec, accRec);
+          this.layerSynops[k] += l.nSpikes * n;
+        }
+        const rs = l.recScale;
+        for (let i = 0; i < n; i++) {
+          J[i] += accRec[i] * rs;
+          accRec[i] = 0;
+        }
+      }
+
+      // 2. Synapse (Nengo's one-step delay) and bias: J becomes the current the neuron sees.
+      const bias = l.bias;
+      if (l.synapse === SYN_NONE) {
+        for (let i = 0; i < n; i++) J[i] += bias[i];
+      } else if (l.synapse === SYN_LOWPASS) {
+        const a = l.fa;
+        const y1 = l.y1;
+        for (let i = 0; i < n; i++) {
+          const u = J[i];
+          J[i] = y1[i] + bias[i];
+          y1[i] = a * y1[i] + (1 - a) * u;
+        }
+      } else {
+        const a = l.fa;
+        const a2 = a * a;
+        const b1 = l.fb1;
+        const b2 = l.fb2;
+        const y1 = l.y1;
+        const y2 = l.y2;
+        const uPrev = l.uPrev;
+        for (let i = 0; i < n; i++) {
+          const u = J[i];
+          J[i] = y1[i] + bias[i];
+          const y = 2 * a * y1[i] - a2 * y2[i] + b1 * u + b2 * uPrev[i];
+          y2[i] = y1[i];
+          y1[i] = y;
+          uPrev[i] = u;
+        }
+      }
+
+      // 3. Neurons.
+      if (l.model === N_LIF) this.stepLif(l);
+      else if (l.model === N_ALIF) this.stepAlif(l);
+      else if (l.model === N_LEAKY) {
+        const v = l.v;
+        const al = l.alpha;
+        for (let i = 0; i < n; i++) {
+          v[i] = al[i] * v[i] + (1 - al[i]) * J[i];
+          l.out[i] = v[i];
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          l.v[i] = J[i];
+          l.out[i] = J[i];
+        }
+      }
+      this.layerSpikes[k] += l.nSpikes;
+    }
+
+    // Last layer's outputs, channels-first.
+    const last = L[L.length - 1];
+    const toCf = this.lastToCf;
+    const output = this.output;
+    const spikes = this.spikes;
+    const membrane = this.membrane;
+    if (last.stage.spiking) {
+      output.fill(0);
+      spikes.fill(0);
+      const h = last.recScale;
+      for (let s = 0; s < last.nSpikes; s++) {
+        const c = toCf[last.spikeList[s]];
+        output[c] = h;
+        spikes[c] = 1;
+      }
+    } else {
+      for (let i = 0; i < last.n; i++) output[toCf[i]] = last.out[i];
+    }
+    for (let i = 0; i < last.n; i++) membrane[toCf[i]] = last.v[i];
+  }
+
+  /** Nengo's LIF.step with the full-step decay factor computed once. */
+  private stepLif(l: FastLayer): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "lif") return;
+    const dt = this.model.spec.dt;
+    const tauRc = neuron.tau_rc;
+    const tauRefDt = neuron.tau_ref + dt;
+    const vth = neuron.v_th;
+    const vmin = neuron.min_voltage;
+    const em1 = Math.expm1(-dt / tauRc);
+    const J = l.J;
+    const V = l.v;
+    const R = l.ref;
+    const list = l.spikeList;
+    let ns = 0;
+    const n = l.n;
+    for (let i = 0; i < n; i++) {
+      const ref = R[i] - dt;
+      const j = J[i];
+      let v = V[i];
+      if (ref <= 0) v -= (j - v) * em1;
+      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
+      if (v > vth) {
+        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
+        V[i] = 0;
+        list[ns++] = i;
+      } else {
+        R[i] = ref;
+        V[i] = v < vmin ? vmin : v;
+      }
+    }
+    l.nSpikes = ns;
+  }
+
+  /** Yin et al.'s adaptive LIF, same arithmetic as the reference. */
+  private stepAlif(l: FastLayer): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "alif") return;
+    const { b0, beta } = neuron;
+    const J = l.J;
+    const V = l.v;
+    const eta = l.eta;
+    const al = l.alpha;
+    const rho = l.rho;
+    const sPrev = l.sPrev;
+    const list = l.spikeList;
+    let ns = 0;
+    for (let i = 0; i < l.n; i++) {
+      const s = sPrev[i];
+      eta[i] = rho[i] * eta[i] + (1 - rho[i]) * s;
+      const theta = b0 + beta * eta[i];
+      const v = al[i] * V[i] + (1 - al[i]) * J[i] - theta * s;
+      V[i] = v;
+      if (v > theta) {
+        sPrev[i] = 1;
+        list[ns++] = i;
+      } else sPrev[i] = 0;
+    }
+    l.nSpikes = ns;
+  }
+}

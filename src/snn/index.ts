@@ -1,0 +1,45 @@
+/**
+ * spikenode's spiking engine: model files, networks of LIF / adaptive-LIF neurons ticked in
+ * steps of `dt`, the model's raw readout and exact cost counters. Pure: no clocks, no globals,
+ * no I/O except `loadModel`.
+ *
+ * Loading
+ *   parseModel(json: unknown, weights: Uint8Array, source: string): Model
+ *       Validate model.json (zod schema in model-spec.ts, defaults filled in) and its weights
+ *       bytes. Throws ModelError (`userFacing: true`) naming the file, the field and the fix.
+ *   loadModel(dirOrModelJson: string): Promise<Model>
+ *       Read `<dir>/model.json` and the weights file it names, then parseModel.
+ *   Model: { source, spec: ModelSpec, weights: Float32Array, inputShape: [C,H,W], inputSize,
+ *            layers: ResolvedLayer[] (inShape, outShape, neurons, float32 tensor views),
+ *            weightedLayers, outputSize, labels }
+ *
+ * Running
+ *   createNetwork(model, { engine?: "fast" | "reference" }): Network     (default "fast")
+ *   network.reset()                  clear neuron and synapse state; start a new frame
+ *   network.beginFrame()             start a new frame, keeping the state (continuous streams)
+ *   network.tick(input, constant?)   one tick; input = encoded input current per input element
+ *                                    (Float32Array | Float64Array, channels-first, inputSize).
+ *                                    constant=true: same input as the previous tick of this frame,
+ *                                    so the first layer's current is computed once per frame.
+ *   network.run(pixels, timesteps?): { scores, counters }
+ *                                    constant-current encoder gain*x+bias, presentation mode of the
+ *                                    model ("reset" clears state first, "continuous" keeps it).
+ *   network.output / .spikes / .membrane   last layer, last tick (channels-first)
+ *   network.scores(out?)             readout over the window [start, end) so far: spike_count,
+ *                                    mean_output or membrane (raw; src/decode makes classes).
+ *   network.counters(): FrameCounters    the frame so far (same object, updated in place)
+ *   network.frameTicks
+ *
+ * Semantics of one tick: layers update in order; without a synapse a layer sees the spikes its
+ * input layer emitted in the same tick; a lowpass/alpha synapse (Nengo's zero-order-hold
+ * discretisation) adds Nengo's one-step delay. LIF is Nengo's LIF.step exactly (float64 state);
+ * ALIF is Yin et al.'s (see models/FORMAT.md). Both engines give the same spikes; "reference"
+ * computes every layer densely and plainly, "fast" is event-driven (cost ~ spikes x fan-out).
+ */
+export { parseModel, parseSpec, ModelError, isWeighted, isSpikingNeuron } from "./model.js";
+export type { Model, ResolvedLayer, Shape } from "./model.js";
+export { loadModel } from "./model-file.js";
+export { createNetwork } from "./create-network.js";
+export type { Network, NetworkOptions, EngineKind, FrameResult } from "./network.js";
+export type { FrameCounters, LayerCounters } from "./counters.js";
+export * from "./model-spec.js";

@@ -1,0 +1,301 @@
+/**
+ * The reference engine: every layer computed densely every tick, in channels-first order,
+ * written to be read next to Nengo's `LIF.step`, the ALIF equations of Yin et al., and Nengo's
+ * synapse discretisation. The fast engine must produce the same spikes (test/snn).
+ */
+import type { Model } from "./model.js";
+import { NetworkBase } from "./network.js";
+import { filterCoefficients, spikeHeight } from "./topology.js";
+import type { FilterCoefficients, WeightedStage } from "./topology.js";
+
+interface RefLayer {
+  stage: WeightedStage;
+  n: number;
+  /** Buffers for the pooled/flattened input of each `between` layer. */
+  pooled: Float64Array[];
+  u: Float64Array;
+  bias: Float64Array;
+  synapse: "none" | "lowpass" | "alpha";
+  filter: FilterCoefficients;
+  /** This tick's input current after the synapse, bias included. */
+  J: Float64Array;
+  rec: Float64Array;
+  y1: Float64Array;
+  y2: Float64Array;
+  uPrev: Float64Array;
+  /** LIF v / ALIF u / leaky u / linear J */
+  v: Float64Array;
+  ref: Float64Array;
+  eta: Float64Array;
+  alpha: Float64Array;
+  rho: Float64Array;
+  spk: Uint8Array;
+  out: Float64Array;
+  prevOut: Float64Array;
+}
+
+export class ReferenceNetwork extends NetworkBase {
+  private readonly L: RefLayer[];
+  private inputValid = false;
+
+  constructor(model: Model) {
+    super(model, "reference");
+    const dt = model.spec.dt;
+    this.L = this.stages.map((stage) => {
+      const n = stage.neurons;
+      const r = stage.resolved;
+      const bias = new Float64Array(n);
+      if (r.bias) {
+        const per = n / r.bias.length; // conv: one bias per channel, channels-first
+        for (let i = 0; i < n; i++) bias[i] = r.bias[Math.floor(i / per)];
+      }
+      const syn = r.spec.type === "flatten" || r.spec.type === "avgpool2d" ? null : r.spec.synapse;
+      const neuron = stage.neuron;
+      const alpha = new Float64Array(n);
+      const rho = new Float64Array(n);
+      if (neuron.model === "alif") {
+        for (let i = 0; i < n; i++) {
+          alpha[i] = Math.exp(-dt / r.tauM![i]);
+          rho[i] = Math.exp(-dt / r.tauAdp![i]);
+        }
+      } else if (neuron.model === "leaky_integrator") {
+        alpha.fill(Math.exp(-dt / neuron.tau));
+      }
+      return {
+        stage,
+        n,
+        pooled: stage.between.map((b) => new Float64Array(b.outShape.reduce((a, c) => a * c, 1))),
+        u: new Float64Array(n),
+        bias,
+        synapse: syn?.type ?? "none",
+        filter: filterCoefficients(syn && syn.type !== "none" ? syn.tau : 1, dt),
+        J: new Float64Array(n),
+        rec: new Float64Array(n),
+        y1: new Float64Array(n),
+        y2: new Float64Array(n),
+        uPrev: new Float64Array(n),
+        v: new Float64Array(n),
+        ref: new Float64Array(n),
+        eta: new Float64Array(n),
+        alpha,
+        rho,
+        spk: new Uint8Array(n),
+        out: new Float64Array(n),
+        prevOut: new Float64Array(n),
+      };
+    });
+  }
+
+  protected clearState(): void {
+    for (const l of this.L) {
+      for (const a of [l.u, l.y1, l.y2, l.uPrev, l.v, l.ref, l.eta, l.out, l.prevOut]) a.fill(0);
+      l.spk.fill(0);
+    }
+  }
+
+  protected invalidateInput(): void {
+    this.inputValid = false;
+  }
+
+  protected step(input: Float32Array | Float64Array, constant: boolean): void {
+    const dt = this.model.spec.dt;
+    const freshInput = !(constant && this.inputValid);
+    this.inputValid = constant;
+    for (let k = 0; k < this.L.length; k++) {
+      const l = this.L[k];
+      const st = l.stage;
+      const src: ArrayLike<number> = st.source < 0 ? input : this.L[st.source].out;
+
+      // Synaptic operations: every non-zero source value reaches its fan-out.
+      if (st.source >= 0 || freshInput) {
+        let ops = 0;
+        for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += st.fanout[i];
+        this.layerSynops[k] += ops;
+      }
+
+      let x: ArrayLike<number> = src;
+      st.between.forEach((b, bi) => {
+        if (b.spec.type === "avgpool2d") {
+          avgpool(x, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[bi]);
+          x = l.pooled[bi];
+        }
+      });
+
+      const r = st.resolved;
+      const spec = r.spec;
+      if (spec.type === "dense" || spec.type === "recurrent_dense") {
+        matvec(r.weights!, l.n, x.length, x, l.u);
+        if (spec.type === "recurrent_dense") {
+          const prev = l.prevOut;
+          let prevSpikes = 0;
+          for (let i = 0; i < l.n; i++) if (prev[i] !== 0) prevSpikes++;
+          this.layerSynops[k] += prevSpikes * l.n;
+          const rec = l.rec;
+          matvec(r.recurrentWeights!, l.n, l.n, prev, rec);
+          for (let i = 0; i < l.n; i++) l.u[i] += rec[i];
+        }
+      } else if (spec.type === "conv2d") {
+        conv2d(
+          x,
+          r.inShape,
+          r.weights!,
+          spec.weights.shape,
+          spec.stride,
+          spec.padding,
+          r.outShape,
+          l.u,
+        );
+      }
+
+      // Synapse (Nengo: the filtered current read this tick reflects input up to the previous tick).
+      const J = l.J;
+      if (l.synapse === "none") {
+        for (let i = 0; i < l.n; i++) J[i] = l.u[i] + l.bias[i];
+      } else if (l.synapse === "lowpass") {
+        const a = l.filter.a;
+        for (let i = 0; i < l.n; i++) {
+          J[i] = l.y1[i] + l.bias[i];
+          l.y1[i] = a * l.y1[i] + (1 - a) * l.u[i];
+        }
+      } else {
+        const { a, b1, b2 } = l.filter;
+        for (let i = 0; i < l.n; i++) {
+          J[i] = l.y1[i] + l.bias[i];
+          const y = 2 * a * l.y1[i] - a * a * l.y2[i] + b1 * l.u[i] + b2 * l.uPrev[i];
+          l.y2[i] = l.y1[i];
+          l.y1[i] = y;
+          l.uPrev[i] = l.u[i];
+        }
+      }
+
+      l.prevOut.set(l.out);
+      const neuron = st.neuron;
+      l.spk.fill(0);
+      if (neuron.model === "lif") {
+        // Nengo's LIF.step, one neuron at a time.
+        const { tau_rc, tau_ref, v_th, min_voltage } = neuron;
+        const height = spikeHeight(neuron, dt);
+        for (let i = 0; i < l.n; i++) {
+          l.ref[i] -= dt;
+          const dtt = Math.min(Math.max(dt - l.ref[i], 0), dt);
+          l.v[i] -= (J[i] - l.v[i]) * Math.expm1(-dtt / tau_rc);
+          const spiked = l.v[i] > v_th;
+          if (spiked) {
+            l.ref[i] = tau_ref + dt + tau_rc * Math.log1p(-(l.v[i] - v_th) / (J[i] - v_th));
+          }
+          if (l.v[i] < min_voltage) l.v[i] = min_voltage;
+          if (spiked) l.v[i] = 0;
+          l.spk[i] = spiked ? 1 : 0;
+          l.out[i] = spiked ? height : 0;
+        }
+      } else if (neuron.model === "alif") {
+        // Yin et al.: eta_t = rho*eta + (1-rho)*S_{t-1}; theta = b0 + beta*eta;
+        // u_t = alpha*u + (1-alpha)*J - theta*S_{t-1}; S_t = u_t > theta.
+        const { b0, beta, amplitude } = neuron;
+        for (let i = 0; i < l.n; i++) {
+          const sPrev = l.prevOut[i] !== 0 ? 1 : 0;
+          l.eta[i] = l.rho[i] * l.eta[i] + (1 - l.rho[i]) * sPrev;
+          const theta = b0 + beta * l.eta[i];
+          l.v[i] = l.alpha[i] * l.v[i] + (1 - l.alpha[i]) * J[i] - theta * sPrev;
+          const spiked = l.v[i] > theta;
+          l.spk[i] = spiked ? 1 : 0;
+          l.out[i] = spiked ? amplitude : 0;
+        }
+      } else if (neuron.model === "leaky_integrator") {
+        for (let i = 0; i < l.n; i++) {
+          l.v[i] = l.alpha[i] * l.v[i] + (1 - l.alpha[i]) * J[i];
+          l.out[i] = l.v[i];
+        }
+      } else {
+        for (let i = 0; i < l.n; i++) {
+          l.v[i] = J[i];
+          l.out[i] = J[i];
+        }
+      }
+      let spikes = 0;
+      for (let i = 0; i < l.n; i++) spikes += l.spk[i];
+      this.layerSpikes[k] += spikes;
+    }
+    const last = this.L[this.L.length - 1];
+    this.output.set(last.out);
+    this.spikes.set(last.spk);
+    this.membrane.set(last.v);
+  }
+}
+
+/** y = W x with W row-major [rows, cols]. */
+export function matvec(
+  W: Float32Array,
+  rows: number,
+  cols: number,
+  x: ArrayLike<number>,
+  y: Float64Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += W[r * cols + c] * x[c];
+    y[r] = sum;
+  }
+}
+
+/** Naive channels-first 2-D convolution (cross-correlation, as in PyTorch and Keras). */
+export function conv2d(
+  x: ArrayLike<number>,
+  inShape: readonly number[],
+  W: Float32Array,
+  wShape: readonly number[],
+  stride: readonly [number, number],
+  padding: readonly [number, number],
+  outShape: readonly number[],
+  y: Float64Array,
+): void {
+  const [c, h, w] = inShape;
+  const [oc, , kh, kw] = wShape;
+  const [, oh, ow] = outShape;
+  for (let o = 0; o < oc; o++) {
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let sum = 0;
+        for (let ci = 0; ci < c; ci++) {
+          for (let ky = 0; ky < kh; ky++) {
+            const iy = oy * stride[0] - padding[0] + ky;
+            if (iy < 0 || iy >= h) continue;
+            for (let kx = 0; kx < kw; kx++) {
+              const ix = ox * stride[1] - padding[1] + kx;
+              if (ix < 0 || ix >= w) continue;
+              sum += W[((o * c + ci) * kh + ky) * kw + kx] * x[(ci * h + iy) * w + ix];
+            }
+          }
+        }
+        y[(o * oh + oy) * ow + ox] = sum;
+      }
+    }
+  }
+}
+
+/** Naive channels-first average pooling without padding (cells that do not fit are dropped). */
+export function avgpool(
+  x: ArrayLike<number>,
+  inShape: readonly number[],
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  y: Float64Array,
+): void {
+  const [c, h, w] = inShape;
+  const [kh, kw] = kernel;
+  const oh = Math.floor((h - kh) / stride[0]) + 1;
+  const ow = Math.floor((w - kw) / stride[1]) + 1;
+  for (let ci = 0; ci < c; ci++) {
+    for (let py = 0; py < oh; py++) {
+      for (let px = 0; px < ow; px++) {
+        let sum = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          for (let kx = 0; kx < kw; kx++) {
+            sum += x[(ci * h + py * stride[0] + ky) * w + px * stride[1] + kx];
+          }
+        }
+        y[(ci * oh + py) * ow + px] = sum / (kh * kw);
+      }
+    }
+  }
+}

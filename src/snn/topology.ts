@@ -1,0 +1,163 @@
+/**
+ * What both engines need to know about a model beyond its tensors: which weighted layer feeds
+ * which, through which pooling and flatten layers, and the exact fan-out of every source neuron
+ * (for the synaptic-operation counter). Fan-outs here are computed by brute force over the
+ * connectivity, independently of the fast engine's scatter tables, so tests can compare the two.
+ */
+import type { Model, ResolvedLayer, Shape } from "./model.js";
+import { isSpikingNeuron } from "./model.js";
+import type { Neuron } from "./model-spec.js";
+
+export interface WeightedStage {
+  /** Index in model.layers. */
+  layer: number;
+  resolved: ResolvedLayer;
+  neuron: Neuron;
+  /** Index into the list of weighted stages of the source, or -1 for the network input. */
+  source: number;
+  /** Pooling/flatten layers between the source and this layer, in order. */
+  between: ResolvedLayer[];
+  /** Shape of the source's output (network input shape for source -1). */
+  sourceShape: Shape;
+  /** Shape this layer's weights read (after the layers in `between`). */
+  inputShape: Shape;
+  /** For each source neuron (channels-first), the synapses its event reaches in this layer. */
+  fanout: Float64Array;
+  /** 1 / (product of pooling areas between source and this layer). */
+  poolFactor: number;
+  spiking: boolean;
+  neurons: number;
+  /** Conventional-ANN multiply-accumulates for one frame, pooling adds included. */
+  annMacs: number;
+}
+
+const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+/** Structural fan-out of each input position of a weighted layer, by a naive loop. */
+function weightFanout(layer: ResolvedLayer): Float64Array {
+  const spec = layer.spec;
+  const nIn = product(layer.inShape);
+  const fan = new Float64Array(nIn);
+  if (spec.type === "dense" || spec.type === "recurrent_dense") {
+    fan.fill(layer.outShape[0]);
+  } else if (spec.type === "conv2d") {
+    const [c, h, w] = layer.inShape;
+    const [oc, oh, ow] = layer.outShape;
+    const [, , kh, kw] = spec.weights.shape;
+    const [sh, sw] = spec.stride;
+    const [ph, pw] = spec.padding;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * sh - ph + ky;
+          if (y < 0 || y >= h) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const x = ox * sw - pw + kx;
+            if (x < 0 || x >= w) continue;
+            for (let ci = 0; ci < c; ci++) fan[(ci * h + y) * w + x] += oc;
+          }
+        }
+      }
+    }
+  }
+  return fan;
+}
+
+/** Pull a fan-out back through an average pooling layer: sum over the cells an input falls in. */
+function poolFanoutBack(pool: ResolvedLayer, fanOut: Float64Array): Float64Array {
+  if (pool.spec.type !== "avgpool2d") return fanOut;
+  const [c, h, w] = pool.inShape;
+  const [, ph, pw] = pool.outShape;
+  const [kh, kw] = pool.spec.kernel;
+  const [sh, sw] = pool.spec.stride;
+  const fanIn = new Float64Array(c * h * w);
+  for (let ci = 0; ci < c; ci++) {
+    for (let py = 0; py < ph; py++) {
+      for (let px = 0; px < pw; px++) {
+        const f = fanOut[(ci * ph + py) * pw + px];
+        for (let ky = 0; ky < kh; ky++) {
+          for (let kx = 0; kx < kw; kx++) {
+            fanIn[(ci * h + py * sh + ky) * w + px * sw + kx] += f;
+          }
+        }
+      }
+    }
+  }
+  return fanIn;
+}
+
+export function annMacsOf(layer: ResolvedLayer): number {
+  const spec = layer.spec;
+  if (spec.type === "dense") return product(layer.inShape) * layer.outShape[0];
+  if (spec.type === "recurrent_dense") {
+    const out = layer.outShape[0];
+    return product(layer.inShape) * out + out * out;
+  }
+  if (spec.type === "conv2d") {
+    const kh = spec.weights.shape[2];
+    const kw = spec.weights.shape[3];
+    return product(layer.outShape) * layer.inShape[0] * kh * kw;
+  }
+  if (spec.type === "avgpool2d") return product(layer.outShape) * spec.kernel[0] * spec.kernel[1];
+  return 0;
+}
+
+export function buildTopology(model: Model): WeightedStage[] {
+  const stages: WeightedStage[] = [];
+  let between: ResolvedLayer[] = [];
+  let sourceShape: Shape = model.inputShape;
+  for (const layer of model.layers) {
+    const spec = layer.spec;
+    if (spec.type === "flatten" || spec.type === "avgpool2d") {
+      between.push(layer);
+      continue;
+    }
+    let fanout = weightFanout(layer);
+    let poolFactor = 1;
+    let annMacs = annMacsOf(layer);
+    for (let i = between.length - 1; i >= 0; i--) {
+      fanout = poolFanoutBack(between[i], fanout);
+      const p = between[i].spec;
+      if (p.type === "avgpool2d") poolFactor /= p.kernel[0] * p.kernel[1];
+      annMacs += annMacsOf(between[i]);
+    }
+    stages.push({
+      layer: layer.index,
+      resolved: layer,
+      neuron: spec.neuron,
+      source: stages.length - 1,
+      between,
+      sourceShape,
+      inputShape: layer.inShape,
+      fanout,
+      poolFactor,
+      spiking: isSpikingNeuron(spec.neuron),
+      neurons: layer.neurons,
+      annMacs,
+    });
+    between = [];
+    sourceShape = layer.outShape;
+  }
+  return stages;
+}
+
+/** Value one spike of this neuron model carries downstream (Nengo LIF: amplitude/dt). */
+export function spikeHeight(neuron: Neuron, dt: number): number {
+  if (neuron.model === "lif") return neuron.amplitude / dt;
+  if (neuron.model === "alif") return neuron.amplitude;
+  return 1;
+}
+
+/** Coefficients of a synaptic filter, discretised as Nengo does (zero-order hold). */
+export interface FilterCoefficients {
+  /** lowpass: y[t] = a*y[t-1] + (1-a)*u[t]. alpha: y[t] = 2a*y[t-1] - a^2*y[t-2] + b1*u[t] + b2*u[t-1]. */
+  a: number;
+  b1: number;
+  b2: number;
+}
+
+export function filterCoefficients(synapseTau: number, dt: number): FilterCoefficients {
+  const a = Math.exp(-dt / synapseTau);
+  const h = dt / synapseTau;
+  return { a, b1: 1 - a - h * a, b2: a * a - a + h * a };
+}
