@@ -1,0 +1,13 @@
+export { softmax, argmax } from "./softmax.js";
+export {
+  ScoreDecoder,
+  decoderForModel,
+  outputSpikeHeight,
+  windowTicks,
+  topK,
+  type ClassScore,
+  type Decoded,
+  type DecoderOptions,
+  type ReadoutType,
+} from "./decoder.js";
+export { EarlyExitPolicy, type EarlyExitOptions } from "./early-exit.js";
