@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { trainCommand } from "./train.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -12,4 +13,4 @@ export interface CommandModule {
 }
 
 // Each command module adds itself here, one line each.
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [trainCommand];

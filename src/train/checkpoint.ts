@@ -1,0 +1,116 @@
+/**
+ * Training checkpoints: `checkpoint.json` (position, RNG state, optimiser step, history) beside
+ * `checkpoint.bin` (parameters, then Adam's first and second moments, float32 little-endian).
+ * Written to temporary names and renamed, so a kill mid-write leaves the previous checkpoint.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { AdamState } from "./adam.js";
+import type { TrainConfig } from "./config.js";
+
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  trainAccuracy: number;
+  valLoss: number | null;
+  valAccuracy: number | null;
+  lr: number;
+  seconds: number;
+  threads: number;
+}
+
+export interface CheckpointMeta {
+  format: "spikenode-train-checkpoint";
+  version: 1;
+  config: TrainConfig;
+  inputCHW: [number, number, number];
+  /** Next epoch to run (0-based) and next batch within it. */
+  epoch: number;
+  batch: number;
+  rngState: number;
+  adamStep: number;
+  /** Running sums of the epoch in progress, so a resumed epoch reports the same averages. */
+  epochLossSum: number;
+  epochCorrect: number;
+  epochSeen: number;
+  epochSeconds: number;
+  totalSeconds: number;
+  history: EpochRecord[];
+  paramShapes: number[][];
+  saved: string;
+}
+
+export interface Checkpoint {
+  meta: CheckpointMeta;
+  params: Float32Array[];
+  adam: AdamState;
+}
+
+const META = "checkpoint.json";
+const DATA = "checkpoint.bin";
+
+export function hasCheckpoint(dir: string): boolean {
+  return existsSync(join(dir, META)) && existsSync(join(dir, DATA));
+}
+
+export function saveCheckpoint(dir: string, ck: Checkpoint): void {
+  mkdirSync(dir, { recursive: true });
+  const arrays = [...ck.params, ...ck.adam.m, ...ck.adam.v];
+  const total = arrays.reduce((n, a) => n + a.length, 0);
+  const all = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) {
+    all.set(a, o);
+    o += a.length;
+  }
+  const bytes = new Uint8Array(all.buffer);
+  // Float32Array is host-endian; every supported host is little-endian, which we check on load.
+  writeFileSync(join(dir, `${DATA}.tmp`), bytes);
+  writeFileSync(
+    join(dir, `${META}.tmp`),
+    JSON.stringify({ ...ck.meta, adamStep: ck.adam.step }, null, 1) + "\n",
+  );
+  renameSync(join(dir, `${DATA}.tmp`), join(dir, DATA));
+  renameSync(join(dir, `${META}.tmp`), join(dir, META));
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  const metaPath = join(dir, META);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(readFileSync(metaPath, "utf8")) as CheckpointMeta;
+  } catch (err) {
+    throw Object.assign(
+      new Error(`cannot read checkpoint ${metaPath}: ${(err as Error).message}`),
+      { userFacing: true },
+    );
+  }
+  if (meta.format !== "spikenode-train-checkpoint" || meta.version !== 1) {
+    throw Object.assign(new Error(`${metaPath}: not a version-1 spikenode training checkpoint`), {
+      userFacing: true,
+    });
+  }
+  const raw = readFileSync(join(dir, DATA));
+  const sizes = meta.paramShapes.map((s) => s.reduce((a, b) => a * b, 1));
+  const per = sizes.reduce((a, b) => a + b, 0);
+  if (raw.byteLength !== per * 3 * 4) {
+    throw Object.assign(
+      new Error(
+        `${join(dir, DATA)}: ${raw.byteLength} bytes, expected ${per * 12} for the shapes in ${META}; the checkpoint is damaged`,
+      ),
+      { userFacing: true },
+    );
+  }
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  let o = 0;
+  const take = (): Float32Array[] =>
+    sizes.map((n) => {
+      const a = all.slice(o, o + n);
+      o += n;
+      return a;
+    });
+  const params = take();
+  const m = take();
+  const v = take();
+  return { meta, params, adam: { step: meta.adamStep, m, v } };
+}

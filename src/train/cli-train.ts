@@ -1,0 +1,58 @@
+/** `spikenode train`: parses options, picks the backend, trains, exports. */
+import type { Command } from "commander";
+import { initBackend, type BackendChoice } from "./backend.js";
+import { loadTrainConfig, userError } from "./config.js";
+import { checkpointDir, train } from "./trainer.js";
+import { hasCheckpoint, loadCheckpoint } from "./checkpoint.js";
+
+interface TrainCliOptions {
+  config: string;
+  out: string;
+  resume: boolean;
+  threads: string;
+  backend: string;
+  dataDir?: string;
+  maxBatches?: string;
+  export: boolean;
+  progress: boolean;
+  progressSeconds: string;
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw userError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export async function runTrain(command: Command): Promise<void> {
+  const o = command.opts<TrainCliOptions>();
+  const threads = positiveInt(o.threads, "--threads");
+  const maxBatches =
+    o.maxBatches !== undefined ? positiveInt(o.maxBatches, "--max-batches") : undefined;
+  const backends = ["auto", "tensorflow", "wasm", "cpu"];
+  if (!backends.includes(o.backend))
+    throw userError(`--backend must be one of ${backends.join(", ")}, got "${o.backend}"`);
+  // With --resume the checkpoint's config is used; the file is still read so typos surface.
+  let config = loadTrainConfig(o.config);
+  if (o.resume && hasCheckpoint(checkpointDir(o.out)))
+    config = loadCheckpoint(checkpointDir(o.out)).meta.config;
+  const backend = await initBackend(o.backend as BackendChoice);
+  process.stdout.write(`spikenode train: TensorFlow.js backend ${backend}, ${threads} thread(s)\n`);
+  const result = await train({
+    config,
+    out: o.out,
+    resume: o.resume,
+    threads,
+    backend,
+    dataDir: o.dataDir,
+    maxBatches,
+    progress: o.progress,
+    progressSeconds: Number(o.progressSeconds),
+  });
+  if (result.finished && o.export) {
+    // Imported late so a long run picks up the export code present when it finishes.
+    const { exportTrained } = await import("./export.js");
+    await exportTrained({ out: o.out, config, result });
+  }
+}

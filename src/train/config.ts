@@ -1,0 +1,154 @@
+/**
+ * Training configuration files (YAML or JSON): architecture, neuron, data, optimiser, and the
+ * spiking settings that export writes into the model.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import YAML from "yaml";
+
+const positive = z.number().finite().positive();
+
+export const SoftLifConfig = z.strictObject({
+  tau_rc: positive.default(0.022),
+  tau_ref: z.number().finite().nonnegative().default(0.002),
+  amplitude: positive.default(0.063),
+  gain: positive.default(1),
+  gamma: positive.default(0.02),
+  sigma: z.number().finite().nonnegative().default(10),
+});
+
+const ConvLayer = z.strictObject({
+  type: z.literal("conv2d"),
+  filters: z.number().int().positive(),
+  kernel: z.number().int().positive(),
+  stride: z.number().int().positive().default(1),
+  padding: z.number().int().nonnegative().default(0),
+  /** soft_lif (default) or linear (no neuron; only for the output layer). */
+  activation: z.enum(["soft_lif", "linear"]).default("soft_lif"),
+});
+const DenseLayer = z.strictObject({
+  type: z.literal("dense"),
+  units: z.number().int().positive(),
+  activation: z.enum(["soft_lif", "linear"]).default("soft_lif"),
+});
+const PoolLayer = z.strictObject({
+  type: z.literal("avgpool2d"),
+  size: z.number().int().positive(),
+  stride: z.number().int().positive().optional(),
+});
+const DropoutLayer = z.strictObject({
+  type: z.literal("dropout"),
+  rate: z.number().min(0).lt(1),
+});
+export const LayerConfig = z.discriminatedUnion("type", [
+  ConvLayer,
+  DenseLayer,
+  PoolLayer,
+  DropoutLayer,
+]);
+export type LayerConfig = z.infer<typeof LayerConfig>;
+
+export const TrainConfig = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  dataset: z.strictObject({
+    name: z.enum(["fashion-mnist", "mnist", "cifar10"]),
+    /** Images held out of the training set for validation (the last ones after a seeded shuffle). */
+    validation: z.number().int().nonnegative().default(5000),
+    /** mnist package only: how many of its 10k digits train (the rest are the test set). */
+    train_count: z.number().int().positive().optional(),
+    /** Use only the first N training images (quick runs, tests). */
+    limit: z.number().int().positive().optional(),
+    augment: z
+      .strictObject({
+        flip: z.boolean().default(false),
+        /** Random translation of up to this many pixels (zero fill). */
+        shift: z.number().int().nonnegative().default(0),
+        /** CIFAR: random crop of this size (the paper crops 24×24 of 32×32); test uses the centre. */
+        crop: z.number().int().positive().optional(),
+      })
+      .default({ flip: false, shift: 0 }),
+  }),
+  neuron: SoftLifConfig.default({
+    tau_rc: 0.022,
+    tau_ref: 0.002,
+    amplitude: 0.063,
+    gain: 1,
+    gamma: 0.02,
+    sigma: 10,
+  }),
+  layers: z.array(LayerConfig).min(1),
+  training: z.strictObject({
+    epochs: z.number().int().positive(),
+    batch_size: z.number().int().positive().default(64),
+    lr: positive.default(1e-3),
+    /** Learning rate at the end of the last epoch (exponential decay per batch); none = constant. */
+    lr_final: positive.optional(),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: positive.default(1e-7),
+    /** L2 penalty on weights (not biases), added to the gradient. */
+    weight_decay: z.number().nonnegative().default(0),
+    seed: z.number().int().nonnegative().default(1),
+    /** Also checkpoint inside an epoch at least this often. */
+    checkpoint_minutes: positive.default(5),
+  }),
+  /** Written into the exported model; `spikenode eval` measures the alternatives. */
+  spiking: z
+    .strictObject({
+      dt: positive.default(0.001),
+      timesteps: z.number().int().positive().default(200),
+      synapse: z
+        .discriminatedUnion("type", [
+          z.strictObject({ type: z.literal("none") }),
+          z.strictObject({ type: z.literal("lowpass"), tau: positive }),
+          z.strictObject({ type: z.literal("alpha"), tau: positive }),
+        ])
+        .default({ type: "alpha", tau: 0.005 }),
+      readout_start: z.number().int().nonnegative().default(100),
+    })
+    .default({
+      dt: 0.001,
+      timesteps: 200,
+      synapse: { type: "alpha", tau: 0.005 },
+      readout_start: 100,
+    }),
+});
+export type TrainConfig = z.infer<typeof TrainConfig>;
+
+export function parseTrainConfig(text: string, source: string): TrainConfig {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(text);
+  } catch (err) {
+    throw userError(`${source}: not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  const parsed = TrainConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+      .join("; ");
+    throw userError(`${source}: invalid training config: ${issues}`);
+  }
+  const last = parsed.data.layers.filter((l) => l.type === "dense" || l.type === "conv2d").at(-1);
+  if (!last || last.type !== "dense" || last.activation !== "linear") {
+    throw userError(
+      `${source}: the last weighted layer must be "dense" with activation "linear" (the class scores)`,
+    );
+  }
+  return parsed.data;
+}
+
+export function loadTrainConfig(path: string): TrainConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw userError(`cannot read training config ${path}: ${(err as Error).message}`);
+  }
+  return parseTrainConfig(text, path);
+}
+
+export function userError(message: string): Error {
+  return Object.assign(new Error(message), { userFacing: true });
+}
