@@ -10,6 +10,11 @@ export interface HardwareProfile {
   neuronUpdate: number;
   /** Energy of one multiply-accumulate of the conventional ANN, for the comparison. */
   annMac: number;
+  /**
+   * Energy of one ANN neuron's activation (bias and nonlinearity), for the comparison; absent
+   * means 0. Hunsberger & Eliasmith count 1 FLOP.
+   */
+  annNeuron?: number;
   /** Where the figures come from. */
   citation: string;
 }
@@ -18,16 +23,30 @@ export interface HardwareProfile {
 export interface EnergyEstimate {
   profile: string;
   unit: "J" | "flop";
-  /** synapticOps * E_synop + neuronUpdates * E_update */
+  /**
+   * synapticOps * E_synop + inputMacs * E_mac + neuronUpdates * E_update: spikes cost
+   * accumulates, an analog (constant-current) input costs multiply-accumulates into the first
+   * layer, once per frame.
+   */
   energyPerFrame: number;
   /** energyPerFrame * frames per second actually processed (W for unit J; flop/s otherwise). */
   power: number;
+  /** Spike-driven synaptic operations (the engine's count less inputMacs). */
   synapticOps: number;
+  /**
+   * Multiply-accumulates of a non-spiking input into the first layer (0 for spiking input).
+   * Optional so estimates written before it existed still type-check; absent means 0.
+   */
+  inputMacs?: number;
   neuronUpdates: number;
   annMacs: number;
+  /** annMacs * E_mac + neurons * E_annNeuron */
   annEnergyPerFrame: number;
-  /** annEnergyPerFrame / energyPerFrame: how many times cheaper the spiking run is. */
+  /**
+   * annEnergyPerFrame / energyPerFrame: how many times cheaper the spiking run is (Infinity
+   * when the spiking run cost nothing, 0 when neither did).
+   */
   ratio: number;
-  /** Mean firing rate of each spiking layer over the frame, Hz. */
+  /** Mean firing rate of each weighted layer over the frame, Hz (0 for non-spiking layers). */
   layerRates: number[];
 }
