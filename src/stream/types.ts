@@ -6,6 +6,7 @@ import type { Observable } from "rxjs";
 import type { FrameCounters } from "../snn/counters.js";
 import type { EnergyEstimate, HardwareProfile } from "../power/types.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
+import type { EarlyExitOptions } from "../decode/early-exit.js";
 
 export interface Time {
   sec: number;
@@ -140,15 +141,8 @@ export interface CloseOptions {
   timeoutMs?: number;
 }
 
-/** When to stop ticking a frame early (see src/decode). */
-export interface EarlyExitOptions {
-  /** The leading class must lead the runner-up by at least this many output spikes (or score units). */
-  margin: number;
-  /** ...for this many consecutive ticks. */
-  holdTicks: number;
-  /** Never stop before this many ticks. Default: holdTicks. */
-  minTicks?: number;
-}
+/** When to stop ticking a frame early: minTicks, margin, holdTicks (see src/decode/early-exit.ts). */
+export type { EarlyExitOptions } from "../decode/early-exit.js";
 
 export type PresentationMode = "reset" | "continuous";
 
@@ -168,7 +162,7 @@ export interface PipelineOptions {
   encoder?: ModelSpecInput["input"]["encoder"];
   /** Stop ticking once the winner is clear; default off (every frame gets all its ticks). */
   earlyExit?: EarlyExitOptions | false;
-  /** Hardware profile name for the energy estimate. Default "cmos45-horowitz". */
+  /** Hardware profile name for the energy estimate (src/power/profiles.json). Default "cmos45-horowitz". */
   powerProfile?: string;
   /** Extra or overriding hardware profiles (users' own). */
   profiles?: HardwareProfile[];

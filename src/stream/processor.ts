@@ -1,0 +1,234 @@
+/**
+ * One frame through the stages, in the worker: preprocess → encode → engine → readout → power,
+ * each timed. Kept apart from the worker's message loop so tests can run it in-thread and
+ * compare it with a direct engine run.
+ *
+ * Presentation: in `reset` mode every frame starts from a cleared network and a fresh encoder
+ * (a Poisson stream restarts from its seed), so a frame's result depends only on the frame. The
+ * delta encoder is the exception: it encodes the change since the previous frame, so it keeps
+ * its reference across frames in both modes. In `continuous` mode nothing is cleared and each
+ * frame runs for the simulated time its stamp says has passed (see presentation.ts).
+ */
+import { performance } from "node:perf_hooks";
+import {
+  decoderForModel,
+  EarlyExitPolicy,
+  windowTicks,
+  type ScoreDecoder,
+} from "../decode/index.js";
+import { createEncoder, type InputEncoder } from "../encode/index.js";
+import { ImageError, ImagePreprocessor, frameLabel } from "../image/index.js";
+import { createNetwork, Encoder, loadModel, type Model, type Network } from "../snn/index.js";
+import { createEnergyModel, type EnergyModel } from "./energy.js";
+import { continuousTicks, type ContinuousTicks } from "./presentation.js";
+import type { DecodedFrame, FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
+import { RateMeter } from "./rate-meter.js";
+import type { PipelineInfo, PresentationMode, Time } from "./types.js";
+
+export interface FrameProcessor {
+  readonly info: PipelineInfo;
+  /** Never throws: a bad frame becomes an error message. */
+  process(seq: number, frame: DecodedFrame): Promise<FromWorker>;
+}
+
+const DEFAULT_RATE_WINDOW_MS = 2000;
+
+export async function createFrameProcessor(config: WorkerConfig): Promise<FrameProcessor> {
+  const loaded = await loadModel(config.model);
+  return new StageProcessor(withOverrides(loaded, config), config);
+}
+
+/**
+ * The model as this pipeline runs it: timesteps, presentation and encoder overridden where the
+ * options say so. Only the spec changes; the tensors are shared.
+ */
+function withOverrides(model: Model, config: WorkerConfig): Model {
+  const spec = model.spec;
+  let encoder = spec.input.encoder;
+  if (config.encoder !== undefined) {
+    const parsed = Encoder.safeParse(config.encoder);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new Error(
+        `pipeline option encoder ${JSON.stringify(config.encoder)}: ${issue.path.join(".") || "(value)"}: ${issue.message}. ` +
+          'Use e.g. {"type":"constant","gain":1}, {"type":"poisson","max_rate":200} or {"type":"delta","threshold":0.1}.',
+      );
+    }
+    encoder = parsed.data;
+  }
+  return {
+    ...model,
+    spec: {
+      ...spec,
+      input: { ...spec.input, encoder },
+      presentation: {
+        mode: config.presentation ?? spec.presentation.mode,
+        timesteps: config.timesteps ?? spec.presentation.timesteps,
+      },
+    },
+  };
+}
+
+class StageProcessor implements FrameProcessor {
+  readonly info: PipelineInfo;
+  private readonly network: Network;
+  private readonly preprocessor: ImagePreprocessor;
+  private readonly encoder: InputEncoder;
+  private readonly decoder: ScoreDecoder;
+  private readonly earlyExit: EarlyExitPolicy | undefined;
+  private readonly energy: EnergyModel;
+  private readonly rate: RateMeter;
+  private readonly mode: PresentationMode;
+  private readonly timesteps: number;
+  private readonly limits: ContinuousTicks;
+  private readonly running: Float64Array;
+  private readonly spikeCounts: Float64Array;
+  private previousStamp: Time | undefined;
+
+  constructor(
+    private readonly model: Model,
+    config: WorkerConfig,
+  ) {
+    const spec = model.spec;
+    this.mode = spec.presentation.mode;
+    this.timesteps = spec.presentation.timesteps;
+    this.limits = {
+      minTicks: config.continuous?.minTicks ?? 1,
+      maxTicks:
+        config.continuous?.maxTicks ?? Math.max(this.timesteps, config.continuous?.minTicks ?? 1),
+    };
+    this.network = createNetwork(model);
+    this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
+    this.encoder = createEncoder(spec.input.encoder, model.inputSize, spec.dt);
+    this.decoder = decoderForModel(spec, { topK: config.topK });
+    this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
+    this.energy = createEnergyModel(this.encoder.constant, config.powerProfile, config.profiles);
+    this.rate = new RateMeter(config.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
+    this.running = new Float64Array(model.outputSize);
+    this.spikeCounts = new Float64Array(model.outputSize);
+    this.info = {
+      modelName: spec.name,
+      labels: [...model.labels],
+      inputShape: [...model.inputShape] as [number, number, number],
+      dt: spec.dt,
+      timesteps: this.timesteps,
+      presentation: this.mode,
+      encoder: spec.input.encoder.type,
+      powerProfile: this.energy.profile.name,
+      neurons: model.layers.reduce((n, l) => n + l.neurons, 0),
+    };
+  }
+
+  async process(seq: number, frame: DecodedFrame): Promise<FromWorker> {
+    const header = frame.message.header;
+    const label = frameLabel(seq, header);
+    try {
+      return await this.classify(seq, frame, label);
+    } catch (err) {
+      if (err instanceof ImageError) {
+        return { type: "error", seq, reason: err.reason, message: err.message };
+      }
+      return {
+        type: "error",
+        seq,
+        reason: "internal_error",
+        message: `${label}: classification failed: ${(err as Error)?.message ?? String(err)}`,
+      };
+    }
+  }
+
+  private async classify(seq: number, frame: DecodedFrame, label: string): Promise<FromWorker> {
+    const { network, encoder, decoder, earlyExit, running, spikeCounts } = this;
+    const header = frame.message.header;
+    const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
+
+    let t = performance.now();
+    const tensor =
+      frame.kind === "image"
+        ? this.preprocessor.fromRaw(frame.message, label)
+        : await this.preprocessor.fromCompressed(frame.message, label);
+    let now = performance.now();
+    timings.preprocess = now - t;
+
+    const ticks =
+      this.mode === "reset"
+        ? this.timesteps
+        : continuousTicks(
+            this.previousStamp,
+            header.stamp,
+            this.model.spec.dt,
+            this.timesteps,
+            this.limits,
+          );
+    this.previousStamp = header.stamp;
+
+    t = now;
+    if (this.mode === "reset") {
+      network.reset();
+      if (encoder.kind !== "delta") encoder.reset();
+    } else {
+      network.beginFrame();
+    }
+    earlyExit?.reset();
+    encoder.present(tensor);
+    now = performance.now();
+    timings.encode = now - t;
+
+    // The tick loop: encode and engine time are taken apart only for encoders that work per
+    // tick; a constant current is all set up by present().
+    let encodeMs = 0;
+    let used = 0;
+    spikeCounts.fill(0);
+    const outSpikes = network.spikes;
+    const perTickEncode = !encoder.constant;
+    const loopStart = performance.now();
+    for (let k = 0; k < ticks; k++) {
+      let input;
+      if (perTickEncode) {
+        const e0 = performance.now();
+        input = encoder.tick();
+        encodeMs += performance.now() - e0;
+      } else {
+        input = encoder.tick();
+      }
+      network.tick(input, encoder.constant);
+      for (let i = 0; i < outSpikes.length; i++) spikeCounts[i] += outSpikes[i];
+      used = k + 1;
+      if (earlyExit && earlyExit.update(network.scores(running))) break;
+    }
+    now = performance.now();
+    timings.encode += encodeMs;
+    timings.engine = now - loopStart - encodeMs;
+
+    t = now;
+    const raw = network.scores(running);
+    const decoded = decoder.decode(raw, windowTicks(this.model.spec, used));
+    const outputSpikeCounts = Array.from(spikeCounts);
+    const counters = structuredClone(network.counters());
+    now = performance.now();
+    timings.readout = now - t;
+
+    t = now;
+    this.rate.mark(now);
+    const energy = this.energy.estimate(counters, this.rate.rate());
+    timings.power = performance.now() - t;
+
+    return {
+      type: "result",
+      seq,
+      result: {
+        header,
+        classId: decoded.classId,
+        className: decoded.className,
+        confidence: decoded.confidence,
+        scores: decoded.scores,
+        topK: decoded.topK,
+        timestepsUsed: used,
+        outputSpikeCounts,
+        counters,
+        energy,
+        timings,
+      },
+    };
+  }
+}
