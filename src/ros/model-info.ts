@@ -1,0 +1,65 @@
+/**
+ * Finding and checking a model directory before the pipeline loads it. This runs inside the
+ * parameter callback, which rclnodejs calls synchronously, so it reads only model.json and
+ * the weights file's size: enough to refuse a bad `model` value with its reason while the
+ * node keeps the model it has.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ModelSpec } from "../snn/model-spec.js";
+
+export interface ModelInfo {
+  /** Absolute directory holding model.json and the weights file. */
+  dir: string;
+  spec: ModelSpec;
+}
+
+/** The package root (holding models/ and package.json), from src/ros or dist/ros alike. */
+export const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const PACKAGE_MODELS_DIR = join(PACKAGE_ROOT, "models");
+
+/**
+ * A `model` value is a directory path, or the name of a directory under one of `searchDirs`
+ * (by default the package's own models/, which the ament package installs beside the code).
+ * Returns the model or a sentence saying what is wrong and what to set instead.
+ */
+export function resolveModel(
+  value: string,
+  searchDirs: string[] = [PACKAGE_MODELS_DIR],
+): ModelInfo | string {
+  const name = value.trim();
+  if (name === "") {
+    return `model is empty; set it to a model directory (holding model.json) or to the name of one under ${searchDirs.join(", ")}`;
+  }
+  const candidates = isAbsolute(name)
+    ? [name]
+    : [resolve(name), ...searchDirs.map((d) => join(d, name))];
+  const dir = candidates.find((c) => existsSync(join(c, "model.json")));
+  if (!dir) {
+    return `model "${name}": no model.json in ${candidates.join(" or ")}; set model to a model directory (holding model.json and its weights file) or to the name of one under ${searchDirs.join(", ")}`;
+  }
+  const file = join(dir, "model.json");
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    return `model "${name}": ${file} is not valid JSON (${err instanceof Error ? err.message : String(err)})`;
+  }
+  const parsed = ModelSpec.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue ? issue.path.join(".") || "(root)" : "(root)";
+    return `model "${name}": ${file} is not a spikenode model file v1 (${where}: ${issue?.message ?? "invalid"})`;
+  }
+  const spec = parsed.data;
+  const weights = join(dir, spec.weights.file);
+  if (!existsSync(weights)) {
+    return `model "${name}": its weights file ${weights} is missing`;
+  }
+  const size = statSync(weights).size;
+  if (size !== spec.weights.bytes) {
+    return `model "${name}": ${weights} has ${size} bytes where model.json says ${spec.weights.bytes}; the files do not belong together`;
+  }
+  return { dir: resolve(dir), spec };
+}
