@@ -15,6 +15,16 @@ import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
 import { filterCoefficients, spikeHeight } from "./topology.js";
 import type { WeightedStage } from "./topology.js";
+import { Arena, instantiateScatter, scatterModule } from "./wasm-scatter.js";
+import type { ScatterFn } from "./wasm-scatter.js";
+
+/** Byte offsets of a scatter table's arrays inside the WebAssembly memory. */
+interface TableOffsets {
+  start: number;
+  acc: number;
+  w: number;
+  weights: number;
+}
 
 /** Scatter table: source neuron i owns runs [start[i], start[i+1]). */
 export interface ScatterTable {
@@ -72,6 +82,15 @@ interface FastLayer {
   out: Float64Array;
   spikeList: Int32Array;
   nSpikes: number;
+  /** LIF, no synapse, no recurrence: current computed inside the neuron loop. */
+  fused: boolean;
+  zeroBias: Float64Array;
+  /** Where the WebAssembly kernel finds this layer's arrays (null: JavaScript scatter). */
+  wasmTable: TableOffsets | null;
+  wasmRec: TableOffsets | null;
+  accOff: number;
+  accRecOff: number;
+  listOff: number;
 }
 
 /** Permutation internal -> channels-first for a layer's neurons (conv: channels-last inside). */
@@ -241,6 +260,7 @@ export class FastNetwork extends NetworkBase {
   private readonly L: FastLayer[];
   private inputValid = false;
   private readonly lastToCf: Int32Array;
+  private readonly scatter: ScatterFn | null;
 
   constructor(model: Model) {
     super(model, "fast");
@@ -337,10 +357,64 @@ export class FastNetwork extends NetworkBase {
         out: new Float64Array(stage.spiking ? 0 : n),
         spikeList: new Int32Array(n),
         nSpikes: 0,
+        fused: neuron.model === "lif" && (syn === null || syn.type === "none") && rec === null,
+        zeroBias: new Float64Array(n),
+        wasmTable: null,
+        wasmRec: null,
+        accOff: 0,
+        accRecOff: 0,
+        listOff: 0,
       });
     }
     this.L = L;
+    this.scatter = scatterModule() === null ? null : this.moveToWasm();
     this.lastToCf = L[L.length - 1].toCf;
+  }
+
+  /**
+   * Move the arrays the scatter kernel touches into one WebAssembly memory (allocated once, never
+   * grown) and return the kernel. Layers fed by spikes with runs of a multiple of 4 use it.
+   */
+  private moveToWasm(): ScatterFn | null {
+    const arena = new Arena();
+    const plan = (t: ScatterTable): TableOffsets => ({
+      start: arena.reserve(t.start.byteLength),
+      acc: arena.reserve(t.acc.byteLength),
+      w: arena.reserve(t.w.byteLength),
+      weights: arena.reserve(t.weights.byteLength),
+    });
+    const useTable = (l: FastLayer): boolean => l.spikingSource && l.table.runLen % 4 === 0;
+    for (const l of this.L) {
+      l.listOff = arena.reserve(l.spikeList.byteLength);
+      l.accOff = arena.reserve(l.acc.byteLength);
+      l.accRecOff = arena.reserve(l.accRec.byteLength);
+      if (useTable(l)) l.wasmTable = plan(l.table);
+      if (l.rec !== null && l.rec.runLen % 4 === 0) l.wasmRec = plan(l.rec);
+    }
+    const memory = arena.commit();
+    const buf = memory.buffer;
+    const move = (t: ScatterTable, o: TableOffsets): ScatterTable => {
+      const moved: ScatterTable = {
+        start: new Int32Array(buf, o.start, t.start.length),
+        acc: new Int32Array(buf, o.acc, t.acc.length),
+        w: new Int32Array(buf, o.w, t.w.length),
+        weights: new Float32Array(buf, o.weights, t.weights.length),
+        runLen: t.runLen,
+      };
+      moved.start.set(t.start);
+      moved.acc.set(t.acc);
+      moved.w.set(t.w);
+      moved.weights.set(t.weights);
+      return moved;
+    };
+    for (const l of this.L) {
+      l.spikeList = new Int32Array(buf, l.listOff, l.spikeList.length);
+      l.acc = new Float64Array(buf, l.accOff, l.acc.length);
+      l.accRec = new Float64Array(buf, l.accRecOff, l.accRec.length);
+      if (l.wasmTable !== null) l.table = move(l.table, l.wasmTable);
+      if (l.rec !== null && l.wasmRec !== null) l.rec = move(l.rec, l.wasmRec);
+    }
+    return instantiateScatter(memory);
   }
 
   /** The scatter tables, for tests that check them against the brute-force fan-outs. */
@@ -374,103 +448,28 @@ export class FastNetwork extends NetworkBase {
     const L = this.L;
     for (let k = 0; k < L.length; k++) {
       const l = L[k];
-      const n = l.n;
-      const acc = l.acc;
-      const J = l.J;
-      const scale = l.scale;
-
-      // 1. Synaptic input u (before synapse and bias) into J.
-      if (l.stage.source < 0) {
-        const inCur = l.inCur;
-        if (fresh) {
-          acc.fill(0);
-          scatterValues(input, l.table, acc);
-          let ops = 0;
-          for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
-          this.layerSynops[k] += ops;
-          for (let i = 0; i < n; i++) inCur[i] = acc[i] * scale;
-        }
-        J.set(inCur);
+      this.synapticInput(k, l, input, fresh);
+      if (l.fused) {
+        // LIF without synapse or recurrence: current, bias and neuron in one pass.
+        if (l.stage.source < 0) this.stepLif(l, l.inCur, 1, l.zeroBias, false);
+        else this.stepLif(l, l.acc, l.scale, l.bias, true);
       } else {
-        const src = L[l.stage.source];
-        if (l.spikingSource) {
-          const list = src.spikeList;
-          const count = src.nSpikes;
-          if (count > 0) {
-            scatterSpikes(list, count, l.table, acc);
-            let ops = 0;
-            for (let s = 0; s < count; s++) ops += l.srcFanout[list[s]];
-            this.layerSynops[k] += ops;
+        this.currents(k, l);
+        if (l.model === N_LIF) this.stepLif(l, l.J, 1, l.zeroBias, false);
+        else if (l.model === N_ALIF) this.stepAlif(l);
+        else if (l.model === N_LEAKY) {
+          const v = l.v;
+          const al = l.alpha;
+          const J = l.J;
+          for (let i = 0; i < l.n; i++) {
+            v[i] = al[i] * v[i] + (1 - al[i]) * J[i];
+            l.out[i] = v[i];
           }
         } else {
-          scatterValues(src.out, l.table, acc);
-          let ops = 0;
-          for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += l.srcFanout[i];
-          this.layerSynops[k] += ops;
-        }
-        for (let i = 0; i < n; i++) {
-          J[i] = acc[i] * scale;
-          acc[i] = 0;
-        }
-      }
-      if (l.rec !== null) {
-        // Own spikes of the previous tick (still in spikeList) fed back.
-        const accRec = l.accRec;
-        if (l.nSpikes > 0) {
-          scatterSpikes(l.spikeList, l.nSpikes, l.rec, accRec);
-          this.layerSynops[k] += l.nSpikes * n;
-        }
-        const rs = l.recScale;
-        for (let i = 0; i < n; i++) {
-          J[i] += accRec[i] * rs;
-          accRec[i] = 0;
-        }
-      }
-
-      // 2. Synapse (Nengo's one-step delay) and bias: J becomes the current the neuron sees.
-      const bias = l.bias;
-      if (l.synapse === SYN_NONE) {
-        for (let i = 0; i < n; i++) J[i] += bias[i];
-      } else if (l.synapse === SYN_LOWPASS) {
-        const a = l.fa;
-        const y1 = l.y1;
-        for (let i = 0; i < n; i++) {
-          const u = J[i];
-          J[i] = y1[i] + bias[i];
-          y1[i] = a * y1[i] + (1 - a) * u;
-        }
-      } else {
-        const a = l.fa;
-        const a2 = a * a;
-        const b1 = l.fb1;
-        const b2 = l.fb2;
-        const y1 = l.y1;
-        const y2 = l.y2;
-        const uPrev = l.uPrev;
-        for (let i = 0; i < n; i++) {
-          const u = J[i];
-          J[i] = y1[i] + bias[i];
-          const y = 2 * a * y1[i] - a2 * y2[i] + b1 * u + b2 * uPrev[i];
-          y2[i] = y1[i];
-          y1[i] = y;
-          uPrev[i] = u;
-        }
-      }
-
-      // 3. Neurons.
-      if (l.model === N_LIF) this.stepLif(l);
-      else if (l.model === N_ALIF) this.stepAlif(l);
-      else if (l.model === N_LEAKY) {
-        const v = l.v;
-        const al = l.alpha;
-        for (let i = 0; i < n; i++) {
-          v[i] = al[i] * v[i] + (1 - al[i]) * J[i];
-          l.out[i] = v[i];
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          l.v[i] = J[i];
-          l.out[i] = J[i];
+          for (let i = 0; i < l.n; i++) {
+            l.v[i] = l.J[i];
+            l.out[i] = l.J[i];
+          }
         }
       }
       this.layerSpikes[k] += l.nSpikes;
@@ -497,8 +496,123 @@ export class FastNetwork extends NetworkBase {
     for (let i = 0; i < last.n; i++) membrane[toCf[i]] = last.v[i];
   }
 
+  /**
+   * Scatter this tick's events into the layer's accumulator (unscaled) and count synaptic
+   * operations. The first layer's input is scattered only when fresh; its scaled result is kept
+   * in inCur (fused LIF layers add the bias there once per frame).
+   */
+  private synapticInput(
+    k: number,
+    l: FastLayer,
+    input: Float32Array | Float64Array,
+    fresh: boolean,
+  ): void {
+    const acc = l.acc;
+    if (l.stage.source < 0) {
+      if (!fresh) return;
+      acc.fill(0);
+      scatterValues(input, l.table, acc);
+      let ops = 0;
+      for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
+      this.layerSynops[k] += ops;
+      const inCur = l.inCur;
+      const scale = l.scale;
+      if (l.fused) for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale + l.bias[i];
+      else for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale;
+      return;
+    }
+    const src = this.L[l.stage.source];
+    if (l.spikingSource) {
+      const list = src.spikeList;
+      const count = src.nSpikes;
+      if (count === 0) return;
+      const o = l.wasmTable;
+      if (o !== null && this.scatter !== null) {
+        this.scatter(src.listOff, count, o.start, o.acc, o.w, l.table.runLen, o.weights, l.accOff);
+      } else scatterSpikes(list, count, l.table, acc);
+      let ops = 0;
+      for (let s = 0; s < count; s++) ops += l.srcFanout[list[s]];
+      this.layerSynops[k] += ops;
+    } else {
+      scatterValues(src.out, l.table, acc);
+      let ops = 0;
+      for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += l.srcFanout[i];
+      this.layerSynops[k] += ops;
+    }
+  }
+
+  /** J = synapse(acc*scale + recurrent) + bias, for the layers not fused into stepLif. */
+  private currents(k: number, l: FastLayer): void {
+    const n = l.n;
+    const J = l.J;
+    if (l.stage.source < 0) J.set(l.inCur);
+    else {
+      const acc = l.acc;
+      const scale = l.scale;
+      for (let i = 0; i < n; i++) {
+        J[i] = acc[i] * scale;
+        acc[i] = 0;
+      }
+    }
+    if (l.rec !== null) {
+      // Own spikes of the previous tick (still in spikeList) fed back.
+      const accRec = l.accRec;
+      if (l.nSpikes > 0) {
+        const o = l.wasmRec;
+        if (o !== null && this.scatter !== null) {
+          this.scatter(l.listOff, l.nSpikes, o.start, o.acc, o.w, n, o.weights, l.accRecOff);
+        } else scatterSpikes(l.spikeList, l.nSpikes, l.rec, accRec);
+        this.layerSynops[k] += l.nSpikes * n;
+      }
+      const rs = l.recScale;
+      for (let i = 0; i < n; i++) {
+        J[i] += accRec[i] * rs;
+        accRec[i] = 0;
+      }
+    }
+    // Synapse (Nengo's one-step delay) and bias: J becomes the current the neuron sees.
+    const bias = l.bias;
+    if (l.synapse === SYN_NONE) {
+      for (let i = 0; i < n; i++) J[i] += bias[i];
+    } else if (l.synapse === SYN_LOWPASS) {
+      const a = l.fa;
+      const y1 = l.y1;
+      for (let i = 0; i < n; i++) {
+        const u = J[i];
+        J[i] = y1[i] + bias[i];
+        y1[i] = a * y1[i] + (1 - a) * u;
+      }
+    } else {
+      const a = l.fa;
+      const a2 = a * a;
+      const b1 = l.fb1;
+      const b2 = l.fb2;
+      const y1 = l.y1;
+      const y2 = l.y2;
+      const uPrev = l.uPrev;
+      for (let i = 0; i < n; i++) {
+        const u = J[i];
+        J[i] = y1[i] + bias[i];
+        const y = 2 * a * y1[i] - a2 * y2[i] + b1 * u + b2 * uPrev[i];
+        y2[i] = y1[i];
+        y1[i] = y;
+        uPrev[i] = u;
+      }
+    }
+  }
+
   /** Nengo's LIF.step with the full-step decay factor computed once. */
-  private stepLif(l: FastLayer): void {
+  /**
+   * Nengo's LIF.step on J = src*scale + bias (zeroing src when `zero`). The arithmetic matches
+   * the reference exactly: (acc*scale) + bias, then Nengo's update with expm1(-dt/tau_rc) hoisted.
+   */
+  private stepLif(
+    l: FastLayer,
+    src: Float64Array,
+    scale: number,
+    bias: Float64Array,
+    zero: boolean,
+  ): void {
     const neuron = l.stage.neuron;
     if (neuron.model !== "lif") return;
     const dt = this.model.spec.dt;
@@ -507,7 +621,6 @@ export class FastNetwork extends NetworkBase {
     const vth = neuron.v_th;
     const vmin = neuron.min_voltage;
     const em1 = Math.expm1(-dt / tauRc);
-    const J = l.J;
     const V = l.v;
     const R = l.ref;
     const list = l.spikeList;
@@ -515,7 +628,8 @@ export class FastNetwork extends NetworkBase {
     const n = l.n;
     for (let i = 0; i < n; i++) {
       const ref = R[i] - dt;
-      const j = J[i];
+      const j = src[i] * scale + bias[i];
+      if (zero) src[i] = 0;
       let v = V[i];
       if (ref <= 0) v -= (j - v) * em1;
       else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);

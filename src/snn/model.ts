@@ -202,13 +202,12 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
 
   const [c0, h0, w0] = spec.input.shape;
   const pre = spec.input.preprocess;
-  const wantChannels = pre.color === "rgb" ? 3 : 1;
-  if (c0 !== wantChannels) {
+  if (pre.color === "rgb" && c0 !== 3) {
     throw new ModelError(
       source,
       "input.shape[0]",
-      `is ${c0} channels but input.preprocess.color is "${pre.color}" (${wantChannels} channel${wantChannels > 1 ? "s" : ""})`,
-      "make the two agree",
+      `is ${c0} channels but input.preprocess.color is "rgb" (3 channels)`,
+      'make the two agree (use "gray" for single-channel models)',
     );
   }
   for (const key of ["mean", "std"] as const) {

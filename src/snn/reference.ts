@@ -126,7 +126,7 @@ export class ReferenceNetwork extends NetworkBase {
       if (spec.type === "dense" || spec.type === "recurrent_dense") {
         matvec(r.weights!, l.n, x.length, x, l.u);
         if (spec.type === "recurrent_dense") {
-          const prev = l.prevOut;
+          const prev = l.out; // still the previous tick's output
           let prevSpikes = 0;
           for (let i = 0; i < l.n; i++) if (prev[i] !== 0) prevSpikes++;
           this.layerSynops[k] += prevSpikes * l.n;

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { createNetwork } from "../../src/snn/index.js";
+import type { Network } from "../../src/snn/index.js";
+import type { ModelDef } from "./helpers.js";
+import { buildModel, LIF, LINEAR, randomTensor, rng } from "./helpers.js";
+
+/** Random networks covering every layer type, neuron model and synapse. */
+function nets(seed: number): [string, ModelDef][] {
+  const r = rng(seed);
+  const alif = (n: number) => ({
+    model: "alif",
+    tau_m: randomTensor([n], r, 0.005, 0.02),
+    tau_adp: randomTensor([n], r, 0.05, 0.2),
+    b0: 0.1,
+    beta: 1.8,
+  });
+  return [
+    [
+      "conv + pooling + dense (padding, stride)",
+      {
+        inputShape: [2, 9, 9],
+        layers: [
+          {
+            type: "conv2d",
+            weights: randomTensor([4, 2, 3, 3], r, 1.5),
+            bias: randomTensor([4], r, 0.5, 1),
+            padding: [1, 1],
+            neuron: LIF,
+          },
+          { type: "avgpool2d", kernel: [2, 2], stride: [2, 2] },
+          {
+            type: "conv2d",
+            weights: randomTensor([8, 4, 3, 3], r, 0.05),
+            bias: randomTensor([8], r, 0.3, 0.8),
+            stride: [2, 1],
+            padding: [1, 0],
+            neuron: LIF,
+          },
+          { type: "avgpool2d", kernel: [2, 2], stride: [1, 1] },
+          { type: "flatten" },
+          {
+            type: "dense",
+            weights: randomTensor([12, 8 * 1 * 1], r, 0.05),
+            bias: randomTensor([12], r, 0.5, 1),
+            neuron: LIF,
+          },
+          { type: "dense", weights: randomTensor([5, 12], r, 0.05), neuron: LIF },
+        ],
+      },
+    ],
+    [
+      "overlapping pooling and lowpass/alpha synapses",
+      {
+        inputShape: [1, 8, 8],
+        layers: [
+          {
+            type: "conv2d",
+            weights: randomTensor([3, 1, 3, 3], r, 2),
+            bias: randomTensor([3], r, 0.5, 1),
+            neuron: LIF,
+            synapse: { type: "lowpass", tau: 0.005 },
+          },
+          { type: "avgpool2d", kernel: [3, 3], stride: [2, 2] },
+          { type: "flatten" },
+          {
+            type: "dense",
+            weights: randomTensor([10, 12], r, 0.1, 0.02),
+            bias: randomTensor([10], r, 0.5, 0.8),
+            neuron: LIF,
+            synapse: { type: "alpha", tau: 0.004 },
+          },
+          {
+            type: "dense",
+            weights: randomTensor([4, 10], r, 0.05),
+            neuron: LINEAR,
+            synapse: { type: "alpha", tau: 0.005 },
+          },
+        ],
+        readout: { type: "mean_output" },
+      },
+    ],
+    [
+      "recurrent ALIF with leaky-integrator readout",
+      {
+        inputShape: [1, 1, 6],
+        layers: [
+          { type: "flatten" },
+          {
+            type: "recurrent_dense",
+            weights: randomTensor([16, 6], r, 1, 0.5),
+            recurrent_weights: randomTensor([16, 16], r, 0.3),
+            bias: randomTensor([16], r, 0.2, 0.3),
+            neuron: alif(16),
+          },
+          {
+            type: "recurrent_dense",
+            weights: randomTensor([12, 16], r, 0.8, 0.3),
+            recurrent_weights: randomTensor([12, 12], r, 0.3),
+            neuron: { ...LIF, amplitude: 0.01 },
+          },
+          {
+            type: "dense",
+            weights: randomTensor([3, 12], r, 1),
+            neuron: { model: "leaky_integrator", tau: 0.01 },
+          },
+        ],
+        readout: { type: "membrane", window: { start: 10 } },
+      },
+    ],
+    [
+      "ALIF conv layer, non-spiking hidden layer",
+      {
+        inputShape: [1, 6, 6],
+        layers: [
+          {
+            type: "conv2d",
+            weights: randomTensor([2, 1, 2, 2], r, 1, 0.5),
+            stride: [2, 2],
+            neuron: alif(18),
+          },
+          { type: "flatten" },
+          { type: "dense", weights: randomTensor([8, 18], r, 1), neuron: LINEAR },
+          {
+            type: "dense",
+            weights: randomTensor([4, 8], r, 0.5),
+            bias: randomTensor([4], r, 0.5, 1.2),
+            neuron: LIF,
+          },
+        ],
+      },
+    ],
+  ];
+}
+
+function trace(net: Network, frames: Float64Array[], ticks: number) {
+  const spikes: number[][] = [];
+  const outputs: number[][] = [];
+  net.reset();
+  for (const frame of frames) {
+    net.beginFrame();
+    for (let t = 0; t < ticks; t++) {
+      net.tick(frame, true);
+      spikes.push(Array.from(net.spikes));
+      outputs.push(Array.from(net.output));
+    }
+  }
+  return {
+    spikes,
+    outputs,
+    scores: Array.from(net.scores()),
+    counters: structuredClone(net.counters()),
+  };
+}
+
+describe("event-driven engine against the dense reference", () => {
+  for (const seed of [1, 2, 3]) {
+    for (const [name, def] of nets(seed)) {
+      it(`${name} (seed ${seed}): same spikes, outputs, scores and counters`, () => {
+        const model = buildModel(def);
+        const r = rng(seed + 100);
+        const frames = [0, 1, 2].map(() =>
+          Float64Array.from({ length: model.inputSize }, () => r() * 2),
+        );
+        const fast = trace(createNetwork(model, { engine: "fast" }), frames, 40);
+        const ref = trace(createNetwork(model, { engine: "reference" }), frames, 40);
+        expect(fast.spikes).toEqual(ref.spikes);
+        expect(fast.counters).toEqual(ref.counters);
+        const totalSpikes = fast.counters.layers.reduce((a, l) => a + l.spikes, 0);
+        expect(totalSpikes, "the test net must actually spike").toBeGreaterThan(50);
+        fast.outputs.flat().forEach((v, i) => expect(v).toBeCloseTo(ref.outputs.flat()[i], 8));
+        fast.scores.forEach((v, i) => expect(v).toBeCloseTo(ref.scores[i], 8));
+      });
+    }
+  }
+});
