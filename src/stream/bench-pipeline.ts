@@ -7,7 +7,11 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { createPipeline } from "./pipeline.js";
-import { SyntheticCamera, type SyntheticEncoding } from "./synthetic-camera.js";
+import {
+  SYNTHETIC_ENCODINGS,
+  SyntheticCamera,
+  type SyntheticEncoding,
+} from "./synthetic-camera.js";
 import type { ClassificationResult, PipelineOptions, StageTimings } from "./types.js";
 
 export interface PipelineBenchOptions {
@@ -91,7 +95,13 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
     fps,
   });
   const pipeline = createPipeline({ ...options.pipeline, model: options.model });
-  const info = await pipeline.ready();
+  let info;
+  try {
+    info = await pipeline.ready();
+  } catch (err) {
+    await pipeline.close({ drain: false, timeoutMs: 1000 });
+    throw usage(`the model could not be loaded: ${(err as Error).message}`);
+  }
 
   const latency = new Float64Array(frames);
   const stageSums: StageTimings = {
@@ -250,4 +260,83 @@ function ok(v: boolean | null): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** `spikenode bench --pipeline` options as commander hands them over (strings or numbers). */
+export interface PipelineBenchCliOptions {
+  model?: string;
+  width?: string | number;
+  height?: string | number;
+  encoding?: string;
+  fps?: string | number;
+  frames?: string | number;
+  warmup?: string | number;
+  presentation?: string;
+  timesteps?: string | number;
+  queue?: string | number;
+  json?: boolean;
+}
+
+/** One clear line for the CLI (src/cli/fatal.ts prints errors marked userFacing without a stack). */
+function usage(message: string): Error {
+  return Object.assign(new Error(`bench --pipeline: ${message}`), { userFacing: true });
+}
+
+function integer(
+  name: string,
+  value: string | number | undefined,
+  fallback: number,
+  min = 1,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) {
+    throw usage(`--${name} must be an integer >= ${min} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+/**
+ * Run the benchmark from CLI options and print it (JSON with --json, else a few lines);
+ * defaults: 640×480 rgb8 at 30 fps, 1000 frames.
+ */
+export async function runPipelineBench(
+  options: PipelineBenchCliOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<PipelineBenchReport> {
+  if (!options.model) {
+    throw usage("--model <dir> is required (a model directory with model.json and weights.bin)");
+  }
+  const encoding = options.encoding ?? "rgb8";
+  if (!(SYNTHETIC_ENCODINGS as readonly string[]).includes(encoding)) {
+    throw usage(
+      `--encoding ${JSON.stringify(encoding)} is not one of ${SYNTHETIC_ENCODINGS.join(", ")}`,
+    );
+  }
+  const fps = options.fps === undefined ? 30 : Number(options.fps);
+  if (!(fps > 0) || !Number.isFinite(fps)) {
+    throw usage(`--fps must be a positive number (got ${JSON.stringify(options.fps)})`);
+  }
+  const presentation = options.presentation;
+  if (presentation !== undefined && presentation !== "reset" && presentation !== "continuous") {
+    throw usage(`--presentation must be reset or continuous (got ${JSON.stringify(presentation)})`);
+  }
+  const frames = integer("frames", options.frames, 1000);
+  const report = await benchPipeline({
+    model: options.model,
+    width: integer("width", options.width, 640),
+    height: integer("height", options.height, 480),
+    encoding: encoding as SyntheticEncoding,
+    fps,
+    frames,
+    warmup: options.warmup === undefined ? undefined : integer("warmup", options.warmup, 0, 0),
+    pipeline: {
+      presentation,
+      timesteps:
+        options.timesteps === undefined ? undefined : integer("timesteps", options.timesteps, 1),
+      queueCapacity: integer("queue", options.queue, 1),
+    },
+  });
+  out.write(options.json ? `${JSON.stringify(report)}\n` : `${formatPipelineBench(report)}\n`);
+  return report;
 }

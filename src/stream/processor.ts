@@ -38,9 +38,19 @@ export async function createFrameProcessor(config: WorkerConfig): Promise<FrameP
   return new StageProcessor(withOverrides(loaded, config), config);
 }
 
+/** Tick limits of continuous presentation: [minTicks, maxTicks], maxTicks defaulting to T. */
+function tickLimits(config: WorkerConfig, timesteps: number): ContinuousTicks {
+  const minTicks = config.continuous?.minTicks ?? 1;
+  return { minTicks, maxTicks: config.continuous?.maxTicks ?? Math.max(timesteps, minTicks) };
+}
+
 /**
  * The model as this pipeline runs it: timesteps, presentation and encoder overridden where the
  * options say so. Only the spec changes; the tensors are shared.
+ *
+ * In continuous presentation the readout covers every tick of each frame: the window's start
+ * exists to skip the transient after a reset, and a continuous stream is never reset (a window
+ * starting at tick 100 would otherwise never be reached by 33-tick frames).
  */
 function withOverrides(model: Model, config: WorkerConfig): Model {
   const spec = model.spec;
@@ -56,15 +66,19 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
     }
     encoder = parsed.data;
   }
+  const mode = config.presentation ?? spec.presentation.mode;
+  const timesteps = config.timesteps ?? spec.presentation.timesteps;
+  const readout =
+    mode === "continuous"
+      ? { ...spec.readout, window: { start: 0, end: tickLimits(config, timesteps).maxTicks } }
+      : spec.readout;
   return {
     ...model,
     spec: {
       ...spec,
       input: { ...spec.input, encoder },
-      presentation: {
-        mode: config.presentation ?? spec.presentation.mode,
-        timesteps: config.timesteps ?? spec.presentation.timesteps,
-      },
+      presentation: { mode, timesteps },
+      readout,
     },
   };
 }
@@ -92,11 +106,7 @@ class StageProcessor implements FrameProcessor {
     const spec = model.spec;
     this.mode = spec.presentation.mode;
     this.timesteps = spec.presentation.timesteps;
-    this.limits = {
-      minTicks: config.continuous?.minTicks ?? 1,
-      maxTicks:
-        config.continuous?.maxTicks ?? Math.max(this.timesteps, config.continuous?.minTicks ?? 1),
-    };
+    this.limits = tickLimits(config, this.timesteps);
     this.network = createNetwork(model);
     this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
     this.encoder = createEncoder(spec.input.encoder, model.inputSize, spec.dt);

@@ -1,0 +1,26 @@
+/**
+ * The pipeline: camera frames in, classifications with energy and per-stage latency out, the
+ * costly stages in a worker thread, the newest frames winning when the worker falls behind.
+ *
+ *   const pipeline = createPipeline({ model: "models/fashion-mnist-lif", deserialize });
+ *   pipeline.results$.subscribe(publishClassification);
+ *   pipeline.errors$.subscribe(countOrLog);
+ *   await pipeline.ready();                   // rejects if the model cannot be loaded
+ *   pipeline.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdrBytes });
+ *   ...
+ *   await pipeline.close();                   // finishes accepted frames, stops the worker
+ *
+ * A source that must not lose frames (bag replay) awaits `pipeline.capacityAvailable()` before
+ * each push. `latestWins` is the back-pressure operator itself, reusable on any stream.
+ */
+export { createPipeline } from "./pipeline.js";
+export { latestWins, type DropCause, type LatestWinsOptions } from "./latest-wins.js";
+export { RateMeter } from "./rate-meter.js";
+export { continuousTicks, stampSeconds, type ContinuousTicks } from "./presentation.js";
+export {
+  SyntheticCamera,
+  SYNTHETIC_ENCODINGS,
+  type SyntheticCameraOptions,
+  type SyntheticEncoding,
+} from "./synthetic-camera.js";
+export type * from "./types.js";
