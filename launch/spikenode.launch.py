@@ -1,0 +1,52 @@
+"""One spikenode classifier (the Python twin of spikenode.launch.xml).
+
+    ros2 launch spikenode spikenode.launch.py image_topic:=/camera/image_raw
+    ros2 launch spikenode spikenode.launch.py namespace:=front params_file:=my_params.yaml
+"""
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch_ros.actions import Node
+from launch_ros.parameter_descriptions import ParameterValue
+from launch_ros.substitutions import FindPackageShare
+
+
+def generate_launch_description():
+    arguments = [
+        DeclareLaunchArgument(
+            'model',
+            default_value='fashion-mnist-lif',
+            description="Model directory, or the name of a model in the package's models/ folder",
+        ),
+        DeclareLaunchArgument(
+            'image_topic',
+            default_value='image_raw',
+            description='Camera topic (sensor_msgs/Image); relative names resolve in the namespace',
+        ),
+        DeclareLaunchArgument(
+            'namespace',
+            default_value='',
+            description='Namespace of the node and of its relative topics, e.g. one per camera',
+        ),
+        DeclareLaunchArgument(
+            'params_file',
+            default_value=PathJoinSubstitution([FindPackageShare('spikenode'), 'launch', 'params.yaml']),
+            description='ROS 2 parameters file applied before the arguments above',
+        ),
+    ]
+    node = Node(
+        package='spikenode',
+        executable='spikenode_node',
+        name='spikenode',
+        namespace=LaunchConfiguration('namespace'),
+        output='screen',
+        parameters=[
+            LaunchConfiguration('params_file'),
+            {
+                # Typed explicitly: a model or topic name that looks like a number stays a string.
+                'model': ParameterValue(LaunchConfiguration('model'), value_type=str),
+                'image_topic': ParameterValue(LaunchConfiguration('image_topic'), value_type=str),
+            },
+        ],
+    )
+    return LaunchDescription(arguments + [node])

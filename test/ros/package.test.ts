@@ -1,0 +1,328 @@
+/**
+ * The ROS 2 package around the node: package.xml (format 3), CMakeLists.txt, the launch files,
+ * the parameters file, the `ros2 run` wrapper and our .msg files.
+ */
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parse as parseMsg } from "@foxglove/rosmsg";
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { BUNDLED_DEFINITIONS } from "../../src/messages/index.js";
+import { PARAM_SPECS } from "../../src/ros/parameters.js";
+import { checkPackageFormat3 } from "./package-format3.js";
+import { parseXml, walk, type XmlElement } from "./xml.js";
+
+const ROOT = path.join(import.meta.dirname, "../..");
+const read = (p: string) => readFileSync(path.join(ROOT, p), "utf8");
+const pkgJson = JSON.parse(read("package.json")) as { version: string; license: string };
+
+describe("package.xml", () => {
+  const xml = parseXml(read("package.xml"), "package.xml");
+
+  it("follows package format 3", () => {
+    expect(checkPackageFormat3(xml)).toEqual([]);
+  });
+
+  it("agrees with package.json and names the dependencies the node and messages need", () => {
+    const text = (tag: string) => xml.children.filter((c) => c.tag === tag).map((c) => c.text);
+    expect(text("name")).toEqual(["spikenode"]);
+    expect(text("version")).toEqual([pkgJson.version]);
+    expect(text("license")).toEqual([pkgJson.license]);
+    const deps = (...tags: string[]) =>
+      xml.children.filter((c) => tags.includes(c.tag)).map((c) => c.text);
+    expect(deps("buildtool_depend")).toEqual(
+      expect.arrayContaining(["ament_cmake", "rosidl_default_generators"]),
+    );
+    const runtime = deps("depend", "exec_depend");
+    for (const pkg of [
+      "std_msgs",
+      "sensor_msgs",
+      "vision_msgs",
+      "diagnostic_msgs",
+      "rosidl_default_runtime",
+      "launch_ros",
+    ]) {
+      expect(runtime, pkg).toContain(pkg);
+    }
+    expect(text("member_of_group")).toContain("rosidl_interface_packages");
+    const exp = xml.children.find((c) => c.tag === "export")!;
+    expect(exp.children.map((c) => [c.tag, c.text])).toEqual([["build_type", "ament_cmake"]]);
+  });
+
+  it("the format 3 checks catch what the schema forbids", () => {
+    const base = read("package.xml");
+    const broken: [string, string, RegExp][] = [
+      ['format="3"', 'format="2"', /format 3 requires format="3"/],
+      ["<version>0.1.0</version>", "<version>0.1</version>", /version "0.1" must be X.Y.Z/],
+      [
+        "<version>0.1.0</version>",
+        "<version>01.1.0</version>",
+        /must be X.Y.Z without leading zeros/,
+      ],
+      ["<name>spikenode</name>", "<name>Spike-Node</name>", /name "Spike-Node" must match/],
+      [' email="maintainers@example.com"', "", /needs an email attribute/],
+      [
+        'email="maintainers@example.com"',
+        'email="nobody"',
+        /email "nobody" is not a valid address/,
+      ],
+      ["<license>Apache-2.0</license>", "", /<license> is required/],
+      [
+        "<member_of_group>",
+        "<export><build_type>x</build_type></export><member_of_group>",
+        /appears more than 1|comes after export/,
+      ],
+      [
+        "<buildtool_depend>ament_cmake</buildtool_depend>",
+        '<buildtool_depend version_gte="1.x">ament_cmake</buildtool_depend>',
+        /version_gte="1.x"/,
+      ],
+      [
+        "<depend>std_msgs</depend>",
+        '<depend>std_msgs</depend><maintainer email="a@b.org">late</maintainer>',
+        /<maintainer> comes after dependencies/,
+      ],
+      [
+        "<depend>std_msgs</depend>",
+        "<run_depend>std_msgs</run_depend>",
+        /<run_depend> is not an element of package format 3/,
+      ],
+    ];
+    for (const [from, to, problem] of broken) {
+      expect(base.includes(from), from).toBe(true);
+      const problems = checkPackageFormat3(parseXml(base.replace(from, to)));
+      expect(problems.join("\n"), `${from} -> ${to}`).toMatch(problem);
+    }
+  });
+});
+
+describe("CMakeLists.txt", () => {
+  const cmake = read("CMakeLists.txt");
+  const msgFiles = readdirSync(path.join(ROOT, "msg"))
+    .filter((f) => f.endsWith(".msg"))
+    .sort();
+
+  it("generates every message in msg/ with the packages they use", () => {
+    const block =
+      /rosidl_generate_interfaces\(\$\{PROJECT_NAME\}([\s\S]*?)\)/.exec(cmake)?.[1] ?? "";
+    const listed = [...block.matchAll(/"msg\/([^"]+\.msg)"/g)].map((m) => m[1]).sort();
+    expect(listed).toEqual(msgFiles);
+    const deps = /DEPENDENCIES([^)]*)/.exec(block)?.[1].trim().split(/\s+/) ?? [];
+    const used = new Set<string>();
+    for (const f of msgFiles) {
+      for (const m of readFileSync(path.join(ROOT, "msg", f), "utf8").matchAll(
+        /^\s*([a-z_]+)\/[A-Z]\w*/gm,
+      ))
+        used.add(m[1]);
+    }
+    expect([...used].sort()).toEqual([...deps].sort());
+    for (const dep of deps) expect(cmake).toContain(`find_package(${dep} REQUIRED)`);
+    const pkg = read("package.xml");
+    for (const dep of deps) expect(pkg).toMatch(new RegExp(`<(build_)?depend>${dep}</`));
+  });
+
+  it("installs the executable ros2 run looks for, and what it runs", () => {
+    expect(cmake).toMatch(
+      /install\(PROGRAMS scripts\/spikenode_node DESTINATION lib\/\$\{PROJECT_NAME\}\)/,
+    );
+    for (const what of ["dist/", "package.json", "launch msg", "node_modules", "models samples"])
+      expect(cmake).toContain(what);
+    expect(cmake).toMatch(/ament_package\(\)\s*$/);
+  });
+});
+
+describe("the ros2 run wrapper", () => {
+  const wrapper = path.join(ROOT, "scripts/spikenode_node");
+
+  it("is an executable POSIX shell script", () => {
+    expect(statSync(wrapper).mode & 0o111).not.toBe(0);
+    const check = spawnSync("sh", ["-n", wrapper], { encoding: "utf8" });
+    expect(check.stderr).toBe("");
+    expect(check.status).toBe(0);
+  });
+
+  it("runs share/spikenode/dist/cli/main.js run --require-ros with the ROS arguments, from an install tree", () => {
+    const prefix = mkdtempSync(path.join(os.tmpdir(), "spikenode-install-"));
+    mkdirSync(path.join(prefix, "lib/spikenode"), { recursive: true });
+    mkdirSync(path.join(prefix, "share/spikenode/dist/cli"), { recursive: true });
+    const installed = path.join(prefix, "lib/spikenode/spikenode_node");
+    copyFileSync(wrapper, installed);
+    chmodSync(installed, 0o755);
+    // A stand-in main.js that reports how it was called.
+    writeFileSync(
+      path.join(prefix, "share/spikenode/dist/cli/main.js"),
+      "console.log(JSON.stringify(process.argv.slice(2)));\n",
+    );
+    const args = ["--ros-args", "-r", "__ns:=/front", "-p", "model:=my model"];
+    const run = spawnSync(installed, args, { encoding: "utf8" });
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual(["run", "--require-ros", ...args]);
+
+    const empty = mkdtempSync(path.join(os.tmpdir(), "spikenode-install-"));
+    mkdirSync(path.join(empty, "lib/spikenode"), { recursive: true });
+    copyFileSync(wrapper, path.join(empty, "lib/spikenode/spikenode_node"));
+    const missing = spawnSync("sh", [path.join(empty, "lib/spikenode/spikenode_node")], {
+      encoding: "utf8",
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/dist\/cli\/main.js is missing; rebuild the package/);
+  });
+});
+
+describe("launch files", () => {
+  const LAUNCH_ARGS = ["image_topic", "model", "namespace", "params_file"];
+  const paramNames = new Set(PARAM_SPECS.map((s) => s.name));
+
+  /** Checks tags, attributes, $(var) references and includes of a launch XML file. */
+  function checkLaunchXml(file: string): { args: string[]; nodes: XmlElement[] } {
+    const root = parseXml(read(`launch/${file}`), file);
+    expect(root.tag).toBe("launch");
+    const allowed: Record<string, string[]> = {
+      launch: [],
+      arg: ["name", "default", "description", "value"],
+      node: ["pkg", "exec", "name", "namespace", "output"],
+      param: ["name", "value", "from"],
+      include: ["file"],
+      group: [],
+    };
+    const args = root.children.filter((c) => c.tag === "arg").map((c) => c.attrib.name);
+    const nodes: XmlElement[] = [];
+    for (const e of walk(root)) {
+      expect(Object.keys(allowed), `<${e.tag}> in ${file}`).toContain(e.tag);
+      for (const key of Object.keys(e.attrib))
+        expect(allowed[e.tag], `${e.tag}@${key} in ${file}`).toContain(key);
+      for (const v of Object.values(e.attrib)) {
+        for (const m of v.matchAll(/\$\((\S+)\s+([^)]*)\)/g)) {
+          expect(["var", "find-pkg-share"], m[0]).toContain(m[1]);
+          if (m[1] === "var") expect(args, `${m[0]} in ${file}`).toContain(m[2]);
+          if (m[1] === "find-pkg-share") expect(m[2]).toBe("spikenode");
+        }
+      }
+      if (e.tag === "node") {
+        nodes.push(e);
+        expect(e.attrib.pkg).toBe("spikenode");
+        expect(e.attrib.exec).toBe("spikenode_node");
+        for (const p of e.children) {
+          expect(p.tag).toBe("param");
+          if (p.attrib.name !== undefined)
+            expect(paramNames, p.attrib.name).toContain(p.attrib.name);
+          else expect(p.attrib.from).toBeDefined();
+        }
+      }
+      if (e.tag === "include") {
+        const target = /^\$\(find-pkg-share spikenode\)\/launch\/(.+)$/.exec(e.attrib.file)?.[1];
+        expect(target, e.attrib.file).toBeDefined();
+        const included = checkLaunchXml(target!);
+        for (const a of e.children) {
+          expect(a.tag).toBe("arg");
+          expect(included.args, `${a.attrib.name} passed to ${target}`).toContain(a.attrib.name);
+        }
+      }
+    }
+    return { args, nodes };
+  }
+
+  it("spikenode.launch.xml parses and declares model, image_topic, namespace and params_file", () => {
+    const { args, nodes } = checkLaunchXml("spikenode.launch.xml");
+    expect([...args].sort()).toEqual(LAUNCH_ARGS);
+    expect(nodes).toHaveLength(1);
+    expect(nodes[0].attrib.name).toBe("spikenode");
+    expect(nodes[0].attrib.namespace).toBe("$(var namespace)");
+  });
+
+  it("multi_camera.launch.xml starts one instance per camera, each in its own namespace and group", () => {
+    const root = parseXml(read("launch/multi_camera.launch.xml"));
+    checkLaunchXml("multi_camera.launch.xml");
+    const groups = root.children.filter((c) => c.tag === "group");
+    const namespaces = groups.map(
+      (g) => g.children[0].children.find((a) => a.attrib.name === "namespace")?.attrib.value,
+    );
+    expect(namespaces.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(namespaces).size).toBe(namespaces.length);
+  });
+
+  it("spikenode.launch.py compiles and declares the same arguments, passing the params file and overrides", () => {
+    const file = path.join(ROOT, "launch/spikenode.launch.py");
+    const probe = `
+import ast, json, py_compile, sys, tempfile, os
+py_compile.compile(sys.argv[1], cfile=os.path.join(tempfile.mkdtemp(), "x.pyc"), doraise=True)
+tree = ast.parse(open(sys.argv[1]).read())
+args, node = [], {}
+for n in ast.walk(tree):
+    if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "DeclareLaunchArgument":
+        args.append(n.args[0].value)
+    if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "Node":
+        for k in n.keywords:
+            if isinstance(k.value, ast.Constant):
+                node[k.arg] = k.value.value
+            if k.arg == "parameters":
+                node["param_keys"] = [key.value for d in k.value.elts if isinstance(d, ast.Dict) for key in d.keys]
+print(json.dumps({"args": sorted(args), "node": node}))
+`;
+    const out = spawnSync("python3", ["-c", probe, file], { encoding: "utf8" });
+    expect(out.stderr).toBe("");
+    const { args, node } = JSON.parse(out.stdout) as {
+      args: string[];
+      node: Record<string, unknown>;
+    };
+    expect(args).toEqual(LAUNCH_ARGS);
+    expect(node).toMatchObject({
+      package: "spikenode",
+      executable: "spikenode_node",
+      name: "spikenode",
+    });
+    for (const key of node.param_keys as string[]) expect(paramNames).toContain(key);
+  });
+
+  it("launch/params.yaml sets every node parameter to its default, typed as declared", () => {
+    const doc = parseYaml(read("launch/params.yaml"), { intAsBigInt: true }) as Record<
+      string,
+      { ros__parameters: Record<string, unknown> }
+    >;
+    expect(Object.keys(doc)).toEqual(["/**"]);
+    const params = doc["/**"].ros__parameters;
+    expect(Object.keys(params).sort()).toEqual([...paramNames].sort());
+    for (const spec of PARAM_SPECS) {
+      const v = params[spec.name];
+      if (spec.kind === "integer") expect(v, spec.name).toBe(BigInt(spec.default as number));
+      else expect(v, spec.name).toBe(spec.default);
+      if (spec.kind === "double")
+        expect(read("launch/params.yaml"), spec.name).toMatch(
+          new RegExp(`${spec.name}: -?\\d+\\.\\d+`),
+        );
+    }
+  });
+});
+
+describe("msg/", () => {
+  it("every .msg parses as a ROS 2 definition using only known types", () => {
+    const files = readdirSync(path.join(ROOT, "msg")).filter((f) => f.endsWith(".msg"));
+    expect(files.sort()).toEqual(["PowerEstimate.msg", "SpikeClassification.msg"]);
+    for (const f of files) {
+      // The definition as a schema with its dependencies after it, as rosidl resolves them.
+      const deps = ["std_msgs/msg/Header", "builtin_interfaces/msg/Time"].map(
+        (t) => `${"=".repeat(80)}\nMSG: ${t.replace("/msg/", "/")}\n${BUNDLED_DEFINITIONS[t]}`,
+      );
+      const [def] = parseMsg([read(`msg/${f}`), ...deps].join("\n"), { ros2: true });
+      expect(def.definitions.length, f).toBeGreaterThan(0);
+      for (const field of def.definitions) {
+        if (field.isComplex)
+          expect(["std_msgs/Header", "builtin_interfaces/Time"], `${f}: ${field.name}`).toContain(
+            field.type,
+          );
+        expect(field.name, f).toMatch(/^[a-z][a-z0-9_]*$/);
+      }
+    }
+  });
+});
