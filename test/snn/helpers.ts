@@ -87,7 +87,11 @@ export function rng(seed: number): () => number {
 
 export function randomTensor(shape: number[], rand: () => number, scale = 1, offset = 0): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  return { shape, data: Array.from({ length: n }, () => offset + (rand() * 2 - 1) * scale) };
+  // Rounded to float32, as the weights file stores them.
+  return {
+    shape,
+    data: Array.from({ length: n }, () => Math.fround(offset + (rand() * 2 - 1) * scale)),
+  };
 }
 
 export const LIF = { model: "lif", tau_rc: 0.02, tau_ref: 0.002 } as const;
