@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { trainCommand } from "./train.js";
+import { evalCommand } from "./eval.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -13,4 +14,4 @@ export interface CommandModule {
 }
 
 // Each command module adds itself here, one line each.
-export const commandModules: CommandModule[] = [trainCommand];
+export const commandModules: CommandModule[] = [trainCommand, evalCommand];

@@ -11,7 +11,11 @@ export const MNIST_CLASSES = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 export const MNIST_TRAIN_FRACTION = 0.8;
 const SIZE = 28 * 28;
 
+const cache = new Map<number, Uint8Array>();
+
 function readDigit(d: number): Uint8Array {
+  const hit = cache.get(d);
+  if (hit) return hit;
   const require = createRequire(import.meta.url);
   let path: string;
   try {

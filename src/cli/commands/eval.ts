@@ -1,0 +1,36 @@
+import type { Command } from "commander";
+import type { CommandModule } from "./index.js";
+
+export const evalCommand: CommandModule = {
+  name: "eval",
+  summary:
+    "Spiking accuracy of a model on a dataset (our engine, all cores), beside its rate-network accuracy.",
+  configure(command: Command) {
+    command
+      .requiredOption("--model <dir>", "model directory (model.json + weights)")
+      .requiredOption("--dataset <name>", "fashion-mnist | mnist | cifar10")
+      .option("--split <split>", "test | train", "test")
+      .option("--limit <n>", "only the first N images of the split")
+      .option("--timesteps <T>", "ticks per image (default: the model's presentation.timesteps)")
+      .option(
+        "--synapses <list>",
+        "comma-separated: model, none, lowpass:<tau s>, alpha:<tau s>",
+        "model",
+      )
+      .option("--threads <n>", "worker threads (default: every core)")
+      .option(
+        "--data-dir <dir>",
+        "dataset directory (Fashion-MNIST IDX files, CIFAR-10 binary batches)",
+      )
+      .option(
+        "--plot <file.svg>",
+        "write accuracy against timesteps per synapse as SVG (and PNG beside it)",
+      )
+      .option("--out <file.json>", "also write the JSON report to this file")
+      .option("--json", "print the JSON report instead of a summary", false);
+  },
+  async load() {
+    const { runEval } = await import("../../train/cli-eval.js");
+    return runEval;
+  },
+};

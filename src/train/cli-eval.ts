@@ -1,0 +1,105 @@
+/** `spikenode eval`: see src/cli/commands/eval.ts for the options. */
+import { writeFileSync } from "node:fs";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { userError } from "./config.js";
+import type { DatasetName } from "./datasets/index.js";
+import { accuracyPlotSvg, evaluateModel, type EvalReport } from "./evaluate.js";
+import { svgToPng } from "./plot.js";
+import { parseSynapseName } from "./spiking-eval.js";
+
+interface EvalCliOptions {
+  model: string;
+  dataset: string;
+  split: string;
+  limit?: string;
+  timesteps?: string;
+  synapses: string;
+  threads?: string;
+  dataDir?: string;
+  plot?: string;
+  out?: string;
+  json: boolean;
+}
+
+function positiveInt(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw userError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export function formatReport(r: EvalReport): string {
+  const s = r.spiking;
+  const lines = [
+    `${r.model} on ${r.dataset} ${r.split}: ${r.images} images, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`,
+    `rate network:  ${pct(r.rate.accuracy)}`,
+    `spiking:       ${pct(s.accuracy)}  (synapse ${s.synapse}, ${s.timesteps} steps, readout window [${s.window[0]}, ${s.window[1]}))`,
+    `synaptic ops:  ${Math.round(s.synopsPerImage).toLocaleString("en-US")} per image; spikes ${Math.round(s.spikesPerImage).toLocaleString("en-US")} per image; mean rate ${s.meanRateHz.toFixed(1)} Hz`,
+    `layer  neurons  rate (spiking)  rate (rate net)  synops/image`,
+    ...s.layers.map(
+      (l, i) =>
+        `${String(l.layer).padStart(5)}  ${String(l.neurons).padStart(7)}  ${l.rateHz.toFixed(1).padStart(11)} Hz  ${(r.rate.meanRateHz[i] === null ? "-" : (r.rate.meanRateHz[i] as number).toFixed(1) + " Hz").padStart(15)}  ${Math.round(l.synopsPerImage).toLocaleString("en-US").padStart(12)}`,
+    ),
+  ];
+  for (const syn of r.perSynapse) {
+    const pts = r.sweep.filter((p) => p.synapse === syn.synapse);
+    lines.push(
+      `sweep ${syn.synapse}: ` +
+        pts.map((p) => `T${p.timesteps}[${p.start},${p.timesteps}) ${pct(p.accuracy)}`).join("  "),
+    );
+  }
+  return lines.join("\n");
+}
+
+export async function runEval(command: Command): Promise<void> {
+  const o = command.opts<EvalCliOptions>();
+  const datasets = ["fashion-mnist", "mnist", "cifar10"];
+  if (!datasets.includes(o.dataset))
+    throw userError(`--dataset must be one of ${datasets.join(", ")}, got "${o.dataset}"`);
+  if (o.split !== "test" && o.split !== "train")
+    throw userError(`--split must be test or train, got "${o.split}"`);
+  const synapses = o.synapses
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  synapses.forEach(parseSynapseName);
+  const bar =
+    o.json || !process.stderr.isTTY
+      ? null
+      : new cliProgress.SingleBar(
+          { format: "eval [{bar}] {value}/{total} | ETA {eta_formatted}", stream: process.stderr },
+          cliProgress.Presets.legacy,
+        );
+  let started = false;
+  const report = await evaluateModel({
+    modelDir: o.model,
+    dataset: o.dataset as DatasetName,
+    split: o.split,
+    limit: positiveInt(o.limit, "--limit"),
+    timesteps: positiveInt(o.timesteps, "--timesteps"),
+    synapses,
+    threads: positiveInt(o.threads, "--threads"),
+    dataDir: o.dataDir,
+    onProgress: (done, total) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+  });
+  bar?.stop();
+  const json = JSON.stringify(report, null, 2) + "\n";
+  if (o.out) writeFileSync(o.out, json);
+  if (o.plot) {
+    const svg = accuracyPlotSvg(report);
+    writeFileSync(o.plot, svg);
+    await svgToPng(svg, o.plot.replace(/\.svg$/i, "") + ".png");
+  }
+  process.stdout.write(o.json ? json : formatReport(report) + "\n");
+}

@@ -1,0 +1,219 @@
+/**
+ * Evaluation of an exported model on a dataset: spiking accuracy with our engine (worker
+ * threads), the same weights as a rate network, firing rates, synaptic operations, and
+ * accuracy against timesteps and synapse.
+ */
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { loadModel } from "../snn/model-file.js";
+import type { Model } from "../snn/model.js";
+import type { ModelSpecInput } from "../snn/model-spec.js";
+import { loadDataset, type DatasetName } from "./datasets/index.js";
+import type { ImageSet } from "./datasets/types.js";
+import { lineChartSvg, type Series } from "./plot.js";
+import { rateEvaluate } from "./rate-eval.js";
+import { spikingEvaluate, type SpikingSummary } from "./spiking-eval.js";
+
+export interface EvaluateOptions {
+  modelDir: string;
+  dataset: DatasetName;
+  split: "train" | "test";
+  limit?: number;
+  /** Ticks per image; default the model's presentation.timesteps. */
+  timesteps?: number;
+  /** Synapse variants (see parseSynapseName); the first is the headline figure. */
+  synapses: string[];
+  threads?: number;
+  dataDir?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface SweepPoint {
+  synapse: string;
+  timesteps: number;
+  start: number;
+  accuracy: number;
+}
+
+export interface EvalReport {
+  model: string;
+  dataset: string;
+  split: string;
+  images: number;
+  threads: number;
+  seconds: number;
+  rate: { accuracy: number; meanRateHz: (number | null)[] };
+  /** The model's own presentation: its readout window (clipped to the timesteps run). */
+  spiking: {
+    synapse: string;
+    timesteps: number;
+    window: [number, number];
+    accuracy: number;
+    layers: SpikingSummary["layers"];
+    synopsPerImage: number;
+    spikesPerImage: number;
+    neuronUpdatesPerImage: number;
+    meanRateHz: number;
+  };
+  /** Every synapse variant at every swept (timesteps, window start). */
+  sweep: SweepPoint[];
+  perSynapse: SpikingSummary[];
+}
+
+/** Dataset images as channels-first floats in [0, 1] after the model's preprocess (mean/std, invert). */
+export function modelInputs(
+  set: ImageSet,
+  model: Model,
+  limit?: number,
+): { pixels: Float32Array; labels: Uint8Array; count: number } {
+  const [c, h, w] = model.inputShape;
+  if (set.shape[0] !== c || set.shape[1] !== h || set.shape[2] !== w) {
+    throw Object.assign(
+      new Error(
+        `${model.source} expects input [${c}, ${h}, ${w}] but ${set.name} images are [${set.shape.join(", ")}]`,
+      ),
+      {
+        userFacing: true,
+      },
+    );
+  }
+  const count = Math.min(set.count, limit ?? set.count);
+  const pre = model.spec.input.preprocess;
+  const size = c * h * w;
+  const pixels = new Float32Array(count * size);
+  for (let k = 0; k < count; k++) {
+    for (let ch = 0; ch < c; ch++) {
+      const mean = pre.mean?.[ch] ?? 0;
+      const std = pre.std?.[ch] ?? 1;
+      for (let p = 0; p < h * w; p++) {
+        let x = set.pixels[k * size + p * c + ch] / 255;
+        if (pre.invert) x = 1 - x;
+        pixels[k * size + ch * h * w + p] = (x - mean) / std;
+      }
+    }
+  }
+  return { pixels, labels: set.labels.subarray(0, count), count };
+}
+
+/** Timesteps swept for the accuracy plot: a fixed ladder up to T, and T itself. */
+export function sweepTimesteps(T: number): number[] {
+  const ladder = [10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500];
+  return [...new Set([...ladder.filter((t) => t < T), T])];
+}
+
+export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> {
+  const t0 = performance.now();
+  const model = await loadModel(opts.modelDir);
+  const file = opts.modelDir.endsWith(".json") ? opts.modelDir : join(opts.modelDir, "model.json");
+  const modelJson = JSON.parse(await readFile(file, "utf8")) as ModelSpecInput;
+  const weights = new Uint8Array(await readFile(resolve(dirname(file), model.spec.weights.file)));
+  const set = loadDataset(opts.dataset, opts.split, opts.dataDir);
+  const { pixels, labels, count } = modelInputs(set, model, opts.limit);
+
+  const rate = rateEvaluate(model, pixels, count);
+  let rateCorrect = 0;
+  for (let k = 0; k < count; k++) if (rate.predictions[k] === labels[k]) rateCorrect++;
+
+  const T = opts.timesteps ?? model.spec.presentation.timesteps;
+  const win = model.spec.readout.window;
+  const modelEnd = Math.min(win.end ?? model.spec.presentation.timesteps, T);
+  const modelStart = Math.min(win.start, modelEnd - 1);
+  const startFraction = win.start / (win.end ?? model.spec.presentation.timesteps);
+  const windows: [number, number][] = [[modelStart, modelEnd]];
+  for (const t of sweepTimesteps(T)) {
+    for (const s of new Set([0, Math.round(t * startFraction)])) windows.push([s, t]);
+  }
+  const threads = opts.threads ?? availableParallelism();
+  const per = await spikingEvaluate(
+    { modelJson, weights, source: file },
+    model.inputSize,
+    pixels,
+    labels,
+    count,
+    {
+      threads,
+      timesteps: T,
+      windows,
+      synapses: opts.synapses,
+      onProgress: opts.onProgress,
+    },
+  );
+  const head = per[0];
+  const spikingNeurons = head.layers.filter((_, i) => rate.meanRateHz[i] !== null);
+  const totalNeurons = spikingNeurons.reduce((a, l) => a + l.neurons, 0);
+  const sweep: SweepPoint[] = per.flatMap((s) =>
+    s.windows
+      .slice(1)
+      .map(([start, end], i) => ({
+        synapse: s.synapse,
+        timesteps: end,
+        start,
+        accuracy: s.accuracy[i + 1],
+      })),
+  );
+  return {
+    model: model.spec.name,
+    dataset: opts.dataset,
+    split: opts.split,
+    images: count,
+    threads,
+    seconds: (performance.now() - t0) / 1000,
+    rate: { accuracy: rateCorrect / count, meanRateHz: rate.meanRateHz },
+    spiking: {
+      synapse: head.synapse,
+      timesteps: T,
+      window: [modelStart, modelEnd],
+      accuracy: head.accuracy[0],
+      layers: head.layers,
+      synopsPerImage: head.synopsPerImage,
+      spikesPerImage: head.spikesPerImage,
+      neuronUpdatesPerImage: head.neuronUpdatesPerImage,
+      meanRateHz: totalNeurons > 0 ? head.spikesPerImage / totalNeurons / (T * model.spec.dt) : 0,
+    },
+    sweep,
+    perSynapse: per,
+  };
+}
+
+/** Accuracy against timesteps, one line per synapse and readout rule, the rate network dashed. */
+export function accuracyPlotSvg(report: EvalReport): string {
+  const series: Series[] = [];
+  for (const syn of report.perSynapse) {
+    const pts = report.sweep.filter((p) => p.synapse === syn.synapse);
+    const late = new Map<number, number>();
+    const all = new Map<number, number>();
+    for (const p of pts) {
+      if (p.start === 0) all.set(p.timesteps, 100 * p.accuracy);
+      if (p.start > 0 || !late.has(p.timesteps)) late.set(p.timesteps, 100 * p.accuracy);
+    }
+    series.push({
+      label: `${syn.synapse}, late window`,
+      points: [...late.entries()].sort((a, b) => a[0] - b[0]),
+    });
+    series.push({
+      label: `${syn.synapse}, whole`,
+      points: [...all.entries()].sort((a, b) => a[0] - b[0]),
+      dashed: true,
+    });
+  }
+  const xs = report.sweep.map((p) => p.timesteps);
+  series.push({
+    label: "rate network",
+    points: [
+      [Math.min(...xs), 100 * report.rate.accuracy],
+      [Math.max(...xs), 100 * report.rate.accuracy],
+    ],
+    dashed: true,
+  });
+  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  return lineChartSvg(series, {
+    title: `${report.model}: spiking accuracy, ${report.dataset} ${report.split} (${report.images} images)`,
+    xLabel: "timesteps (1 ms each)",
+    yLabel: "accuracy (%)",
+    yMin: Math.max(0, Math.floor(Math.min(...ys.filter((y) => y > 0.5 * Math.max(...ys))) - 1)),
+    yMax: Math.min(100, Math.ceil(Math.max(...ys) + 0.5)),
+    width: 760,
+    height: 440,
+  });
+}

@@ -1,0 +1,175 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createNetwork } from "../../src/snn/create-network.js";
+import { loadModel } from "../../src/snn/model-file.js";
+import { initBackend } from "../../src/train/backend.js";
+import { parseTrainConfig, type TrainConfig } from "../../src/train/config.js";
+import { loadFashionMnist } from "../../src/train/datasets/fashion-mnist.js";
+import { buildModel, writeModel } from "../../src/train/export.js";
+import { modelInputs } from "../../src/train/evaluate.js";
+import { initParams, planNetwork } from "../../src/train/net.js";
+import { rateEvaluate } from "../../src/train/rate-eval.js";
+import { evaluateRate, train } from "../../src/train/trainer.js";
+import { predictLogits } from "../../src/train/gradients.js";
+import { fillBatch } from "../../src/train/batch.js";
+
+const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
+
+function tinyConfig(
+  overrides: Partial<TrainConfig["training"]> = {},
+  neuron: Record<string, number> = {},
+): TrainConfig {
+  return parseTrainConfig(
+    JSON.stringify({
+      name: "tiny",
+      dataset: { name: "fashion-mnist", validation: 100 },
+      neuron,
+      layers: [
+        { type: "conv2d", filters: 6, kernel: 5, padding: 2 },
+        { type: "avgpool2d", size: 2 },
+        { type: "conv2d", filters: 8, kernel: 3, padding: 1, stride: 2 },
+        { type: "avgpool2d", size: 2 },
+        { type: "dense", units: 32 },
+        { type: "dropout", rate: 0.2 },
+        { type: "dense", units: 10, activation: "linear" },
+      ],
+      training: { epochs: 1, batch_size: 25, lr: 0.003, seed: 3, ...overrides },
+      spiking: { timesteps: 40, readout_start: 10, synapse: { type: "lowpass", tau: 0.002 } },
+    }),
+    "tiny.json",
+  );
+}
+
+let dir: string;
+beforeAll(async () => {
+  await initBackend("wasm");
+  dir = mkdtempSync(join(tmpdir(), "spikenode-train-test-"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("training", () => {
+  it("one epoch on 500 images lowers the loss and exports a model the engine loads and runs", async () => {
+    const config = tinyConfig();
+    const out = join(dir, "run");
+    const before = (() => {
+      const set = loadFashionMnist("train", FIXTURE);
+      const plan = planNetwork(config, set.shape);
+      return evaluateRate(plan, initParams(plan, config.training.seed), set).loss;
+    })();
+    const result = await train({
+      config,
+      out,
+      resume: false,
+      threads: 1,
+      backend: "wasm",
+      dataDir: FIXTURE,
+      progress: false,
+      log: () => {},
+    });
+    expect(result.finished).toBe(true);
+    expect(result.history).toHaveLength(1);
+    const after = evaluateRate(result.plan, result.params, loadFashionMnist("train", FIXTURE)).loss;
+    expect(after).toBeLessThan(before - 0.3);
+
+    const model = buildModel({
+      config,
+      plan: result.plan,
+      params: result.params,
+      labels: result.train.classes,
+      inputCHW: result.train.shape,
+      history: result.history,
+    });
+    writeModel(out, model, result.history);
+    const loaded = await loadModel(out);
+    expect(loaded.spec.layers.map((l) => l.type)).toEqual([
+      "conv2d",
+      "avgpool2d",
+      "conv2d",
+      "avgpool2d",
+      "flatten",
+      "dense",
+      "dense",
+    ]);
+    expect(loaded.spec.presentation.timesteps).toBe(40);
+    const net = createNetwork(loaded);
+    const test = loadFashionMnist("test", FIXTURE);
+    const { pixels } = modelInputs(test, loaded, 3);
+    const { scores, counters } = net.run(pixels.subarray(0, loaded.inputSize));
+    expect(scores).toHaveLength(10);
+    expect(scores.every(Number.isFinite)).toBe(true);
+    expect(counters.ticks).toBe(40);
+    expect(counters.total.spikes).toBeGreaterThan(0);
+    expect(readFileSync(join(out, "training-curves.svg"), "utf8")).toContain("<svg");
+  });
+
+  it("exports the trained function: the exported model as a rate network reproduces the training network", async () => {
+    // With γ tiny soft-LIF is the analytic LIF curve, so logits must agree up to float error;
+    // any mistake in weight layouts, flatten order or folded gain/bias would show.
+    const config = tinyConfig({}, { gamma: 1e-5, gain: 1.3 });
+    const set = loadFashionMnist("test", FIXTURE);
+    const plan = planNetwork(config, set.shape);
+    const params = initParams(plan, 11);
+    params.forEach((p, i) => {
+      if (plan.params[i].kind === "bias") p.forEach((_, k) => (p[k] = 0.05 * Math.sin(k + i)));
+    });
+    const n = 40;
+    const px = new Float32Array(n * 784);
+    const labels = new Int32Array(n);
+    fillBatch(
+      set,
+      Uint32Array.from({ length: n }, (_, i) => i),
+      px,
+      labels,
+    );
+    const logits = predictLogits(plan, params, px, n);
+    const model = buildModel({
+      config,
+      plan,
+      params,
+      labels: set.classes,
+      inputCHW: set.shape,
+      history: [],
+    });
+    const out = join(dir, "layout");
+    writeModel(out, model, []);
+    const loaded = await loadModel(out);
+    const { pixels } = modelInputs(set, loaded, n);
+    const rate = rateEvaluate(loaded, pixels, n);
+    let agree = 0;
+    for (let k = 0; k < n; k++) {
+      let arg = 0;
+      for (let c = 1; c < 10; c++) if (logits[k * 10 + c] > logits[k * 10 + arg]) arg = c;
+      if (arg === rate.predictions[k]) agree++;
+    }
+    expect(agree).toBe(n);
+  });
+
+  it("resumes exactly: interrupted and resumed equals uninterrupted, whatever the thread count", async () => {
+    const config = tinyConfig({ epochs: 2, batch_size: 50 });
+    const a = join(dir, "a");
+    const b = join(dir, "b");
+    const quiet = {
+      resume: false,
+      backend: "wasm",
+      dataDir: FIXTURE,
+      progress: false,
+      log: () => {},
+    };
+    await train({ ...quiet, config, out: a, threads: 1, maxBatches: 13 });
+    const resumed = await train({ ...quiet, config, out: a, threads: 1, resume: true });
+    const straight = await train({ ...quiet, config, out: b, threads: 1 });
+    expect(resumed.finished && straight.finished).toBe(true);
+    resumed.params.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(straight.params[i])));
+    expect(resumed.history.map((h) => h.trainLoss)).toEqual(
+      straight.history.map((h) => h.trainLoss),
+    );
+    // Two gradient threads split each batch; the run must still resume and keep learning.
+    const c = join(dir, "c");
+    await train({ ...quiet, config, out: c, threads: 1, maxBatches: 5 });
+    const twoThreads = await train({ ...quiet, config, out: c, threads: 2, resume: true });
+    expect(twoThreads.finished).toBe(true);
+    expect(twoThreads.history).toHaveLength(2);
+  });
+});
