@@ -125,8 +125,9 @@ export class HealthMonitor {
     });
     // Keep the newest sample at or before the window's start as the baseline.
     while (this.counts.length > 2 && this.counts[1].t <= since) this.counts.shift();
-    while (this.results.length > 0 && this.results[0].t < since) this.results.shift();
     const base = this.counts[0];
+    // Results belong to the window exactly when their frames are in its counts.
+    while (this.results.length > 0 && this.results[0].t <= base.t) this.results.shift();
     const spanS = Math.max(1e-3, (now - base.t) / 1000);
     const received = stats.received - base.received;
     const processed = stats.processed - base.processed;

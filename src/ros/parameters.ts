@@ -243,7 +243,7 @@ export function checkParameters(
     const spec = SPEC_BY_NAME.get(name);
     if (!spec) continue;
     const problem = checkOne(spec, value, ctx, resolved);
-    if (problem) return `${name}: ${problem}`;
+    if (problem) return problem.startsWith(`${name} `) ? problem : `${name}: ${problem}`;
   }
   return null;
 }
