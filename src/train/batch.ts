@@ -5,6 +5,14 @@ import type { Rng } from "./rng.js";
 export interface Augment {
   flip: boolean;
   shift: number;
+  /** Crop a crop×crop window: at random when `rng` is given (training), else the centre. */
+  crop?: number;
+}
+
+/** [C, H, W] of the images fillBatch writes for `set` under `augment`. */
+export function batchShape(set: ImageSet, augment?: Augment): [number, number, number] {
+  const [c, h, w] = set.shape;
+  return augment?.crop ? [c, Math.min(h, augment.crop), Math.min(w, augment.crop)] : [c, h, w];
 }
 
 /**
@@ -19,11 +27,13 @@ export function fillBatch(
   augment?: Augment,
   rng?: Rng,
 ): void {
-  const [c, h, w] = set.shape;
+  const [c, H, W] = set.shape;
+  const srcSize = c * H * W;
+  const [, h, w] = batchShape(set, augment);
   const size = c * h * w;
   const inv = 1 / 255;
   for (let k = 0; k < indices.length; k++) {
-    const src = indices[k] * size;
+    const src = indices[k] * srcSize;
     const dst = k * size;
     labels[k] = set.labels[indices[k]];
     const flip = augment?.flip && rng ? rng.next() < 0.5 : false;
@@ -31,7 +41,10 @@ export function fillBatch(
       augment && augment.shift > 0 && rng ? rng.int(2 * augment.shift + 1) - augment.shift : 0;
     const dx =
       augment && augment.shift > 0 && rng ? rng.int(2 * augment.shift + 1) - augment.shift : 0;
-    if (!flip && dx === 0 && dy === 0) {
+    // Crop offset into the source image (drawn only for cropping configs).
+    const oy = h < H ? (rng ? rng.int(H - h + 1) : (H - h) >> 1) : 0;
+    const ox = w < W ? (rng ? rng.int(W - w + 1) : (W - w) >> 1) : 0;
+    if (!flip && dx === 0 && dy === 0 && h === H && w === W) {
       for (let i = 0; i < size; i++) out[dst + i] = set.pixels[src + i] * inv;
       continue;
     }
@@ -44,7 +57,7 @@ export function fillBatch(
         if (sy < 0 || sy >= h || sx < 0 || sx >= w) {
           for (let ch = 0; ch < c; ch++) out[o + ch] = 0;
         } else {
-          const s = src + (sy * w + sx) * c;
+          const s = src + ((sy + oy) * W + sx + ox) * c;
           for (let ch = 0; ch < c; ch++) out[o + ch] = set.pixels[s + ch] * inv;
         }
       }

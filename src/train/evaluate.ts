@@ -68,28 +68,33 @@ export function modelInputs(
   limit?: number,
 ): { pixels: Float32Array; labels: Uint8Array; count: number } {
   const [c, h, w] = model.inputShape;
-  if (set.shape[0] !== c || set.shape[1] !== h || set.shape[2] !== w) {
+  const [C, H, W] = set.shape;
+  if (C !== c || H < h || W < w) {
     throw Object.assign(
       new Error(
         `${model.source} expects input [${c}, ${h}, ${w}] but ${set.name} images are [${set.shape.join(", ")}]`,
       ),
-      {
-        userFacing: true,
-      },
+      { userFacing: true },
     );
   }
+  // Larger images (CIFAR-10 for a model trained on crops) are centre-cropped, as in training.
+  const oy = (H - h) >> 1;
+  const ox = (W - w) >> 1;
   const count = Math.min(set.count, limit ?? set.count);
   const pre = model.spec.input.preprocess;
   const size = c * h * w;
+  const srcSize = C * H * W;
   const pixels = new Float32Array(count * size);
   for (let k = 0; k < count; k++) {
     for (let ch = 0; ch < c; ch++) {
       const mean = pre.mean?.[ch] ?? 0;
       const std = pre.std?.[ch] ?? 1;
-      for (let p = 0; p < h * w; p++) {
-        let x = set.pixels[k * size + p * c + ch] / 255;
-        if (pre.invert) x = 1 - x;
-        pixels[k * size + ch * h * w + p] = (x - mean) / std;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          let v = set.pixels[k * srcSize + ((y + oy) * W + x + ox) * C + ch] / 255;
+          if (pre.invert) v = 1 - v;
+          pixels[k * size + (ch * h + y) * w + x] = (v - mean) / std;
+        }
       }
     }
   }
@@ -143,14 +148,12 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
   const spikingNeurons = head.layers.filter((_, i) => rate.meanRateHz[i] !== null);
   const totalNeurons = spikingNeurons.reduce((a, l) => a + l.neurons, 0);
   const sweep: SweepPoint[] = per.flatMap((s) =>
-    s.windows
-      .slice(1)
-      .map(([start, end], i) => ({
-        synapse: s.synapse,
-        timesteps: end,
-        start,
-        accuracy: s.accuracy[i + 1],
-      })),
+    s.windows.slice(1).map(([start, end], i) => ({
+      synapse: s.synapse,
+      timesteps: end,
+      start,
+      accuracy: s.accuracy[i + 1],
+    })),
   );
   return {
     model: model.spec.name,

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { adamInit, adamStep, type AdamState } from "./adam.js";
-import { fillBatch } from "./batch.js";
+import { batchShape, fillBatch, type Augment } from "./batch.js";
 import {
   hasCheckpoint,
   loadCheckpoint,
@@ -82,8 +82,11 @@ export function evaluateRate(
   plan: Plan,
   params: Float32Array[],
   set: ImageSet,
+  /** Centre crop (configs with augment.crop). */
+  crop?: number,
 ): { loss: number; accuracy: number } {
-  const size = imageSize(set);
+  const augment: Augment | undefined = crop ? { flip: false, shift: 0, crop } : undefined;
+  const size = plan.input[0] * plan.input[1] * plan.input[2];
   const classes = set.classes.length;
   const chunk = 500;
   let loss = 0;
@@ -94,7 +97,7 @@ export function evaluateRate(
   for (let s = 0; s < set.count; s += chunk) {
     const n = Math.min(chunk, set.count - s);
     for (let k = 0; k < n; k++) idx[k] = s + k;
-    fillBatch(set, idx.subarray(0, n), pixels, labels);
+    fillBatch(set, idx.subarray(0, n), pixels, labels, augment);
     const logits = predictLogits(plan, params, pixels, n);
     for (let k = 0; k < n; k++) {
       let max = -Infinity;
@@ -140,7 +143,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   const all = loadDataset(config.dataset.name, "train", opts.dataDir);
   const { train: trainSet, validation } = splitTrainValidation(all, config);
-  const plan = planNetwork(config, trainSet.shape);
+  const inputCHW = batchShape(trainSet, config.dataset.augment);
+  const plan = planNetwork(config, inputCHW);
   const params = ck ? ck.params : initParams(plan, config.training.seed);
   const adam: AdamState = ck ? ck.adam : adamInit(params);
   const rng = new Rng(ck ? ck.meta.rngState : config.training.seed ^ 0xa5a5a5a5);
@@ -174,7 +178,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     opts.threads > 1
       ? await workerPool(plan, opts.threads, {
           config,
-          inputCHW: trainSet.shape,
+          inputCHW,
           backend: opts.backend,
         })
       : localPool(plan);
@@ -184,7 +188,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       format: "spikenode-train-checkpoint",
       version: 1,
       config,
-      inputCHW: trainSet.shape,
+      inputCHW,
       epoch,
       batch,
       rngState: rng.state,
@@ -201,7 +205,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     saveCheckpoint(ckDir, { meta, params, adam });
   };
 
-  const size = imageSize(trainSet);
+  const size = inputCHW[0] * inputCHW[1] * inputCHW[2];
   const pixels = new Float32Array(B * size);
   const labels = new Int32Array(B);
   let batchesRun = 0;
@@ -275,7 +279,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       bar?.stop();
       if (stopped) break;
       const tv = performance.now();
-      const val = validation ? evaluateRate(plan, params, validation) : null;
+      const val = validation
+        ? evaluateRate(plan, params, validation, config.dataset.augment.crop)
+        : null;
       const record: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: lossSum / seen,

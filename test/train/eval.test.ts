@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../src/train/backend.js";
+import { parseTrainConfig } from "../../src/train/config.js";
+import { accuracyPlotSvg, evaluateModel, sweepTimesteps } from "../../src/train/evaluate.js";
+import { buildModel, writeModel } from "../../src/train/export.js";
+import { parseSynapseName, withSynapse } from "../../src/train/spiking-eval.js";
+import { train } from "../../src/train/trainer.js";
+
+const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "spikenode-eval-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(async () => {
+  await initBackend("wasm");
+  const config = parseTrainConfig(
+    JSON.stringify({
+      name: "eval-tiny",
+      dataset: { name: "fashion-mnist", validation: 100 },
+      layers: [
+        { type: "conv2d", filters: 4, kernel: 5, padding: 2, stride: 2 },
+        { type: "avgpool2d", size: 2 },
+        { type: "dense", units: 24 },
+        { type: "dense", units: 10, activation: "linear" },
+      ],
+      training: { epochs: 2, batch_size: 20, lr: 0.003 },
+      spiking: { timesteps: 50, readout_start: 20, synapse: { type: "lowpass", tau: 0.003 } },
+    }),
+    "eval-tiny.json",
+  );
+  const r = await train({
+    config,
+    out: dir,
+    resume: false,
+    threads: 1,
+    backend: "wasm",
+    dataDir: FIXTURE,
+    progress: false,
+    log: () => {},
+  });
+  writeModel(
+    dir,
+    buildModel({
+      config,
+      plan: r.plan,
+      params: r.params,
+      labels: r.train.classes,
+      inputCHW: r.train.shape,
+      history: r.history,
+    }),
+    r.history,
+  );
+});
+
+describe("spikenode eval", () => {
+  it("reports spiking and rate accuracy, rates, synops and a timestep sweep; threads do not change results", async () => {
+    const opts = {
+      modelDir: dir,
+      dataset: "fashion-mnist" as const,
+      split: "test" as const,
+      limit: 30,
+      synapses: ["model", "none"],
+      dataDir: FIXTURE,
+    };
+    const one = await evaluateModel({ ...opts, threads: 1 });
+    const two = await evaluateModel({ ...opts, threads: 2 });
+    expect(two.spiking.accuracy).toBe(one.spiking.accuracy);
+    expect(two.sweep).toEqual(one.sweep);
+    expect(two.spiking.synopsPerImage).toBe(one.spiking.synopsPerImage);
+    expect(one.images).toBe(30);
+    expect(one.spiking.window).toEqual([20, 50]);
+    expect(one.spiking.synapse).toBe("model");
+    expect(one.rate.accuracy).toBeGreaterThan(0.3);
+    expect(one.spiking.synopsPerImage).toBeGreaterThan(0);
+    expect(one.spiking.layers.map((l) => l.layer)).toEqual([0, 3, 4]);
+    expect(one.spiking.layers[0].rateHz).toBeGreaterThan(0);
+    expect(one.rate.meanRateHz[2]).toBeNull();
+    // Sweep: both synapses, every ladder point with a whole and a late window.
+    expect(new Set(one.sweep.map((p) => p.synapse))).toEqual(new Set(["model", "none"]));
+    expect(
+      one.sweep.filter((p) => p.synapse === "none" && p.start === 0).map((p) => p.timesteps),
+    ).toEqual(sweepTimesteps(50));
+    // The model's own window at T = 50 equals the sweep's late window at 50 (start 0.4·50 = 20).
+    expect(
+      one.sweep.find((p) => p.synapse === "model" && p.timesteps === 50 && p.start === 20)
+        ?.accuracy,
+    ).toBe(one.spiking.accuracy);
+    expect(accuracyPlotSvg(one)).toContain("rate network");
+  });
+
+  it("parses synapse names and replaces every weighted layer's synapse", () => {
+    expect(parseSynapseName("model")).toBeNull();
+    expect(parseSynapseName("alpha:0.005")).toEqual({ type: "alpha", tau: 0.005 });
+    expect(() => parseSynapseName("alpha")).toThrow(/synapse "alpha" not understood/);
+    const json = withSynapse(
+      { layers: [{ type: "flatten" }, { type: "dense", synapse: { type: "none" } }] } as never,
+      "lowpass:0.01",
+    ) as unknown as { layers: { synapse?: unknown }[] };
+    expect(json.layers[0].synapse).toBeUndefined();
+    expect(json.layers[1].synapse).toEqual({ type: "lowpass", tau: 0.01 });
+  });
+});
