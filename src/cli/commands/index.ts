@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { trainCommand } from "./train.js";
 import { evalCommand } from "./eval.js";
+import { runCommand } from "./run.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -14,4 +15,4 @@ export interface CommandModule {
 }
 
 // Each command module adds itself here, one line each.
-export const commandModules: CommandModule[] = [trainCommand, evalCommand];
+export const commandModules: CommandModule[] = [trainCommand, evalCommand, runCommand];
