@@ -2,6 +2,9 @@ import type { Command } from "commander";
 import { trainCommand } from "./train.js";
 import { evalCommand } from "./eval.js";
 import { runCommand } from "./run.js";
+import { infoCommand } from "./info.js";
+import { inferCommand } from "./infer.js";
+import { benchCommand } from "./bench.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -15,4 +18,4 @@ export interface CommandModule {
 }
 
 // Each command module adds itself here, one line each.
-export const commandModules: CommandModule[] = [trainCommand, evalCommand, runCommand];
+export const commandModules: CommandModule[] = [trainCommand, evalCommand, infoCommand, inferCommand, benchCommand, runCommand];

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench` (after `npm run build`): batch-1 latency of the golden dense network and the
+ * synthetic conv network on both engines, beside the same networks ticked densely with
+ * TensorFlow.js (WASM backend), all in one run; prints JSON. Options: --frames N (fast engine),
+ * --quick (fewer frames everywhere).
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { loadModel, parseModel } from "../snn/index.js";
+import type { Model } from "../snn/index.js";
+import { makeConvModel } from "./conv-model.js";
+import { benchEngine, machine, splitInputs } from "./measure.js";
+import { benchTfjs, useWasmBackend } from "./tfjs-dense.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const framesArg = args.indexOf("--frames");
+const goldenDir = fileURLToPath(new URL("../../test/fixtures/golden/", import.meta.url));
+
+async function main(): Promise<void> {
+  const raw = readFileSync(`${goldenDir}inputs.f32`);
+  const inputs = splitInputs(
+    new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)),
+    784,
+  );
+  const dense = await loadModel(goldenDir);
+  const c = makeConvModel();
+  const conv = parseModel(c.json, c.weights, "bench-conv (src/bench/conv-model.ts)");
+  const backend = await useWasmBackend();
+  const plan: [string, Model, number][] = [
+    [
+      "dense 784-512-512-10 (golden)",
+      dense,
+      framesArg >= 0 ? Number(args[framesArg + 1]) : quick ? 50 : 300,
+    ],
+    [
+      "conv 1x28x28 c32 p2 c64 p2 d512 d10 (padding 1)",
+      conv,
+      framesArg >= 0 ? Number(args[framesArg + 1]) : quick ? 10 : 40,
+    ],
+  ];
+  const networks = [];
+  for (const [name, model, frames] of plan) {
+    const fast = benchEngine(model, inputs, "fast", frames);
+    const reference = benchEngine(
+      model,
+      inputs,
+      "reference",
+      Math.max(3, Math.floor(frames / 30)),
+      1,
+    );
+    const tfjs = benchTfjs(model, inputs, Math.max(3, Math.floor(frames / 10)));
+    networks.push({
+      name,
+      timesteps: model.spec.presentation.timesteps,
+      dt: model.spec.dt,
+      fast,
+      reference,
+      tfjs: { backend, ...tfjs },
+      ratios: {
+        tfjsOverFast: tfjs.medianMs / fast.medianMs,
+        referenceOverFast: reference.medianMs / fast.medianMs,
+      },
+    });
+  }
+  process.stdout.write(
+    `${JSON.stringify({ machine: machine(), batch: 1, note: "latencies are wall-clock medians per frame; cpuMsPerFrame is this process's CPU time", networks }, null, 2)}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import type { CommandModule } from "./index.js";
+
+export const benchCommand: CommandModule = {
+  name: "bench",
+  summary:
+    "Batch-1 latency, throughput, synaptic operations and memory of a model on this machine.",
+  configure(command: Command) {
+    command
+      .requiredOption("--model <dir>", "model directory")
+      .option("--frames <n>", "timed frames", "100")
+      .option(
+        "--input <file.f32>",
+        "inputs to cycle through (default: seeded uniform random pixels)",
+      )
+      .option("--engine <name>", "fast | reference", "fast")
+      .option("--json", "print JSON", false);
+  },
+  async load() {
+    return async (command: Command) => {
+      const opts = command.opts<{
+        model: string;
+        frames: string;
+        input?: string;
+        engine: string;
+        json: boolean;
+      }>();
+      const { readFile } = await import("node:fs/promises");
+      const { UserError } = await import("../fatal.js");
+      const { loadModel } = await import("../../snn/index.js");
+      const { benchEngine, machine, splitInputs } = await import("../../bench/measure.js");
+      const frames = Number(opts.frames);
+      if (!Number.isInteger(frames) || frames < 1)
+        throw new UserError(`--frames ${opts.frames}: give a positive whole number`);
+      if (opts.engine !== "fast" && opts.engine !== "reference") {
+        throw new UserError(`--engine ${opts.engine}: use "fast" or "reference"`);
+      }
+      const model = await loadModel(opts.model);
+      let inputs: Float32Array[];
+      if (opts.input !== undefined) {
+        const bytes = await readFile(opts.input).catch((err: Error) => {
+          throw new UserError(`--input ${opts.input}: cannot be read (${err.message})`);
+        });
+        const data = new Float32Array(
+          bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
+        );
+        inputs = splitInputs(data, model.inputSize);
+        if (inputs.length === 0 || data.length % model.inputSize !== 0) {
+          throw new UserError(
+            `--input ${opts.input}: not a whole number of inputs of ${model.inputSize} float32 values`,
+          );
+        }
+      } else {
+        let s = 12345;
+        const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+        inputs = Array.from({ length: 8 }, () =>
+          Float32Array.from({ length: model.inputSize }, rand),
+        );
+      }
+      const r = benchEngine(model, inputs, opts.engine, frames);
+      const result = {
+        model: model.spec.name,
+        timesteps: model.spec.presentation.timesteps,
+        dt: model.spec.dt,
+        ...r,
+        machine: machine(),
+      };
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        return;
+      }
+      const m = result.machine;
+      process.stdout.write(
+        [
+          `${result.model} (${opts.engine} engine, batch 1, ${result.timesteps} ticks of ${result.dt * 1000} ms, ${frames} frames)`,
+          `latency: median ${r.medianMs.toFixed(3)} ms, p95 ${r.p95Ms.toFixed(3)} ms, ${r.framesPerSecond.toFixed(1)} frames/s (CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame)`,
+          `synaptic ops: ${Math.round(r.synapticOpsPerFrame)} per frame, ${(r.synapticOpsPerSecond / 1e6).toFixed(1)} M/s; spikes ${Math.round(r.spikesPerFrame)} per frame; layer rates ${r.layerRatesHz.map((x) => x.toFixed(1)).join(" / ")} Hz`,
+          `peak memory (RSS): ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
+          `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`,
+        ].join("\n") + "\n",
+      );
+    };
+  },
+};

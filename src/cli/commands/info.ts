@@ -1,0 +1,92 @@
+import type { Command } from "commander";
+import type { CommandModule } from "./index.js";
+
+export const infoCommand: CommandModule = {
+  name: "info",
+  summary: "Describe a model: layers, neurons, synapses, parameters.",
+  configure(command: Command) {
+    command
+      .argument("<model-dir>", "directory holding model.json and its weights")
+      .option("--json", "print JSON", false);
+  },
+  async load() {
+    return async (_command: Command, dir: unknown, opts: unknown) => {
+      const { loadModel } = await import("../../snn/index.js");
+      const { annMacsOf } = await import("../../snn/topology.js");
+      const model = await loadModel(String(dir));
+      const layers = model.layers.map((l) => {
+        const spec = l.spec;
+        const params =
+          (l.weights?.length ?? 0) +
+          (l.bias?.length ?? 0) +
+          (l.recurrentWeights?.length ?? 0) +
+          (l.tauM?.length ?? 0) +
+          (l.tauAdp?.length ?? 0);
+        const neuron = "neuron" in spec ? spec.neuron : undefined;
+        const synapse = "synapse" in spec ? spec.synapse : undefined;
+        return {
+          index: l.index,
+          type: spec.type,
+          in: l.inShape,
+          out: l.outShape,
+          neurons: l.neurons,
+          synapses: spec.type === "avgpool2d" ? 0 : annMacsOf(l),
+          parameters: params,
+          neuron:
+            neuron &&
+            Object.fromEntries(Object.entries(neuron).filter(([, v]) => typeof v !== "object")),
+          synapse,
+        };
+      });
+      const sum = (k: "neurons" | "synapses" | "parameters") =>
+        layers.reduce((a, l) => a + l[k], 0);
+      const s = model.spec;
+      const info = {
+        name: s.name,
+        description: s.description,
+        source: model.source,
+        dt: s.dt,
+        input: {
+          shape: model.inputShape,
+          encoder: s.input.encoder,
+          preprocess: s.input.preprocess,
+        },
+        presentation: s.presentation,
+        readout: s.readout,
+        labels: s.labels,
+        provenance: s.provenance,
+        layers,
+        totals: {
+          neurons: sum("neurons"),
+          synapses: sum("synapses"),
+          parameters: sum("parameters"),
+        },
+      };
+      if ((opts as { json?: boolean }).json) {
+        process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+        return;
+      }
+      const lines = [
+        `${s.name}${s.description ? ` — ${s.description}` : ""}`,
+        `input [${model.inputShape.join(", ")}], encoder ${JSON.stringify(s.input.encoder)}`,
+        `dt ${s.dt * 1000} ms, ${s.presentation.timesteps} ticks per frame (${s.presentation.mode}), readout ${s.readout.type}`,
+        `labels (${s.labels.length}): ${s.labels.join(", ")}`,
+        "",
+        ...layers.map(
+          (l) =>
+            `${String(l.index).padStart(2)} ${l.type.padEnd(15)} [${l.in.join(",")}] -> [${l.out.join(",")}]` +
+            (l.neurons
+              ? `  ${l.neurons} neurons, ${l.synapses} synapses, ${l.parameters} parameters, ${JSON.stringify(l.neuron)}`
+              : "") +
+            (l.synapse && l.synapse.type !== "none"
+              ? `, synapse ${JSON.stringify(l.synapse)}`
+              : ""),
+        ),
+        "",
+        `total: ${info.totals.neurons} neurons, ${info.totals.synapses} synapses, ${info.totals.parameters} parameters`,
+        `provenance: ${JSON.stringify(s.provenance)}`,
+      ];
+      process.stdout.write(`${lines.join("\n")}\n`);
+    };
+  },
+};
