@@ -18,4 +18,11 @@ export interface CommandModule {
 }
 
 // Each command module adds itself here, one line each.
-export const commandModules: CommandModule[] = [trainCommand, evalCommand, infoCommand, inferCommand, benchCommand, runCommand];
+export const commandModules: CommandModule[] = [
+  trainCommand,
+  evalCommand,
+  infoCommand,
+  inferCommand,
+  benchCommand,
+  runCommand,
+];
