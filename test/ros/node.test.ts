@@ -504,6 +504,50 @@ for (const backend of BACKENDS) {
         }
       });
 
+      it("runs one instance per camera namespace side by side, as the multi-camera launch does", async () => {
+        const first = await start({ node: { namespace: "front" } });
+        const scripted = scriptedFactory({ labels: ["only"] });
+        const rear = await SpikenodeNode.start({
+          rcl,
+          createPipeline: scripted.factory,
+          initRcl: false,
+          namespace: "rear",
+          diagnosticsPeriodMs: 50,
+        });
+        try {
+          expect([first.node.imageTopicName(), rear.imageTopicName()]).toEqual([
+            "/front/image_raw",
+            "/rear/image_raw",
+          ]);
+          const diags = first.peer.listen(
+            "/diagnostics",
+            "diagnostic_msgs/msg/DiagnosticArray",
+          ) as Diag[];
+          const frontOut = first.peer.listen(
+            "/front/spikenode/classification",
+            "vision_msgs/msg/Classification",
+          ) as Classification[];
+          await sleep(50);
+          first.peer.camera("/rear/image_raw").publish(imageCdr(header(5, "rear_optical")));
+          await waitFor(
+            () => scripted.built[0].headers.length === 1,
+            "the rear frame at the rear node",
+          );
+          expect(first.built[0].headers).toHaveLength(0);
+          expect(frontOut).toHaveLength(0);
+          await waitFor(
+            () => new Set(diags.map((d) => d.status[0].name)).size === 2,
+            "both statuses",
+          );
+          expect([...new Set(diags.map((d) => d.status[0].name))].sort()).toEqual([
+            "front/spikenode: classifier",
+            "rear/spikenode: classifier",
+          ]);
+        } finally {
+          await rear.stop();
+        }
+      });
+
       it("takes QoS overrides for the image subscription from parameters", async () => {
         const { node, peer, built } = await start({
           argv: ["-p", "qos_overrides./image_raw.subscription.reliability:=reliable"],
