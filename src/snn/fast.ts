@@ -85,6 +85,19 @@ interface FastLayer {
   /** LIF, no synapse, no recurrence: current computed inside the neuron loop. */
   fused: boolean;
   zeroBias: Float64Array;
+  /**
+   * Parking (first layer, constant current, LIF, not the last layer): a neuron whose current is
+   * at or below threshold cannot spike until the current changes, so its updates are deferred and
+   * replayed exactly (same arithmetic, tick by tick) only when the input changes; after a reset
+   * they are simply dropped. Only `active` neurons are updated every tick.
+   */
+  park: boolean;
+  active: Int32Array;
+  nActive: number;
+  parked: Int32Array;
+  nParked: number;
+  parkTick: number;
+  ticks: number;
   /** Where the WebAssembly kernel finds this layer's arrays (null: JavaScript scatter). */
   wasmTable: TableOffsets | null;
   wasmRec: TableOffsets | null;
@@ -359,6 +372,13 @@ export class FastNetwork extends NetworkBase {
         nSpikes: 0,
         fused: neuron.model === "lif" && (syn === null || syn.type === "none") && rec === null,
         zeroBias: new Float64Array(n),
+        park: false,
+        active: new Int32Array(stage.source < 0 ? n : 0),
+        nActive: 0,
+        parked: new Int32Array(stage.source < 0 ? n : 0),
+        nParked: 0,
+        parkTick: 0,
+        ticks: 0,
         wasmTable: null,
         wasmRec: null,
         accOff: 0,
@@ -366,6 +386,7 @@ export class FastNetwork extends NetworkBase {
         listOff: 0,
       });
     }
+    for (const l of L) l.park = l.fused && l.stage.source < 0 && l !== L[L.length - 1];
     this.L = L;
     this.scatter = scatterModule() === null ? null : this.moveToWasm();
     this.lastToCf = L[L.length - 1].toCf;
@@ -435,6 +456,8 @@ export class FastNetwork extends NetworkBase {
       l.sPrev.fill(0);
       l.out.fill(0);
       l.nSpikes = 0;
+      l.nParked = 0;
+      l.nActive = 0;
     }
   }
 
@@ -451,7 +474,8 @@ export class FastNetwork extends NetworkBase {
       this.synapticInput(k, l, input, fresh);
       if (l.fused) {
         // LIF without synapse or recurrence: current, bias and neuron in one pass.
-        if (l.stage.source < 0) this.stepLif(l, l.inCur, 1, l.zeroBias, false);
+        if (l.park) this.stepLifActive(l);
+        else if (l.stage.source < 0) this.stepLif(l, l.inCur, 1, l.zeroBias, false);
         else this.stepLif(l, l.acc, l.scale, l.bias, true);
       } else {
         this.currents(k, l);
@@ -510,6 +534,7 @@ export class FastNetwork extends NetworkBase {
     const acc = l.acc;
     if (l.stage.source < 0) {
       if (!fresh) return;
+      if (l.park) this.unpark(l);
       acc.fill(0);
       scatterValues(input, l.table, acc);
       let ops = 0;
@@ -519,6 +544,19 @@ export class FastNetwork extends NetworkBase {
       const scale = l.scale;
       if (l.fused) for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale + l.bias[i];
       else for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale;
+      if (l.park) {
+        const neuron = l.stage.neuron;
+        const vth = neuron.model === "lif" ? neuron.v_th : 1;
+        let na = 0;
+        let np = 0;
+        for (let i = 0; i < l.n; i++) {
+          if (inCur[i] > vth) l.active[na++] = i;
+          else l.parked[np++] = i;
+        }
+        l.nActive = na;
+        l.nParked = np;
+        l.parkTick = l.ticks;
+      }
       return;
     }
     const src = this.L[l.stage.source];
@@ -643,6 +681,72 @@ export class FastNetwork extends NetworkBase {
       }
     }
     l.nSpikes = ns;
+  }
+
+  /** stepLif over the active neurons of a parking layer (J = inCur, bias included). */
+  private stepLifActive(l: FastLayer): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "lif") return;
+    const dt = this.model.spec.dt;
+    const tauRc = neuron.tau_rc;
+    const tauRefDt = neuron.tau_ref + dt;
+    const vth = neuron.v_th;
+    const vmin = neuron.min_voltage;
+    const em1 = Math.expm1(-dt / tauRc);
+    const J = l.inCur;
+    const V = l.v;
+    const R = l.ref;
+    const active = l.active;
+    const list = l.spikeList;
+    let ns = 0;
+    for (let a = 0; a < l.nActive; a++) {
+      const i = active[a];
+      const ref = R[i] - dt;
+      const j = J[i];
+      let v = V[i];
+      if (ref <= 0) v -= (j - v) * em1;
+      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
+      if (v > vth) {
+        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
+        V[i] = 0;
+        list[ns++] = i;
+      } else {
+        R[i] = ref;
+        V[i] = v < vmin ? vmin : v;
+      }
+    }
+    // `active` is ascending, so the spike list is too (as in stepLif): same summation order.
+    l.nSpikes = ns;
+    l.ticks++;
+  }
+
+  /** Replay the deferred updates of parked neurons (J <= v_th: no spikes possible). */
+  private unpark(l: FastLayer): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "lif" || l.nParked === 0) return;
+    const k = l.ticks - l.parkTick;
+    const dt = this.model.spec.dt;
+    const tauRc = neuron.tau_rc;
+    const vmin = neuron.min_voltage;
+    const em1 = Math.expm1(-dt / tauRc);
+    const J = l.inCur;
+    const V = l.v;
+    const R = l.ref;
+    for (let p = 0; p < l.nParked; p++) {
+      const i = l.parked[p];
+      const j = J[i];
+      let v = V[i];
+      let ref = R[i];
+      for (let t = 0; t < k; t++) {
+        ref -= dt;
+        if (ref <= 0) v -= (j - v) * em1;
+        else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
+        if (v < vmin) v = vmin;
+      }
+      V[i] = v;
+      R[i] = ref;
+    }
+    l.nParked = 0;
   }
 
   /** Yin et al.'s adaptive LIF, same arithmetic as the reference. */
