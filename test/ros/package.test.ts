@@ -21,7 +21,7 @@ import { parse as parseYaml } from "yaml";
 import { BUNDLED_DEFINITIONS } from "../../src/messages/index.js";
 import { PARAM_SPECS } from "../../src/ros/parameters.js";
 import { checkPackageFormat3 } from "./package-format3.js";
-import { parseXml, walk, type XmlElement } from "./xml.js";
+import { parseXml, parseXmlMany, walk, type XmlElement } from "./xml.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const read = (p: string) => readFileSync(path.join(ROOT, p), "utf8");
@@ -99,11 +99,11 @@ describe("package.xml", () => {
         /<run_depend> is not an element of package format 3/,
       ],
     ];
-    for (const [from, to, problem] of broken) {
-      expect(base.includes(from), from).toBe(true);
-      const problems = checkPackageFormat3(parseXml(base.replace(from, to)));
-      expect(problems.join("\n"), `${from} -> ${to}`).toMatch(problem);
-    }
+    for (const [from] of broken) expect(base.includes(from), from).toBe(true);
+    const trees = parseXmlMany(broken.map(([from, to]) => base.replace(from, to)));
+    broken.forEach(([from, to, problem], i) => {
+      expect(checkPackageFormat3(trees[i]).join("\n"), `${from} -> ${to}`).toMatch(problem);
+    });
   });
 });
 
@@ -141,6 +141,112 @@ describe("CMakeLists.txt", () => {
     expect(cmake).toMatch(/ament_package\(\)\s*$/);
   });
 });
+
+const hasCmake = spawnSync("cmake", ["--version"]).status === 0;
+
+describe.skipIf(!hasCmake)(
+  `CMakeLists.txt configured and installed by cmake${hasCmake ? "" : " (cmake not found)"}`,
+  () => {
+    it("installs the wrapper, the built JavaScript, launch, msg, models and package.json where ros2 looks", () => {
+      const tmp = mkdtempSync(path.join(os.tmpdir(), "spikenode-cmake-"));
+      // ament and rosidl stand in as CMake packages whose functions only check their arguments:
+      // this tests our CMakeLists and its install rules, not ROS's generators.
+      const stub = (pkg: string, body: string) => {
+        mkdirSync(path.join(tmp, "stubs", pkg), { recursive: true });
+        writeFileSync(path.join(tmp, "stubs", pkg, `${pkg}Config.cmake`), body);
+      };
+      stub(
+        "ament_cmake",
+        "function(ament_export_dependencies)\nendfunction()\nfunction(ament_package)\nendfunction()\n",
+      );
+      stub(
+        "rosidl_default_generators",
+        [
+          "function(rosidl_generate_interfaces target)",
+          '  cmake_parse_arguments(A "" "" "DEPENDENCIES" ${ARGN})',
+          "  foreach(f ${A_UNPARSED_ARGUMENTS})",
+          '    if(NOT EXISTS "${CMAKE_CURRENT_SOURCE_DIR}/${f}")',
+          '      message(FATAL_ERROR "rosidl: no ${f}")',
+          "    endif()",
+          "  endforeach()",
+          '  file(WRITE "${CMAKE_BINARY_DIR}/rosidl.txt" "${target};${A_UNPARSED_ARGUMENTS};${A_DEPENDENCIES}")',
+          "endfunction()",
+          "",
+        ].join("\n"),
+      );
+      stub("std_msgs", "");
+      // The package source as colcon sees it, with a built dist/ (npm run build is not rerun here).
+      const src = path.join(tmp, "src");
+      for (const f of ["CMakeLists.txt", "package.xml", "package.json"]) {
+        mkdirSync(src, { recursive: true });
+        copyFileSync(path.join(ROOT, f), path.join(src, f));
+      }
+      for (const dir of ["msg", "launch", "scripts"]) {
+        mkdirSync(path.join(src, dir), { recursive: true });
+        for (const f of readdirSync(path.join(ROOT, dir)))
+          copyFileSync(path.join(ROOT, dir, f), path.join(src, dir, f));
+      }
+      chmodSync(path.join(src, "scripts/spikenode_node"), 0o755);
+      mkdirSync(path.join(src, "dist/cli"), { recursive: true });
+      writeFileSync(
+        path.join(src, "dist/cli/main.js"),
+        "console.log(JSON.stringify(process.argv.slice(2)));\n",
+      );
+      mkdirSync(path.join(src, "models/m/checkpoint"), { recursive: true });
+      writeFileSync(path.join(src, "models/m/model.json"), "{}");
+      writeFileSync(path.join(src, "models/m/checkpoint/state.bin"), "x");
+
+      const prefixes = ["ament_cmake", "rosidl_default_generators", "std_msgs"]
+        .map((p) => path.join(tmp, "stubs", p))
+        .join(";");
+      const cmake = (...args: string[]) => {
+        const r = spawnSync("cmake", args, { encoding: "utf8" });
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+      };
+      const build = path.join(tmp, "build");
+      const install = path.join(tmp, "install");
+      cmake(
+        "-S",
+        src,
+        "-B",
+        build,
+        `-DCMAKE_PREFIX_PATH=${prefixes}`,
+        `-DCMAKE_INSTALL_PREFIX=${install}`,
+        "-DSPIKENODE_BUILD_JS=OFF",
+        "-DSPIKENODE_INSTALL_NODE_MODULES=OFF",
+      );
+      expect(readFileSync(path.join(build, "rosidl.txt"), "utf8")).toBe(
+        "spikenode;msg/SpikeClassification.msg;msg/PowerEstimate.msg;std_msgs",
+      );
+      cmake("--install", build);
+      const share = path.join(install, "share/spikenode");
+      for (const f of [
+        "dist/cli/main.js",
+        "package.json",
+        "launch/spikenode.launch.xml",
+        "launch/spikenode.launch.py",
+        "launch/params.yaml",
+        "msg/PowerEstimate.msg",
+        "models/m/model.json",
+      ]) {
+        expect(statSync(path.join(share, f)).isFile(), f).toBe(true);
+      }
+      expect(() => statSync(path.join(share, "models/m/checkpoint"))).toThrow();
+      const run = spawnSync(
+        path.join(install, "lib/spikenode/spikenode_node"),
+        ["--ros-args", "-p", "top_k:=2"],
+        { encoding: "utf8" },
+      );
+      expect(JSON.parse(run.stdout)).toEqual([
+        "run",
+        "--require-ros",
+        "--ros-args",
+        "-p",
+        "top_k:=2",
+      ]);
+    });
+  },
+);
 
 describe("the ros2 run wrapper", () => {
   const wrapper = path.join(ROOT, "scripts/spikenode_node");
@@ -232,6 +338,12 @@ describe("launch files", () => {
     }
     return { args, nodes };
   }
+
+  it("a launch file that is not well-formed XML fails with the parser's position", () => {
+    expect(() => parseXml('<launch><arg name="x"></launch>', "broken.launch.xml")).toThrow(
+      /broken.launch.xml is not well-formed XML: mismatched tag: line 1, column 24/,
+    );
+  });
 
   it("spikenode.launch.xml parses and declares model, image_topic, namespace and params_file", () => {
     const { args, nodes } = checkLaunchXml("spikenode.launch.xml");

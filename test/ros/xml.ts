@@ -17,22 +17,38 @@ const TO_JSON = `
 import json, sys, xml.etree.ElementTree as ET
 def conv(e):
     return {"tag": e.tag, "attrib": dict(e.attrib), "text": (e.text or "").strip(), "children": [conv(c) for c in e]}
-try:
-    root = ET.fromstring(sys.stdin.read())
-except ET.ParseError as err:
-    print(json.dumps({"error": str(err)}))
-    sys.exit(0)
-print(json.dumps({"root": conv(root)}))
+out = []
+for text in json.load(sys.stdin):
+    try:
+        out.append({"root": conv(ET.fromstring(text))})
+    except ET.ParseError as err:
+        out.append({"error": str(err)})
+print(json.dumps(out))
 `;
 
-/** Parses XML text; throws with the parser's message (line and column) when it is not well formed. */
+/**
+ * Parses XML documents in one python3 run; throws with the parser's message (line and column)
+ * for the first that is not well formed.
+ */
+export function parseXmlMany(
+  texts: string[],
+  names: string[] = texts.map((_, i) => `document ${i}`),
+): XmlElement[] {
+  const out = spawnSync("python3", ["-c", TO_JSON], {
+    input: JSON.stringify(texts),
+    encoding: "utf8",
+  });
+  if (out.status !== 0)
+    throw new Error(`python3 could not parse ${names.join(", ")}: ${out.stderr}`);
+  const results = JSON.parse(out.stdout) as { root?: XmlElement; error?: string }[];
+  return results.map((r, i) => {
+    if (r.error !== undefined) throw new Error(`${names[i]} is not well-formed XML: ${r.error}`);
+    return r.root!;
+  });
+}
+
 export function parseXml(text: string, name = "document"): XmlElement {
-  const out = spawnSync("python3", ["-c", TO_JSON], { input: text, encoding: "utf8" });
-  if (out.status !== 0) throw new Error(`python3 could not parse ${name}: ${out.stderr}`);
-  const result = JSON.parse(out.stdout) as { root?: XmlElement; error?: string };
-  if (result.error !== undefined)
-    throw new Error(`${name} is not well-formed XML: ${result.error}`);
-  return result.root!;
+  return parseXmlMany([text], [name])[0];
 }
 
 export function* walk(e: XmlElement): Generator<XmlElement> {
