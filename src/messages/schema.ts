@@ -28,9 +28,12 @@ const PRIMITIVES = new Set([
   "duration",
 ]);
 
-const TYPE_NAME = /^([A-Za-z][\w]*)\/(?:msg\/)?([A-Za-z][\w]*)$/;
+const TYPE_NAME = /^([A-Za-z][\w]*)\/(?:(msg|srv|action)\/)?([A-Za-z][\w]*)$/;
 
-/** "sensor_msgs/Image" or "sensor_msgs/msg/Image" → "sensor_msgs/msg/Image". */
+/**
+ * "sensor_msgs/Image" or "sensor_msgs/msg/Image" → "sensor_msgs/msg/Image"; service and action
+ * types ("test_msgs/srv/BasicTypes_Event", as rosbag2 records service events) keep their kind.
+ */
 export function fullTypeName(type: string): string {
   const m = TYPE_NAME.exec(type.trim());
   if (!m) {
@@ -38,14 +41,13 @@ export function fullTypeName(type: string): string {
       `"${type}" is not a ROS 2 message type name; expected "package/msg/Type", e.g. "sensor_msgs/msg/Image"`,
     );
   }
-  return `${m[1]}/msg/${m[2]}`;
+  return `${m[1]}/${m[2] ?? "msg"}/${m[3]}`;
 }
 
 /** "sensor_msgs/msg/Image" → "sensor_msgs/Image", the form of `MSG:` lines. */
 export function shortTypeName(type: string): string {
-  const full = fullTypeName(type);
-  const [pkg, , name] = full.split("/");
-  return `${pkg}/${name}`;
+  const [pkg, kind, name] = fullTypeName(type).split("/");
+  return kind === "msg" ? `${pkg}/${name}` : `${pkg}/${kind}/${name}`;
 }
 
 /** Full names of the complex types a .msg text uses, in order of first use. */

@@ -1,0 +1,275 @@
+/**
+ * openBag: a single `.mcap`, a single `.db3`, or a rosbag2 directory (metadata.yaml naming its
+ * storage files in order; without metadata.yaml, as a crashed recording leaves it, the storage
+ * files in the directory in split order).
+ */
+import { readdir } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { codecFor, codecFromSchema, hasBundledDefinition, type Codec } from "../messages/index.js";
+import { BagError } from "./errors.js";
+import { McapFileReader } from "./mcap-reader.js";
+import { METADATA_FILE, readMetadata } from "./metadata.js";
+import { parseQosProfiles } from "./qos.js";
+import { identifyStorageFile, statOrThrow } from "./sniff.js";
+import { SqliteFileReader } from "./sqlite-reader.js";
+import { errorText, mergeTopics, type FileTopic, type StorageFileReader } from "./storage-file.js";
+import type {
+  BagMessage,
+  BagProblem,
+  BagReader,
+  ReadOptions,
+  StorageId,
+  TopicInfo,
+} from "./types.js";
+
+const STORAGE_EXTENSIONS: Record<string, StorageId> = { ".mcap": "mcap", ".db3": "sqlite3" };
+
+async function openStorageFile(
+  path: string,
+  problems: BagProblem[],
+  notes: string[],
+): Promise<StorageFileReader> {
+  const storage = await identifyStorageFile(path);
+  return storage === "mcap"
+    ? McapFileReader.open(path, problems, notes)
+    : SqliteFileReader.open(path, problems, notes);
+}
+
+/** rosbag2_storage_default_plugins' numbering: name_0.mcap, name_1.mcap, … name_10.mcap. */
+function splitIndex(name: string): number {
+  const m = /_(\d+)\.[^.]+$/.exec(name);
+  return m ? Number(m[1]) : -1;
+}
+
+async function filesOfDirectory(
+  dir: string,
+  notes: string[],
+): Promise<{ files: string[]; missing: string[] }> {
+  const metadataPath = join(dir, METADATA_FILE);
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (err) {
+    throw new BagError("not_found", dir, `cannot list ${dir}: ${errorText(err)}`, { cause: err });
+  }
+  if (!entries.includes(METADATA_FILE)) {
+    const files = entries
+      .filter((e) => Object.keys(STORAGE_EXTENSIONS).some((ext) => e.endsWith(ext)))
+      .sort((a, b) => splitIndex(a) - splitIndex(b) || a.localeCompare(b));
+    if (files.length === 0) {
+      throw new BagError(
+        "not_a_bag",
+        dir,
+        `${dir} is not a bag: it has no ${METADATA_FILE} and no .mcap or .db3 files; pass a bag directory or a bag file`,
+      );
+    }
+    notes.push(`${dir} has no ${METADATA_FILE}; read ${files.join(", ")} in that order`);
+    return { files: files.map((f) => join(dir, f)), missing: [] };
+  }
+  const meta = await readMetadata(metadataPath);
+  if (meta.compressionMode !== "" && meta.compressionFormat !== "") {
+    throw new BagError(
+      "unsupported_compression",
+      dir,
+      `${dir} is compressed by rosbag2 (${meta.compressionFormat}, per ${meta.compressionMode}); spikenode reads ` +
+        `uncompressed bags (MCAP chunk compression is fine): convert it with \`ros2 bag convert\` to an uncompressed bag`,
+    );
+  }
+  if (
+    meta.storageIdentifier !== "" &&
+    meta.storageIdentifier !== "mcap" &&
+    meta.storageIdentifier !== "sqlite3"
+  ) {
+    throw new BagError(
+      "unknown_storage",
+      dir,
+      `${metadataPath} names storage "${meta.storageIdentifier}"; spikenode reads mcap and sqlite3 bags: ` +
+        `convert it with \`ros2 bag convert\``,
+    );
+  }
+  if (meta.relativeFilePaths.length === 0) {
+    throw new BagError(
+      "not_a_bag",
+      dir,
+      `${metadataPath} lists no storage files (relative_file_paths is empty)`,
+    );
+  }
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const rel of meta.relativeFilePaths) {
+    // Bags of early distros list paths relative to the bag's parent directory.
+    const candidates = [join(dir, rel), join(dirname(dir), rel), join(dir, basename(rel))];
+    let found: string | undefined;
+    for (const c of candidates) {
+      try {
+        if ((await statOrThrow(c)).isFile()) {
+          found = c;
+          break;
+        }
+      } catch {
+        // try the next candidate
+      }
+    }
+    if (found) files.push(found);
+    else missing.push(join(dir, rel));
+  }
+  return { files, missing };
+}
+
+class Rosbag2Reader implements BagReader {
+  readonly problems: BagProblem[];
+  readonly notes: string[];
+  readonly startTime: bigint | undefined;
+  readonly endTime: bigint | undefined;
+  readonly messageCount: number;
+  private readonly topicList: TopicInfo[];
+  private readonly byName: Map<string, TopicInfo>;
+  private readonly codecs = new Map<string, Codec | BagError>();
+
+  constructor(
+    readonly path: string,
+    readonly storage: StorageId,
+    private readonly readers: StorageFileReader[],
+    problems: BagProblem[],
+    notes: string[],
+  ) {
+    this.problems = problems;
+    this.notes = notes;
+    const merged = new Map<string, FileTopic>();
+    let count = 0;
+    let start: bigint | undefined;
+    let end: bigint | undefined;
+    for (const r of readers) {
+      mergeTopics(merged, r.topics);
+      count += r.messageCount;
+      if (r.startTime !== undefined && (start === undefined || r.startTime < start))
+        start = r.startTime;
+      if (r.endTime !== undefined && (end === undefined || r.endTime > end)) end = r.endTime;
+    }
+    this.messageCount = count;
+    this.startTime = start;
+    this.endTime = end;
+    this.topicList = [...merged.values()].map((t) => ({ ...t, qos: parseQosProfiles(t.qosYaml) }));
+    this.byName = new Map(this.topicList.map((t) => [t.name, t]));
+  }
+
+  get files(): readonly string[] {
+    return this.readers.map((r) => r.path);
+  }
+
+  topics(): TopicInfo[] {
+    return this.topicList.map((t) => ({ ...t, qos: [...t.qos] }));
+  }
+
+  async *messages(options: ReadOptions = {}): AsyncIterableIterator<BagMessage> {
+    const topics = options.topics ? new Set(options.topics) : undefined;
+    for (const reader of this.readers) {
+      yield* reader.messages(topics, this.problems);
+    }
+  }
+
+  codecFor(topic: string): Codec {
+    const cached = this.codecs.get(topic);
+    if (cached instanceof BagError) throw cached;
+    if (cached) return cached;
+    const info = this.byName.get(topic);
+    if (!info) {
+      throw new BagError(
+        "unknown_type",
+        this.path,
+        `${this.path} has no topic ${topic}; its topics are ${this.topicList.map((t) => t.name).join(", ") || "none"}`,
+      );
+    }
+    let codec: Codec | undefined;
+    let storedProblem = "it stores no definition";
+    if (info.schema) {
+      try {
+        codec = codecFromSchema(info.type, info.schema.text, info.schema.encoding);
+      } catch (err) {
+        storedProblem = `its stored definition is unusable (${errorText(err)})`;
+      }
+    }
+    if (!codec && hasBundledDefinition(info.type)) {
+      codec = codecFor(info.type);
+      if (info.schema)
+        this.notes.push(`${topic}: ${storedProblem}; decoded with the bundled ${info.type}`);
+    }
+    if (!codec) {
+      const err = new BagError(
+        "unknown_type",
+        this.path,
+        `cannot decode topic ${topic} (${info.type || "no type"}) of ${this.path}: ${storedProblem} and spikenode ` +
+          `bundles none for this type`,
+      );
+      this.codecs.set(topic, err);
+      throw err;
+    }
+    this.codecs.set(topic, codec);
+    return codec;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.readers.map((r) => r.close()));
+  }
+}
+
+/**
+ * Opens a bag for reading. Throws BagError (not_found, empty, not_a_bag, unknown_storage,
+ * unsupported_compression, truncated, corrupt) when nothing can be read; damage after readable
+ * data is reported in `problems` instead.
+ *
+ *   const bag = await openBag("recording/");
+ *   for await (const m of bag.messages({ topics: ["/camera/image_raw"] })) bag.codecFor(m.topic).decode(m.data);
+ */
+export async function openBag(path: string): Promise<BagReader> {
+  const info = await statOrThrow(path);
+  const problems: BagProblem[] = [];
+  const notes: string[] = [];
+  let files: string[];
+  if (info.isDirectory()) {
+    const found = await filesOfDirectory(path, notes);
+    for (const m of found.missing) {
+      problems.push({
+        code: "not_found",
+        file: m,
+        message: `${m} is listed in ${METADATA_FILE} but missing; its messages are not read (restore it, or run \`ros2 bag reindex\`)`,
+      });
+    }
+    if (found.files.length === 0) {
+      throw new BagError(
+        "not_found",
+        path,
+        `none of the storage files ${join(path, METADATA_FILE)} lists exist (${found.missing.join(", ")}); restore them`,
+      );
+    }
+    files = found.files;
+  } else {
+    files = [path];
+  }
+  const readers: StorageFileReader[] = [];
+  let firstError: BagError | undefined;
+  for (const f of files) {
+    try {
+      readers.push(await openStorageFile(f, problems, notes));
+    } catch (err) {
+      const bagError =
+        err instanceof BagError
+          ? err
+          : new BagError("unreadable", f, `cannot read ${f}: ${errorText(err)}`, { cause: err });
+      if (files.length === 1) throw bagError;
+      // One bad file of a split recording (often the last, cut short) loses only its own messages.
+      firstError ??= bagError;
+      problems.push({
+        code:
+          bagError.code === "truncated" || bagError.code === "empty" ? "truncated" : "unreadable",
+        file: f,
+        messagesRead: 0,
+        message: bagError.message,
+      });
+    }
+  }
+  if (readers.length === 0) throw firstError!;
+  const storages = new Set(readers.map((r) => r.storage));
+  const storage = storages.size === 1 ? readers[0].storage : "mcap";
+  return new Rosbag2Reader(path, storage, readers, problems, notes);
+}
