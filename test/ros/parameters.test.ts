@@ -1,8 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { resolveModel } from "../../src/ros/model-info.js";
+import { BUILTIN_PROFILES, DEFAULT_PROFILE } from "../../src/power/index.js";
 import {
   checkParameters,
+  DEFAULT_POWER_PROFILE,
   defaultParams,
   PARAM_SPECS,
   topicNameProblem,
@@ -19,6 +21,11 @@ const ctx: CheckContext = {
 };
 
 describe("parameter checks", () => {
+  it("defaults to the power model's default profile, which is built in", () => {
+    expect(DEFAULT_POWER_PROFILE).toBe(DEFAULT_PROFILE);
+    expect(BUILTIN_PROFILES.map((p) => p.name)).toContain(DEFAULT_POWER_PROFILE);
+  });
+
   it("accepts every default (with a model that resolves)", () => {
     expect(checkParameters({ ...defaultParams(), model: "ok" }, ctx)).toBeNull();
   });

@@ -48,11 +48,18 @@ export const runCommand: CommandModule = {
         await runEmbeddedDefault();
         return;
       }
-      const [{ runRosNode }, { createPipeline }] = await Promise.all([
+      const [{ runRosNode }, { createPipeline }, { BUILTIN_PROFILES }] = await Promise.all([
         import("../../ros/run-node.js"),
         import("../../stream/index.js"),
+        import("../../power/index.js"),
       ]);
-      const summary = await runRosNode({ rcl: loaded.rcl, createPipeline, argv: process.argv });
+      const summary = await runRosNode({
+        rcl: loaded.rcl,
+        createPipeline,
+        argv: process.argv,
+        // power_profile is refused at once with the known names rather than when the pipeline loads.
+        powerProfiles: BUILTIN_PROFILES.map((p) => p.name),
+      });
       if (summary.unfinished > 0) {
         process.stderr.write(
           `spikenode: ${summary.unfinished} accepted frames were not finished at shutdown\n`,
