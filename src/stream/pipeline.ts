@@ -204,7 +204,8 @@ class WorkerPipeline implements Pipeline {
         return;
       }
       const frame = decoded.frame;
-      const { data, transfer } = handOver(frame.message.data, this.transfer);
+      const owner = item.frame.kind === "serialized" ? item.frame.data : undefined;
+      const { data, transfer } = handOver(frame.message.data, this.transfer, owner);
       const posted: DecodedFrame =
         frame.kind === "image"
           ? { kind: "image", message: { ...frame.message, data } }

@@ -106,6 +106,22 @@ describe("handOver", () => {
     expect(h.transfer[0]).not.toBe(small.buffer);
   });
 
+  it("transfers the whole serialized message when the pixels are a view into it", () => {
+    const cdr = new Uint8Array(200);
+    const pixels = cdr.subarray(64, 164);
+    const h = handOver(pixels, true, cdr);
+    expect(h.data).toBe(pixels);
+    expect(h.transfer).toEqual([cdr.buffer]);
+    // ...but not when the serialized bytes are themselves a view into a larger buffer.
+    const chunk = new Uint8Array(1000);
+    const message = chunk.subarray(100, 300);
+    const inner = message.subarray(64, 164);
+    const h2 = handOver(inner, true, message);
+    expect(h2.transfer[0]).not.toBe(chunk.buffer);
+    expect(h2.data.byteLength).toBe(100);
+    expect(handOver(pixels, false, cdr).transfer[0]).not.toBe(cdr.buffer);
+  });
+
   it("copies when transfer is not allowed, leaving the caller's array intact", () => {
     const data = new Uint8Array([4, 5, 6]);
     const h = handOver(data, false);

@@ -258,10 +258,13 @@ describe("pipeline with the real worker", () => {
       deserialize: (type, bytes) => codecFor(type).decode(bytes),
     });
     const { results, errors } = collect(p);
-    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdr });
-    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdr.subarray(0, 40) });
-    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdr });
+    // The serialized bytes are handed over (moved to the worker with the pixels in them).
+    const first = cdr.slice();
+    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: first });
+    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdr.slice(0, 40) });
+    p.push({ kind: "serialized", type: "sensor_msgs/msg/Image", data: cdr.slice() });
     await p.close();
+    expect(first.byteLength).toBe(0);
     expect(results.map((r) => r.seq)).toEqual([0, 2]);
     expect(results[0].outputSpikeCounts).toEqual(expected.counts);
     expect(results[0].header).toEqual(image.header);
