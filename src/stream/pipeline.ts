@@ -157,9 +157,15 @@ class WorkerPipeline implements Pipeline {
     const outcome = await Promise.race([this.finished.then(() => "done" as const), timedOut]);
     if (timer) clearTimeout(timer);
     if (outcome === "timeout") {
-      // Whatever is still waiting or in flight will never be finished: count it.
+      // Whatever is still waiting or in flight will never be finished: count it. Leaving the
+      // queue reports the waiting frames to onDrop; the one in flight (posted, or still
+      // waiting for the model) is counted here.
+      const stuck = this.inFlight;
       this.output.unsubscribe();
-      this.dropped += this.host.abandonAll();
+      this.host.abandonAll();
+      this.dropped += stuck;
+      this.inFlight = 0;
+      this.waiting = 0;
     }
     await this.host.terminate();
     this.resultsSubject.complete();

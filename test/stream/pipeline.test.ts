@@ -319,6 +319,23 @@ describe("pipeline with the real worker", () => {
     expect(hasty.stats()).toMatchObject({ received: 11, dropped: s.dropped + 1 });
   });
 
+  it("close({ timeoutMs }) gives up on unfinished frames and counts them as dropped", async () => {
+    const cam = camera();
+    const p = createPipeline({ model: tiny.dir, queueCapacity: 5 });
+    const { results } = collect(p);
+    // Pushed while the worker is still loading the model, then closed at once.
+    for (let i = 0; i < 5; i++) p.push({ kind: "image", message: cam.frame(i) });
+    await p.close({ timeoutMs: 0 });
+    expect(results).toEqual([]);
+    expect(p.stats()).toMatchObject({
+      received: 5,
+      processed: 0,
+      dropped: 5,
+      waiting: 0,
+      inFlight: 0,
+    });
+  });
+
   it("moves pixel buffers to the worker, or copies them when asked to", async () => {
     const cam = camera();
     const moved = cam.frame(0);
