@@ -5,6 +5,7 @@ import { runCommand } from "./run.js";
 import { infoCommand } from "./info.js";
 import { inferCommand } from "./infer.js";
 import { benchCommand } from "./bench.js";
+import { sampleBagCommand } from "./sample-bag.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -25,4 +26,5 @@ export const commandModules: CommandModule[] = [
   inferCommand,
   benchCommand,
   runCommand,
+  sampleBagCommand,
 ];
