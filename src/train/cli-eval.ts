@@ -1,5 +1,6 @@
 /** `spikenode eval`: see src/cli/commands/eval.ts for the options. */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { userError } from "./config.js";
@@ -19,6 +20,7 @@ interface EvalCliOptions {
   dataDir?: string;
   plot?: string;
   out?: string;
+  record?: string;
   json: boolean;
 }
 
@@ -96,10 +98,35 @@ export async function runEval(command: Command): Promise<void> {
   bar?.stop();
   const json = JSON.stringify(report, null, 2) + "\n";
   if (o.out) writeFileSync(o.out, json);
+  if (o.record) recordAccuracy(o.model, o.record, report);
   if (o.plot) {
     const svg = accuracyPlotSvg(report);
     writeFileSync(o.plot, svg);
     await svgToPng(svg, o.plot.replace(/\.svg$/i, "") + ".png");
   }
   process.stdout.write(o.json ? json : formatReport(report) + "\n");
+}
+
+/** Writes the headline figures into model.json's provenance.accuracy[key] (weights untouched). */
+export function recordAccuracy(modelDir: string, key: string, r: EvalReport): void {
+  const file = modelDir.endsWith(".json") ? modelDir : join(modelDir, "model.json");
+  const json = JSON.parse(readFileSync(file, "utf8")) as {
+    provenance: { accuracy?: Record<string, unknown> };
+  };
+  json.provenance.accuracy = {
+    ...(json.provenance.accuracy ?? {}),
+    [key]: {
+      dataset: r.dataset,
+      split: r.split,
+      images: r.images,
+      spiking: r.spiking.accuracy,
+      rate: r.rate.accuracy,
+      synapse: r.spiking.synapse,
+      timesteps: r.spiking.timesteps,
+      window: r.spiking.window,
+      synopsPerImage: Math.round(r.spiking.synopsPerImage),
+      measured: new Date().toISOString(),
+    },
+  };
+  writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
 }

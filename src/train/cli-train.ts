@@ -14,6 +14,7 @@ interface TrainCliOptions {
   dataDir?: string;
   maxBatches?: string;
   export: boolean;
+  exportOnly: boolean;
   progress: boolean;
   progressSeconds: string;
 }
@@ -33,10 +34,18 @@ export async function runTrain(command: Command): Promise<void> {
   const backends = ["auto", "tensorflow", "wasm", "cpu"];
   if (!backends.includes(o.backend))
     throw userError(`--backend must be one of ${backends.join(", ")}, got "${o.backend}"`);
-  // With --resume the checkpoint's config is used; the file is still read so typos surface.
-  let config = loadTrainConfig(o.config);
-  if (o.resume && hasCheckpoint(checkpointDir(o.out)))
-    config = loadCheckpoint(checkpointDir(o.out)).meta.config;
+  // With --resume training continues with the checkpoint's config; the file's spiking settings
+  // (used only by export) still apply, and reading it surfaces typos.
+  const fileConfig = loadTrainConfig(o.config);
+  let config = fileConfig;
+  if (o.resume && hasCheckpoint(checkpointDir(o.out))) {
+    config = { ...loadCheckpoint(checkpointDir(o.out)).meta.config, spiking: fileConfig.spiking };
+  }
+  if (o.exportOnly) {
+    const { exportCheckpoint } = await import("./export.js");
+    await exportCheckpoint(o.out, fileConfig.spiking);
+    return;
+  }
   const backend = await initBackend(o.backend as BackendChoice);
   process.stdout.write(`spikenode train: TensorFlow.js backend ${backend}, ${threads} thread(s)\n`);
   const result = await train({

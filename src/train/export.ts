@@ -13,9 +13,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseModel } from "../snn/model.js";
 import type { Layer, ModelSpecInput, Synapse } from "../snn/model-spec.js";
-import { loadCheckpoint, type EpochRecord } from "./checkpoint.js";
+import { hasCheckpoint, loadCheckpoint, type EpochRecord } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
-import type { Plan } from "./net.js";
+import { planNetwork, type Plan } from "./net.js";
 import { svgToPng, trainingCurvesSvg } from "./plot.js";
 
 export interface ExportOptions {
@@ -226,5 +226,51 @@ export async function exportTrained(args: {
   );
   process.stdout.write(
     `exported ${join(args.out, "model.json")} (${model.weights.length} bytes of weights)\n`,
+  );
+}
+
+/** Exports `<out>/checkpoint` as it stands (finished or not), with the given spiking settings. */
+export async function exportCheckpoint(
+  out: string,
+  spiking?: TrainConfig["spiking"],
+): Promise<void> {
+  const dir = join(out, "checkpoint");
+  if (!hasCheckpoint(dir)) {
+    throw Object.assign(
+      new Error(
+        `no training checkpoint in ${dir}; train first (spikenode train --config … --out ${out})`,
+      ),
+      {
+        userFacing: true,
+      },
+    );
+  }
+  const ck = loadCheckpoint(dir);
+  const config = spiking ? { ...ck.meta.config, spiking } : ck.meta.config;
+  const { loadDataset } = await import("./datasets/index.js");
+  const classes = loadDataset(config.dataset.name, "test").classes;
+  const plan = planNetwork(config, ck.meta.inputCHW);
+  const model = buildModel({
+    config,
+    plan,
+    params: ck.params,
+    labels: classes,
+    inputCHW: ck.meta.inputCHW,
+    history: ck.meta.history,
+  });
+  const json = model.json as { provenance: Record<string, unknown> };
+  json.provenance.checkpoint = {
+    epoch: ck.meta.epoch,
+    batch: ck.meta.batch,
+    of_epochs: config.training.epochs,
+  };
+  writeModel(out, model, ck.meta.history);
+  if (ck.meta.history.length)
+    await svgToPng(
+      trainingCurvesSvg(ck.meta.history, config.name),
+      join(out, "training-curves.png"),
+    );
+  process.stdout.write(
+    `exported ${join(out, "model.json")} from the checkpoint at epoch ${ck.meta.epoch} batch ${ck.meta.batch}\n`,
   );
 }

@@ -17,7 +17,7 @@ import {
 } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { loadDataset } from "./datasets/index.js";
-import { imageSize, subset, type ImageSet } from "./datasets/types.js";
+import { subset, type ImageSet } from "./datasets/types.js";
 import { predictLogits } from "./gradients.js";
 import { initParams, paramCount, planNetwork, type Plan } from "./net.js";
 import { Rng } from "./rng.js";

@@ -27,6 +27,10 @@ export const evalCommand: CommandModule = {
         "write accuracy against timesteps per synapse as SVG (and PNG beside it)",
       )
       .option("--out <file.json>", "also write the JSON report to this file")
+      .option(
+        "--record <key>",
+        "store the measured accuracies in the model's provenance.accuracy under <key>",
+      )
       .option("--json", "print the JSON report instead of a summary", false);
   },
   async load() {

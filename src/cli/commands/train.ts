@@ -20,6 +20,11 @@ export const trainCommand: CommandModule = {
       )
       .option("--max-batches <n>", "stop (resumably) after this many batches, e.g. to time a run")
       .option("--no-export", "do not export the model when training finishes")
+      .option(
+        "--export-only",
+        "export the checkpoint in <dir>/checkpoint as it stands (e.g. mid-run), no training",
+        false,
+      )
       .option("--no-progress", "log lines only, no progress bar")
       .option("--progress-seconds <s>", "when not on a terminal, print progress this often", "60");
   },
