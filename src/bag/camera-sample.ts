@@ -192,12 +192,59 @@ export async function writeCameraSample(
   const labelsFile = options.out.endsWith(".mcap")
     ? `${options.out}.labels.json`
     : join(options.out, "labels.json");
-  const labels = {
-    topic,
-    dataset: images.name,
-    classes: images.classes,
-    labels: Array.from(images.labels.subarray(0, count)),
-  };
-  await writeFile(labelsFile, `${JSON.stringify(labels)}\n`);
+  await writeFile(
+    labelsFile,
+    labelsJson({
+      topic,
+      dataset: images.name,
+      classes: images.classes,
+      labels: Array.from(images.labels.subarray(0, count)),
+    }),
+  );
   return { bag, labelsFile, topic };
+}
+
+const WIDTH = 100; // the repository's prettier printWidth
+
+/** A JSON array as prettier prints it: on the key's line when it fits, else one item per line, numbers filled. */
+function jsonArray(key: string, items: (string | number)[], last: boolean): string[] {
+  const end = last ? "" : ",";
+  const parts = items.map((v) => JSON.stringify(v));
+  const oneLine = `  "${key}": [${parts.join(", ")}]${end}`;
+  if (oneLine.length <= WIDTH) return [oneLine];
+  const lines = [`  "${key}": [`];
+  if (typeof items[0] === "number") {
+    let line = "";
+    parts.forEach((part, i) => {
+      const piece = i === parts.length - 1 ? part : `${part},`;
+      if (line !== "" && `${line} ${piece}`.length > WIDTH) {
+        lines.push(line);
+        line = "";
+      }
+      line = line === "" ? `    ${piece}` : `${line} ${piece}`;
+    });
+    lines.push(line);
+  } else {
+    parts.forEach((part, i) => lines.push(`    ${part}${i === parts.length - 1 ? "" : ","}`));
+  }
+  lines.push(`  ]${end}`);
+  return lines;
+}
+
+/** The labels file, formatted as the repository's prettier would (it is committed with the sample). */
+export function labelsJson(l: {
+  topic: string;
+  dataset: string;
+  classes: string[];
+  labels: number[];
+}): string {
+  return [
+    "{",
+    `  "topic": ${JSON.stringify(l.topic)},`,
+    `  "dataset": ${JSON.stringify(l.dataset)},`,
+    ...jsonArray("classes", l.classes, false),
+    ...jsonArray("labels", l.labels, true),
+    "}",
+    "",
+  ].join("\n");
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { check as prettierCheck } from "prettier";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   FrameRenderer,
+  labelsJson,
   SAMPLE_START_TIME,
   writeCameraSample,
   type LabelledImages,
@@ -83,6 +85,33 @@ describe("FrameRenderer", () => {
 });
 
 describe("writeCameraSample", () => {
+  it("writes the labels file as prettier would format it (it is committed)", async () => {
+    const classes = [
+      "T-shirt/top",
+      "Trouser",
+      "Pullover",
+      "Dress",
+      "Coat",
+      "Sandal",
+      "Shirt",
+      "Sneaker",
+      "Bag",
+      "Ankle boot",
+    ];
+    for (const n of [0, 3, 30, 90, 500]) {
+      for (const cls of [classes, ["a", "b"]]) {
+        const text = labelsJson({
+          topic: "/t",
+          dataset: "d",
+          classes: cls,
+          labels: Array.from({ length: n }, (_, i) => (i * 7) % 10),
+        });
+        expect(JSON.parse(text).labels.length).toBe(n);
+        expect(await prettierCheck(text, { parser: "json", printWidth: 100 }), text).toBe(true);
+      }
+    }
+  });
+
   it("records a 30 fps camera stream with labels beside it", async () => {
     const out = join(tmp.dir, "cam");
     const {
