@@ -3,10 +3,11 @@
  * always; real rclnodejs when ROS 2 is sourced), a scripted Pipeline double, a model directory
  * that passes the node's checks, and a peer node that publishes images and listens to outputs.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Subject } from "rxjs";
+import { afterAll } from "vitest";
 import { codecFor } from "../../src/messages/index.js";
 import type { RclModule, RclNode, RclPublisher } from "../../src/ros/rcl-types.js";
 import type { ModelSpecInput } from "../../src/snn/model-spec.js";
@@ -50,9 +51,22 @@ export const BACKENDS: Backend[] = [
   },
 ];
 
+const tempDirs: string[] = [];
+// Registered for each test file that imports these helpers.
+afterAll(() => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A temporary directory removed when the test process exits. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
 /** A model directory the node's `model` check accepts (model.json + weights of the right size). */
 export function writeModelDir(labels: string[] = ["zero", "one", "two", "three"]): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "spikenode-ros-model-"));
+  const dir = tempDir("spikenode-ros-model-");
   const nIn = 16;
   const nOut = labels.length;
   const bytes = nIn * nOut * 4;

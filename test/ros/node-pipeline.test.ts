@@ -3,8 +3,7 @@
  * energy) on a small real model whose classes are the image quadrants: a frame with one bright
  * quadrant must come out as that class, through real CDR on both sides.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { codecFor } from "../../src/messages/index.js";
@@ -13,13 +12,13 @@ import type { RclModule } from "../../src/ros/rcl-types.js";
 import { SpikenodeNode } from "../../src/ros/spikenode-node.js";
 import type { ModelSpecInput } from "../../src/snn/model-spec.js";
 import { createPipeline } from "../../src/stream/index.js";
-import { BACKENDS, Peer, header, waitFor } from "./helpers.js";
+import { BACKENDS, Peer, header, tempDir, waitFor } from "./helpers.js";
 
 const LABELS = ["top-left", "top-right", "bottom-left", "bottom-right"];
 
 /** 4×4 gray input; output neuron q sums the four pixels of quadrant q (weight 0.5 each). */
 function writeQuadrantModel(): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "spikenode-quadrants-"));
+  const dir = tempDir("spikenode-quadrants-");
   const w = new Float32Array(4 * 16);
   for (let y = 0; y < 4; y++) {
     for (let x = 0; x < 4; x++) {

@@ -7,19 +7,18 @@ import {
   chmodSync,
   copyFileSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readdirSync,
   statSync,
   writeFileSync,
 } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parse as parseMsg } from "@foxglove/rosmsg";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BUNDLED_DEFINITIONS } from "../../src/messages/index.js";
 import { PARAM_SPECS } from "../../src/ros/parameters.js";
+import { tempDir } from "./helpers.js";
 import { checkPackageFormat3 } from "./package-format3.js";
 import { parseXml, parseXmlMany, walk, type XmlElement } from "./xml.js";
 
@@ -148,7 +147,7 @@ describe.skipIf(!hasCmake)(
   `CMakeLists.txt configured and installed by cmake${hasCmake ? "" : " (cmake not found)"}`,
   () => {
     it("installs the wrapper, the built JavaScript, launch, msg, models and package.json where ros2 looks", () => {
-      const tmp = mkdtempSync(path.join(os.tmpdir(), "spikenode-cmake-"));
+      const tmp = tempDir("spikenode-cmake-");
       // ament and rosidl stand in as CMake packages whose functions only check their arguments:
       // this tests our CMakeLists and its install rules, not ROS's generators.
       const stub = (pkg: string, body: string) => {
@@ -259,7 +258,7 @@ describe("the ros2 run wrapper", () => {
   });
 
   it("runs share/spikenode/dist/cli/main.js run --require-ros with the ROS arguments, from an install tree", () => {
-    const prefix = mkdtempSync(path.join(os.tmpdir(), "spikenode-install-"));
+    const prefix = tempDir("spikenode-install-");
     mkdirSync(path.join(prefix, "lib/spikenode"), { recursive: true });
     mkdirSync(path.join(prefix, "share/spikenode/dist/cli"), { recursive: true });
     const installed = path.join(prefix, "lib/spikenode/spikenode_node");
@@ -275,7 +274,7 @@ describe("the ros2 run wrapper", () => {
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual(["run", "--require-ros", ...args]);
 
-    const empty = mkdtempSync(path.join(os.tmpdir(), "spikenode-install-"));
+    const empty = tempDir("spikenode-install-");
     mkdirSync(path.join(empty, "lib/spikenode"), { recursive: true });
     copyFileSync(wrapper, path.join(empty, "lib/spikenode/spikenode_node"));
     const missing = spawnSync("sh", [path.join(empty, "lib/spikenode/spikenode_node")], {
@@ -368,7 +367,8 @@ describe("launch files", () => {
     const file = path.join(ROOT, "launch/spikenode.launch.py");
     const probe = `
 import ast, json, py_compile, sys, tempfile, os
-py_compile.compile(sys.argv[1], cfile=os.path.join(tempfile.mkdtemp(), "x.pyc"), doraise=True)
+with tempfile.TemporaryDirectory() as d:
+    py_compile.compile(sys.argv[1], cfile=os.path.join(d, "x.pyc"), doraise=True)
 tree = ast.parse(open(sys.argv[1]).read())
 args, node = [], {}
 for n in ast.walk(tree):
