@@ -14,7 +14,14 @@ export const benchCommand: CommandModule = {
         "inputs to cycle through (default: seeded uniform random pixels)",
       )
       .option("--engine <name>", "fast | reference", "fast")
-      .option("--json", "print JSON", false);
+      .option("--json", "print JSON", false)
+      .option("--pipeline", "the whole pipeline on a synthetic camera (src/stream)", false)
+      .option("--width <px>", "--pipeline: camera width", "640")
+      .option("--height <px>", "--pipeline: camera height", "480")
+      .option("--encoding <enc>", "--pipeline: mono8 | rgb8 | bgr8 | rgba8 | bgra8", "rgb8")
+      .option("--fps <n>", "--pipeline: camera frame rate", "30")
+      .option("--presentation <mode>", "--pipeline: reset | continuous (default: the model's)")
+      .option("--queue <n>", "--pipeline: frames that may wait for the worker", "1");
   },
   async load() {
     return async (command: Command) => {
@@ -24,7 +31,13 @@ export const benchCommand: CommandModule = {
         input?: string;
         engine: string;
         json: boolean;
+        pipeline: boolean;
       }>();
+      if (opts.pipeline) {
+        const { runPipelineBench } = await import("../../stream/bench-pipeline.js");
+        await runPipelineBench(command.opts());
+        return;
+      }
       const { readFile } = await import("node:fs/promises");
       const { UserError } = await import("../fatal.js");
       const { loadModel } = await import("../../snn/index.js");
