@@ -10,11 +10,19 @@
  * the table (a spike reaches the pooled cells containing it; the 1/area factor is applied with the
  * spike height, once per neuron, when the accumulator is read). Weights stay float32; currents,
  * voltages and accumulators are float64 (the golden network needs it to reproduce Nengo exactly).
+ *
+ * Kernels: with WebAssembly SIMD, the spike scatter (wasm-scatter.ts) and the common case of the
+ * LIF update (wasm-lif.ts: not refractory, not spiking) run over arrays kept in one WebAssembly
+ * memory; neurons in a partial refractory step or spiking are finished here with Math.expm1 /
+ * Math.log1p, so the arithmetic is the reference's operation for operation. `{ wasm: false }`
+ * runs everything in JavaScript (tests compare the two).
  */
 import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
 import { filterCoefficients, spikeHeight } from "./topology.js";
 import type { WeightedStage } from "./topology.js";
+import { instantiateLif } from "./wasm-lif.js";
+import type { LifKernels } from "./wasm-lif.js";
 import { Arena, instantiateScatter, scatterModule } from "./wasm-scatter.js";
 import type { ScatterFn } from "./wasm-scatter.js";
 
@@ -104,6 +112,22 @@ interface FastLayer {
   accOff: number;
   accRecOff: number;
   listOff: number;
+  /** Byte offsets of the LIF kernel's arrays (WebAssembly memory). */
+  biasOff: number;
+  jOff: number;
+  inCurOff: number;
+  vOff: number;
+  refOff: number;
+  /** Neurons the LIF kernel leaves to JavaScript (partial refractory step or spiking). */
+  special: Int32Array;
+  specialOff: number;
+  /** Parking layers under the kernel: active neurons' J, v, ref gathered contiguously. */
+  cJ: Float64Array;
+  cV: Float64Array;
+  cR: Float64Array;
+  cJOff: number;
+  cVOff: number;
+  cROff: number;
 }
 
 /** Permutation internal -> channels-first for a layer's neurons (conv: channels-last inside). */
@@ -274,8 +298,10 @@ export class FastNetwork extends NetworkBase {
   private inputValid = false;
   private readonly lastToCf: Int32Array;
   private readonly scatter: ScatterFn | null;
+  private readonly lif: LifKernels | null;
 
-  constructor(model: Model) {
+  /** `wasm: false` keeps every kernel in JavaScript (tests compare both paths). */
+  constructor(model: Model, options: { wasm?: boolean } = {}) {
     super(model, "fast");
     const dt = model.spec.dt;
     const inputToCf = internalToCf(null, model.inputSize);
@@ -384,19 +410,35 @@ export class FastNetwork extends NetworkBase {
         accOff: 0,
         accRecOff: 0,
         listOff: 0,
+        biasOff: 0,
+        jOff: 0,
+        inCurOff: 0,
+        vOff: 0,
+        refOff: 0,
+        special: new Int32Array(0),
+        specialOff: 0,
+        cJ: new Float64Array(0),
+        cV: new Float64Array(0),
+        cR: new Float64Array(0),
+        cJOff: 0,
+        cVOff: 0,
+        cROff: 0,
       });
     }
     for (const l of L) l.park = l.fused && l.stage.source < 0 && l !== L[L.length - 1];
     this.L = L;
-    this.scatter = scatterModule() === null ? null : this.moveToWasm();
+    const kernels = options.wasm !== false && scatterModule() !== null ? this.moveToWasm() : null;
+    this.scatter = kernels?.scatter ?? null;
+    this.lif = kernels?.lif ?? null;
     this.lastToCf = L[L.length - 1].toCf;
   }
 
   /**
-   * Move the arrays the scatter kernel touches into one WebAssembly memory (allocated once, never
-   * grown) and return the kernel. Layers fed by spikes with runs of a multiple of 4 use it.
+   * Move the arrays the kernels touch into one WebAssembly memory (allocated once, never grown)
+   * and instantiate the kernels over it. Layers fed by spikes with runs of a multiple of 4 use the
+   * scatter kernel; LIF layers use the LIF kernel. Null (nothing moved) without WebAssembly SIMD.
    */
-  private moveToWasm(): ScatterFn | null {
+  private moveToWasm(): { scatter: ScatterFn; lif: LifKernels } | null {
     const arena = new Arena();
     const plan = (t: ScatterTable): TableOffsets => ({
       start: arena.reserve(t.start.byteLength),
@@ -411,8 +453,22 @@ export class FastNetwork extends NetworkBase {
       l.accRecOff = arena.reserve(l.accRec.byteLength);
       if (useTable(l)) l.wasmTable = plan(l.table);
       if (l.rec !== null && l.rec.runLen % 4 === 0) l.wasmRec = plan(l.rec);
+      // The Arena rounds every array up to 16 bytes: room for the LIF kernel's padding lane.
+      l.biasOff = arena.reserve(l.bias.byteLength);
+      l.jOff = arena.reserve(l.J.byteLength);
+      l.inCurOff = arena.reserve(l.inCur.byteLength);
+      l.vOff = arena.reserve(l.v.byteLength);
+      l.refOff = arena.reserve(l.ref.byteLength);
+      l.specialOff = arena.reserve(l.model === N_LIF ? (l.n + 1) * 4 : 0);
+      const nc = l.park ? l.n : 0;
+      l.cJOff = arena.reserve(nc * 8);
+      l.cVOff = arena.reserve(nc * 8);
+      l.cROff = arena.reserve(nc * 8);
     }
     const memory = arena.commit();
+    const scatter = instantiateScatter(memory);
+    const lif = instantiateLif(memory);
+    if (scatter === null || lif === null) return null;
     const buf = memory.buffer;
     const move = (t: ScatterTable, o: TableOffsets): ScatterTable => {
       const moved: ScatterTable = {
@@ -428,14 +484,29 @@ export class FastNetwork extends NetworkBase {
       moved.weights.set(t.weights);
       return moved;
     };
+    const f64 = (old: Float64Array, off: number): Float64Array => {
+      const a = new Float64Array(buf, off, old.length);
+      a.set(old);
+      return a;
+    };
     for (const l of this.L) {
       l.spikeList = new Int32Array(buf, l.listOff, l.spikeList.length);
-      l.acc = new Float64Array(buf, l.accOff, l.acc.length);
-      l.accRec = new Float64Array(buf, l.accRecOff, l.accRec.length);
+      l.acc = f64(l.acc, l.accOff);
+      l.accRec = f64(l.accRec, l.accRecOff);
       if (l.wasmTable !== null) l.table = move(l.table, l.wasmTable);
       if (l.rec !== null && l.wasmRec !== null) l.rec = move(l.rec, l.wasmRec);
+      l.bias = f64(l.bias, l.biasOff);
+      l.J = f64(l.J, l.jOff);
+      l.inCur = f64(l.inCur, l.inCurOff);
+      l.v = f64(l.v, l.vOff);
+      l.ref = f64(l.ref, l.refOff);
+      l.special = new Int32Array(buf, l.specialOff, l.model === N_LIF ? l.n + 1 : 0);
+      const nc = l.park ? l.n : 0;
+      l.cJ = new Float64Array(buf, l.cJOff, nc + (nc & 1));
+      l.cV = new Float64Array(buf, l.cVOff, nc + (nc & 1));
+      l.cR = new Float64Array(buf, l.cROff, nc + (nc & 1));
     }
-    return instantiateScatter(memory);
+    return { scatter, lif };
   }
 
   /** The scatter tables, for tests that check them against the brute-force fan-outs. */
@@ -474,13 +545,16 @@ export class FastNetwork extends NetworkBase {
       this.synapticInput(k, l, input, fresh);
       if (l.fused) {
         // LIF without synapse or recurrence: current, bias and neuron in one pass.
-        if (l.park) this.stepLifActive(l);
+        if (this.lif !== null) this.stepLifWasm(l, this.lif);
+        else if (l.park) this.stepLifActive(l);
         else if (l.stage.source < 0) this.stepLif(l, l.inCur, 1, l.zeroBias, false);
         else this.stepLif(l, l.acc, l.scale, l.bias, true);
       } else {
         this.currents(k, l);
-        if (l.model === N_LIF) this.stepLif(l, l.J, 1, l.zeroBias, false);
-        else if (l.model === N_ALIF) this.stepAlif(l);
+        if (l.model === N_LIF) {
+          if (this.lif !== null) this.stepLifWasm(l, this.lif);
+          else this.stepLif(l, l.J, 1, l.zeroBias, false);
+        } else if (l.model === N_ALIF) this.stepAlif(l);
         else if (l.model === N_LEAKY) {
           const v = l.v;
           const al = l.alpha;
@@ -534,7 +608,10 @@ export class FastNetwork extends NetworkBase {
     const acc = l.acc;
     if (l.stage.source < 0) {
       if (!fresh) return;
-      if (l.park) this.unpark(l);
+      if (l.park) {
+        if (this.lif !== null) this.scatterBackActive(l);
+        this.unpark(l);
+      }
       acc.fill(0);
       scatterValues(input, l.table, acc);
       let ops = 0;
@@ -556,6 +633,7 @@ export class FastNetwork extends NetworkBase {
         l.nActive = na;
         l.nParked = np;
         l.parkTick = l.ticks;
+        if (this.lif !== null) this.gatherActive(l);
       }
       return;
     }
@@ -681,6 +759,120 @@ export class FastNetwork extends NetworkBase {
       }
     }
     l.nSpikes = ns;
+  }
+
+  /**
+   * One LIF tick through the WebAssembly kernel: the common case for all neurons in SIMD, then the
+   * listed ones (partial refractory step, spikes) here, with the same arithmetic as stepLif.
+   */
+  private stepLifWasm(l: FastLayer, k: LifKernels): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "lif") return;
+    const dt = this.model.spec.dt;
+    const tauRc = neuron.tau_rc;
+    const vth = neuron.v_th;
+    const vmin = neuron.min_voltage;
+    const em1 = Math.expm1(-dt / tauRc);
+    let count: number;
+    let lanes: number;
+    if (l.park) {
+      lanes = l.nActive;
+      count = k.lifConst(lanes, l.cJOff, l.cVOff, l.cROff, l.specialOff, dt, em1, vth, vmin);
+      this.finishLif(l, count, lanes, l.cJ, l.cV, l.cR, l.active);
+      l.ticks++;
+      return;
+    }
+    lanes = l.n;
+    if (l.fused && l.stage.source >= 0) {
+      count = k.lifAcc(
+        lanes,
+        l.accOff,
+        l.biasOff,
+        l.jOff,
+        l.vOff,
+        l.refOff,
+        l.specialOff,
+        l.scale,
+        dt,
+        em1,
+        vth,
+        vmin,
+      );
+      this.finishLif(l, count, lanes, l.J, l.v, l.ref, null);
+    } else {
+      const jOff = l.fused ? l.inCurOff : l.jOff;
+      count = k.lifConst(lanes, jOff, l.vOff, l.refOff, l.specialOff, dt, em1, vth, vmin);
+      this.finishLif(l, count, lanes, l.fused ? l.inCur : l.J, l.v, l.ref, null);
+    }
+  }
+
+  /** Finish the neurons the LIF kernel listed; spike indices through `map` when given. */
+  private finishLif(
+    l: FastLayer,
+    count: number,
+    lanes: number,
+    J: Float64Array,
+    V: Float64Array,
+    R: Float64Array,
+    map: Int32Array | null,
+  ): void {
+    const neuron = l.stage.neuron;
+    if (neuron.model !== "lif") return;
+    const dt = this.model.spec.dt;
+    const tauRc = neuron.tau_rc;
+    const tauRefDt = neuron.tau_ref + dt;
+    const vth = neuron.v_th;
+    const vmin = neuron.min_voltage;
+    const em1 = Math.expm1(-dt / tauRc);
+    const special = l.special;
+    const list = l.spikeList;
+    let ns = 0;
+    for (let s = 0; s < count; s++) {
+      const i = special[s];
+      if (i >= lanes) break; // the padding lane, always last
+      const ref = R[i] - dt;
+      const j = J[i];
+      let v = V[i];
+      if (ref <= 0) v -= (j - v) * em1;
+      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
+      if (v > vth) {
+        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
+        V[i] = 0;
+        list[ns++] = map === null ? i : map[i];
+      } else {
+        R[i] = ref;
+        V[i] = v < vmin ? vmin : v;
+      }
+    }
+    l.nSpikes = ns;
+  }
+
+  /** Gather the active neurons' current and state into the kernel's contiguous arrays. */
+  private gatherActive(l: FastLayer): void {
+    const { active, cJ, cV, cR, inCur, v, ref } = l;
+    const na = l.nActive;
+    for (let a = 0; a < na; a++) {
+      const i = active[a];
+      cJ[a] = inCur[i];
+      cV[a] = v[i];
+      cR[a] = ref[i];
+    }
+    // Padding lane of an odd count: a neuron at rest that never reaches the JavaScript pass.
+    if (na & 1) {
+      cJ[na] = 0;
+      cV[na] = 0;
+      cR[na] = 0;
+    }
+  }
+
+  /** Write the active neurons' state back before the layer is re-partitioned. */
+  private scatterBackActive(l: FastLayer): void {
+    const { active, cV, cR, v, ref } = l;
+    for (let a = 0; a < l.nActive; a++) {
+      const i = active[a];
+      v[i] = cV[a];
+      ref[i] = cR[a];
+    }
   }
 
   /** stepLif over the active neurons of a parking layer (J = inCur, bias included). */
