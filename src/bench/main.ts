@@ -1,7 +1,8 @@
 /**
  * `npm run bench` (after `npm run build`): batch-1 latency of the golden dense network and the
  * synthetic conv network on both engines, beside the same networks ticked densely with
- * TensorFlow.js (WASM backend), all in one run; prints JSON. Options: --frames N (fast engine),
+ * TensorFlow.js (WASM backend), and the image stage (640x480 rgb8 camera frame -> the dense
+ * network's 1x28x28 input), all in one run; prints JSON. Options: --frames N (fast engine),
  * --quick (fewer frames everywhere).
  */
 import { readFileSync } from "node:fs";
@@ -9,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { loadModel, parseModel } from "../snn/index.js";
 import type { Model } from "../snn/index.js";
 import { makeConvModel } from "./conv-model.js";
+import { benchImageStage } from "./image-stage.js";
 import { benchEngine, machine, splitInputs } from "./measure.js";
 import { benchTfjs, useWasmBackend } from "./tfjs-dense.js";
 
@@ -63,9 +65,15 @@ async function main(): Promise<void> {
       },
     });
   }
-  process.stdout.write(
-    `${JSON.stringify({ machine: machine(), batch: 1, note: "latencies are wall-clock medians per frame; cpuMsPerFrame is this process's CPU time", networks }, null, 2)}\n`,
-  );
+  const image = benchImageStage(dense, quick ? 50 : 300);
+  const report = {
+    machine: machine(),
+    batch: 1,
+    note: "latencies are wall-clock medians per frame; cpuMsPerFrame is this process's CPU time",
+    networks,
+    image,
+  };
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
 main().catch((err: unknown) => {
