@@ -2,11 +2,12 @@
  * The fast engine: event-driven synaptic input. Only neurons that spiked this tick touch memory
  * downstream, so the cost of synaptic input is proportional to spikes x fan-out.
  *
- * Layout: for every weighted layer, a scatter table maps each source neuron to "runs": pairs
- * (accumulator offset, weight offset) of `runLen` contiguous values. Dense layers store W
+ * Layout: for every weighted layer, a scatter table maps each source neuron to "runs": triples
+ * (accumulator offset, weight offset, length) of contiguous values. Dense layers store W
  * transposed ([in][out]) so a spike adds one contiguous row; conv layers keep neurons
- * channels-last ([oy][ox][oc]) and weights as [ic][ky][kx][oc], so a spike adds up to kh*kw
- * contiguous runs of oc values. Pooling and flatten between two weighted layers are folded into
+ * channels-last ([oy][ox][oc]) and weights as [ic][ky][kx reversed][oc], so the kw runs of oc
+ * values one kernel row adds (neighbouring ox, kx descending) are contiguous in both arrays and
+ * merge into one run when the stride is 1 (longer runs scatter ~15% faster). Pooling and flatten between two weighted layers are folded into
  * the table (a spike reaches the pooled cells containing it; the 1/area factor is applied with the
  * spike height, once per neuron, when the accumulator is read). Weights stay float32; currents,
  * voltages and accumulators are float64 (the golden network needs it to reproduce Nengo exactly).
@@ -31,6 +32,7 @@ interface TableOffsets {
   start: number;
   acc: number;
   w: number;
+  len: number;
   weights: number;
 }
 
@@ -39,6 +41,9 @@ export interface ScatterTable {
   start: Int32Array;
   acc: Int32Array;
   w: Int32Array;
+  /** Length of each run, a multiple of runLen. */
+  len: Int32Array;
+  /** Granularity of the runs: dense out, conv oc. */
   runLen: number;
   /** Weights in the table's layout. */
   weights: Float32Array;
@@ -197,17 +202,17 @@ function runsOf(layer: ResolvedLayer, q: number, accOut: number[], wOut: number[
     const ty = y + ph - ky;
     if (ty < 0 || ty % sh !== 0 || ty / sh >= oh) continue;
     const oy = ty / sh;
-    for (let kx = 0; kx < kw; kx++) {
+    for (let kx = kw - 1; kx >= 0; kx--) {
       const tx = x + pw - kx;
       if (tx < 0 || tx % sw !== 0 || tx / sw >= ow) continue;
       const ox = tx / sw;
       accOut.push((oy * ow + ox) * oc);
-      wOut.push(((c * kh + ky) * kw + kx) * oc);
+      wOut.push(((c * kh + ky) * kw + (kw - 1 - kx)) * oc);
     }
   }
 }
 
-/** Weights re-laid out for scattering: dense [in][out], conv [ic][ky][kx][oc]. */
+/** Weights re-laid out for scattering: dense [in][out], conv [ic][ky][kx reversed][oc]. */
 function scatterWeights(layer: ResolvedLayer): Float32Array {
   const spec = layer.spec;
   const W = layer.weights!;
@@ -218,7 +223,8 @@ function scatterWeights(layer: ResolvedLayer): Float32Array {
       for (let c = 0; c < ic; c++)
         for (let ky = 0; ky < kh; ky++)
           for (let kx = 0; kx < kw; kx++)
-            t[((c * kh + ky) * kw + kx) * oc + o] = W[((o * ic + c) * kh + ky) * kw + kx];
+            t[((c * kh + ky) * kw + (kw - 1 - kx)) * oc + o] =
+              W[((o * ic + c) * kh + ky) * kw + kx];
     return t;
   }
   return transpose(W, layer.outShape[0], W.length / layer.outShape[0]);
@@ -236,19 +242,36 @@ export function buildScatterTable(stage: WeightedStage, srcToCf: Int32Array): Sc
   const nSrc = srcToCf.length;
   const reach = forwardThroughBetween(stage, nSrc);
   const start = new Int32Array(nSrc + 1);
-  const acc: number[] = [];
-  const w: number[] = [];
-  for (let i = 0; i < nSrc; i++) {
-    start[i] = acc.length;
-    for (const q of reach[srcToCf[i]]) runsOf(layer, q, acc, w);
-  }
-  start[nSrc] = acc.length;
   // Dense: one run of `out` values; conv: runs of `oc` values (outShape[0] either way).
   const runLen = layer.outShape[0];
+  const acc: number[] = [];
+  const w: number[] = [];
+  const len: number[] = [];
+  const a1: number[] = [];
+  const w1: number[] = [];
+  for (let i = 0; i < nSrc; i++) {
+    start[i] = acc.length;
+    a1.length = 0;
+    w1.length = 0;
+    for (const q of reach[srcToCf[i]]) runsOf(layer, q, a1, w1);
+    for (let r = 0; r < a1.length; r++) {
+      // Extend the previous run of this source when both arrays continue it.
+      const last = acc.length - 1;
+      if (last >= start[i] && acc[last] + len[last] === a1[r] && w[last] + len[last] === w1[r]) {
+        len[last] += runLen;
+      } else {
+        acc.push(a1[r]);
+        w.push(w1[r]);
+        len.push(runLen);
+      }
+    }
+  }
+  start[nSrc] = acc.length;
   return {
     start,
     acc: Int32Array.from(acc),
     w: Int32Array.from(w),
+    len: Int32Array.from(len),
     runLen,
     weights: scatterWeights(layer),
   };
@@ -259,15 +282,15 @@ function scatterSpikes(list: Int32Array, count: number, t: ScatterTable, acc: Fl
   const start = t.start;
   const runAcc = t.acc;
   const runW = t.w;
+  const runLen = t.len;
   const W = t.weights;
-  const len = t.runLen;
   for (let s = 0; s < count; s++) {
     const i = list[s];
     const rEnd = start[i + 1];
     for (let r = start[i]; r < rEnd; r++) {
       const a0 = runAcc[r];
       const d = runW[r] - a0;
-      const aEnd = a0 + len;
+      const aEnd = a0 + runLen[r];
       for (let a = a0; a < aEnd; a++) acc[a] += W[a + d];
     }
   }
@@ -278,8 +301,8 @@ function scatterValues(values: ArrayLike<number>, t: ScatterTable, acc: Float64A
   const start = t.start;
   const runAcc = t.acc;
   const runW = t.w;
+  const runLen = t.len;
   const W = t.weights;
-  const len = t.runLen;
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
     if (x === 0) continue;
@@ -287,7 +310,7 @@ function scatterValues(values: ArrayLike<number>, t: ScatterTable, acc: Float64A
     for (let r = start[i]; r < rEnd; r++) {
       const a0 = runAcc[r];
       const d = runW[r] - a0;
-      const aEnd = a0 + len;
+      const aEnd = a0 + runLen[r];
       for (let a = a0; a < aEnd; a++) acc[a] += x * W[a + d];
     }
   }
@@ -314,7 +337,7 @@ export class FastNetwork extends NetworkBase {
       const table = buildScatterTable(stage, src === null ? inputToCf : src.toCf);
       const srcFanout = new Float64Array(table.start.length - 1);
       for (let i = 0; i < srcFanout.length; i++)
-        srcFanout[i] = (table.start[i + 1] - table.start[i]) * table.runLen;
+        for (let r = table.start[i]; r < table.start[i + 1]; r++) srcFanout[i] += table.len[r];
       const spikingSource = src !== null && src.stage.spiking;
       const scale = (spikingSource ? spikeHeight(src.stage.neuron, dt) : 1) * stage.poolFactor;
       const spec = r.spec;
@@ -328,6 +351,7 @@ export class FastNetwork extends NetworkBase {
           start,
           acc: new Int32Array(n),
           w,
+          len: new Int32Array(n).fill(n),
           runLen: n,
           weights: transpose(r.recurrentWeights!, n, n),
         };
@@ -444,6 +468,7 @@ export class FastNetwork extends NetworkBase {
       start: arena.reserve(t.start.byteLength),
       acc: arena.reserve(t.acc.byteLength),
       w: arena.reserve(t.w.byteLength),
+      len: arena.reserve(t.len.byteLength),
       weights: arena.reserve(t.weights.byteLength),
     });
     const useTable = (l: FastLayer): boolean => l.spikingSource && l.table.runLen % 4 === 0;
@@ -475,12 +500,14 @@ export class FastNetwork extends NetworkBase {
         start: new Int32Array(buf, o.start, t.start.length),
         acc: new Int32Array(buf, o.acc, t.acc.length),
         w: new Int32Array(buf, o.w, t.w.length),
+        len: new Int32Array(buf, o.len, t.len.length),
         weights: new Float32Array(buf, o.weights, t.weights.length),
         runLen: t.runLen,
       };
       moved.start.set(t.start);
       moved.acc.set(t.acc);
       moved.w.set(t.w);
+      moved.len.set(t.len);
       moved.weights.set(t.weights);
       return moved;
     };
@@ -644,7 +671,7 @@ export class FastNetwork extends NetworkBase {
       if (count === 0) return;
       const o = l.wasmTable;
       if (o !== null && this.scatter !== null) {
-        this.scatter(src.listOff, count, o.start, o.acc, o.w, l.table.runLen, o.weights, l.accOff);
+        this.scatter(src.listOff, count, o.start, o.acc, o.w, o.len, o.weights, l.accOff);
       } else scatterSpikes(list, count, l.table, acc);
       let ops = 0;
       for (let s = 0; s < count; s++) ops += l.srcFanout[list[s]];
@@ -676,7 +703,7 @@ export class FastNetwork extends NetworkBase {
       if (l.nSpikes > 0) {
         const o = l.wasmRec;
         if (o !== null && this.scatter !== null) {
-          this.scatter(l.listOff, l.nSpikes, o.start, o.acc, o.w, n, o.weights, l.accRecOff);
+          this.scatter(l.listOff, l.nSpikes, o.start, o.acc, o.w, o.len, o.weights, l.accRecOff);
         } else scatterSpikes(l.spikeList, l.nSpikes, l.rec, accRec);
         this.layerSynops[k] += l.nSpikes * n;
       }

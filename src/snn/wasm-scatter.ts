@@ -4,14 +4,16 @@
  * its runs, acc[a..a+len) += w[..] (float32 weights promoted to float64, two lanes at a time).
  *
  * Exported functions (all addresses are byte offsets into the imported memory):
- *   scatter(list, count, start, runAcc, runW, len, wBase, accBase)    len a multiple of 4
+ *   scatter(list, count, start, runAcc, runW, runLen, wBase, accBase)
+ *       source neuron i = list[s] owns runs [start[i], start[i+1]); run r adds runLen[r] values
+ *       (a multiple of 4) of weights from wBase + 4*runW[r] to accBase + 8*runAcc[r].
  * (Unrolling to 8 values per iteration measured no faster: the loop is bound by loads and stores.)
  */
 import { Code, compileOnce, I32, instantiate, moduleBytes, op, simd, wasm } from "./wasm-asm.js";
 import type { FuncDef, WasmMemory } from "./wasm-asm.js";
 
 // Parameters 0..7, then locals.
-const P = { list: 0, count: 1, start: 2, runAcc: 3, runW: 4, len: 5, wBase: 6, accBase: 7 };
+const P = { list: 0, count: 1, start: 2, runAcc: 3, runW: 4, runLen: 5, wBase: 6, accBase: 7 };
 const L = { s: 8, i: 9, r: 10, rEnd: 11, a: 12, w: 13, aEnd: 14 };
 
 /** The kernel adding `unroll` values (a multiple of 2) per inner iteration. */
@@ -35,14 +37,16 @@ function scatterFunc(name: string, unroll: number): FuncDef {
     c.emit(op.block, op.void, op.loop, op.void);
     {
       c.get(L.r).get(L.rEnd).emit(op.i32GeU, op.brIf, 1);
-      // a = accBase + runAcc[r] * 8; w = wBase + runW[r] * 4; aEnd = a + len * 8
+      // a = accBase + runAcc[r] * 8; w = wBase + runW[r] * 4; aEnd = a + runLen[r] * 8
       c.get(P.accBase);
       addr(P.runAcc, L.r, 2);
       load32().i32(3).emit(op.i32Shl, op.i32Add).set(L.a);
       c.get(P.wBase);
       addr(P.runW, L.r, 2);
       load32().i32(2).emit(op.i32Shl, op.i32Add).set(L.w);
-      c.get(L.a).get(P.len).i32(3).emit(op.i32Shl, op.i32Add).set(L.aEnd);
+      c.get(L.a);
+      addr(P.runLen, L.r, 2);
+      load32().i32(3).emit(op.i32Shl, op.i32Add).set(L.aEnd);
       c.emit(op.loop, op.void);
       {
         for (let h = 0; h < unroll / 2; h++) {
@@ -87,7 +91,7 @@ export type ScatterFn = (
   start: number,
   runAcc: number,
   runW: number,
-  len: number,
+  runLen: number,
   wBase: number,
   accBase: number,
 ) => void;
