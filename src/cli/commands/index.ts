@@ -6,6 +6,7 @@ import { infoCommand } from "./info.js";
 import { inferCommand } from "./infer.js";
 import { benchCommand } from "./bench.js";
 import { sampleBagCommand } from "./sample-bag.js";
+import { replayCommand } from "./replay.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -27,4 +28,5 @@ export const commandModules: CommandModule[] = [
   benchCommand,
   runCommand,
   sampleBagCommand,
+  replayCommand,
 ];

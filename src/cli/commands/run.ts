@@ -71,13 +71,11 @@ export const runCommand: CommandModule = {
 
 /**
  * INTEGRATION POINT (issue 5, replay): without ROS 2 the embedded default replays the shipped
- * sample bag samples/fashion-mnist-camera/ with the default model models/fashion-mnist-lif,
- * printing classifications and power and writing the output bag, through the replay function
- * that src/bag / `spikenode replay` provides. Call it here once it lands.
+ * sample bag samples/fashion-mnist-camera/ with the default model models/fashion-mnist-lif
+ * ($SPIKENODE_MODEL overrides it), printing classifications and power and writing the output
+ * bag under out/, through `spikenode replay`'s runEmbeddedDefault.
  */
 async function runEmbeddedDefault(): Promise<void> {
-  const { UserError } = await import("../fatal.js");
-  throw new UserError(
-    "the embedded default (replaying samples/fashion-mnist-camera/ with models/fashion-mnist-lif) is not wired into `spikenode run` yet",
-  );
+  const { runEmbeddedDefault: replaySample } = await import("./replay.js");
+  await replaySample();
 }

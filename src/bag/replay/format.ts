@@ -1,0 +1,105 @@
+/** Replay progress and summary as text for a terminal or a log. */
+import type { ReplayFrame } from "../replay.js";
+import type { LatencyFigures, ReplaySummary } from "./summary.js";
+
+const PREFIXES: [number, string][] = [
+  [1e9, "G"],
+  [1e6, "M"],
+  [1e3, "k"],
+  [1, ""],
+  [1e-3, "m"],
+  [1e-6, "µ"],
+  [1e-9, "n"],
+  [1e-12, "p"],
+  [1e-15, "f"],
+];
+
+/** 3 significant figures with an SI prefix: 1.23e-6 J → "1.23 µJ". */
+export function si(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return `${value} ${unit}`;
+  if (value === 0) return `0 ${unit}`;
+  const abs = Math.abs(value);
+  const [scale, prefix] =
+    PREFIXES.find(([s]) => abs >= s * 0.9995) ?? PREFIXES[PREFIXES.length - 1];
+  return `${(value / scale).toPrecision(3)} ${prefix}${unit}`;
+}
+
+/** Energy and power units of a profile's unit ("J" → J and W; "flop" → flop and flop/s). */
+export function energyUnits(unit: string): { energy: string; power: string } {
+  return unit === "J" ? { energy: "J", power: "W" } : { energy: unit, power: `${unit}/s` };
+}
+
+/** One line per frame: where it is, what it was classified as, what it cost. */
+export function formatFrameLine(f: ReplayFrame, labels: readonly string[]): string {
+  const width = String(f.total).length;
+  const head = `frame ${String(f.index + 1).padStart(width)}/${f.total}  t=${f.offsetSec.toFixed(3)} s`;
+  if (f.error) return `${head}  error ${f.error.reason}: ${f.error.message}`;
+  if (!f.result) return `${head}  not finished`;
+  const r = f.result;
+  const u = energyUnits(r.energy.unit);
+  const truth =
+    f.trueClass === undefined
+      ? ""
+      : f.trueClass === r.classId
+        ? "  (right)"
+        : `  (wrong: ${labels[f.trueClass] ?? `class ${f.trueClass}`})`;
+  return (
+    `${head}  ${r.className} ${(100 * r.confidence).toFixed(0)}%${truth}  ` +
+    `${si(r.energy.energyPerFrame, u.energy)}/frame  ${si(r.energy.power, u.power)}  ` +
+    `${r.timings.total.toFixed(1)} ms`
+  );
+}
+
+/** annEnergy / snnEnergy in words: "12.3× less as spikes" or "1.6× more as spikes". */
+export function ratioText(ratio: number): string {
+  if (!Number.isFinite(ratio))
+    return ratio > 0 ? "the spiking run cost nothing" : "no energy either way";
+  return ratio >= 1
+    ? `spiking costs ${ratio.toFixed(1)}× less`
+    : `spiking costs ${(1 / ratio).toFixed(1)}× more`;
+}
+
+function ms(l: LatencyFigures): string {
+  return `mean ${l.mean.toFixed(1)} ms, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`;
+}
+
+/** The end-of-replay report, several lines. */
+export function formatSummary(s: ReplaySummary): string {
+  const lines: string[] = [];
+  const pace = s.rate === null ? "as fast as possible" : `at ${s.rate}× recorded speed`;
+  lines.push(
+    `replayed ${s.topic} (${s.type}) of ${s.bag} with ${s.model.name} (${s.model.timesteps} ticks of ${s.model.dt * 1000} ms, ${s.model.presentation}), ${pace}${s.interrupted ? ", interrupted" : ""}`,
+  );
+  lines.push(
+    `frames ${s.frames}: classified ${s.classified}, errors ${s.errors}, dropped ${s.dropped}` +
+      ` in ${s.wallSeconds.toFixed(2)} s (${s.framesPerSecond.toFixed(1)} frames/s; recorded span ${s.recordedSeconds.toFixed(2)} s)`,
+  );
+  for (const [reason, n] of Object.entries(s.errorsByReason)) {
+    lines.push(`  ${n} × ${reason}: ${s.errorExamples[reason] ?? ""}`);
+  }
+  if (s.latencyMs) lines.push(`latency ${ms(s.latencyMs)}`);
+  if (s.processingMs) lines.push(`processing ${ms(s.processingMs)}`);
+  if (s.energy) {
+    const u = energyUnits(s.energy.unit);
+    lines.push(
+      `energy per frame ${si(s.energy.perFrame, u.energy)} (${s.energy.profile}; ${si(s.energy.synapticOps, "")} synaptic ops), ` +
+        `as an ANN ${si(s.energy.annPerFrame, u.energy)} (${ratioText(s.energy.ratio)}); ` +
+        `power at the processed rate ${si(s.energy.power, u.power)}`,
+    );
+  }
+  const hist = Object.entries(s.classHistogram)
+    .filter(([, n]) => n > 0)
+    .map(([name, n]) => `${name} ${n}`);
+  lines.push(`classes: ${hist.length > 0 ? hist.join(", ") : "none"}`);
+  if (s.accuracy) {
+    lines.push(
+      `accuracy ${(100 * s.accuracy.accuracy).toFixed(1)}% (${s.accuracy.correct}/${s.accuracy.labelled} against ${s.accuracy.labelsFile})`,
+    );
+  }
+  for (const p of s.problems) lines.push(`warning: ${p.message}`);
+  for (const n of s.notes) lines.push(`note: ${n}`);
+  lines.push(
+    `wrote ${s.output.messageCount} messages to ${s.output.file}${s.output.metadataFile ? ` (+ ${s.output.metadataFile})` : ""}`,
+  );
+  return lines.join("\n");
+}

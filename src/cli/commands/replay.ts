@@ -1,0 +1,222 @@
+import type { Command } from "commander";
+import type { ReplayFrame, ReplayOptions, ReplaySummary } from "../../bag/replay.js";
+import type { CommandModule } from "./index.js";
+
+/** The package root (this file is src/cli/commands/replay.ts, or dist/cli/commands/replay.js). */
+const PACKAGE_ROOT = new URL("../../../", import.meta.url);
+
+/** The model replays use unless told otherwise; SPIKENODE_MODEL names another model directory. */
+export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SPIKENODE_MODEL || new URL("models/fashion-mnist-lif", PACKAGE_ROOT).pathname;
+}
+
+/** The sample bag shipped beside the default model (what `npm start` replays without ROS 2). */
+export const SAMPLE_BAG = new URL("samples/fashion-mnist-camera", PACKAGE_ROOT).pathname;
+
+interface ReplayCliOptions {
+  topic?: string;
+  model?: string;
+  out?: string;
+  force: boolean;
+  rate?: string;
+  limit?: string;
+  topK?: string;
+  powerProfile?: string;
+  labels?: string;
+  compression: string;
+  json: boolean;
+  progress: boolean;
+}
+
+export const replayCommand: CommandModule = {
+  name: "replay",
+  summary:
+    "Classify every image of a rosbag2 bag (MCAP or sqlite3) and write the results into an output bag.",
+  configure(command: Command) {
+    command
+      .argument("<bag>", "a .mcap or .db3 file, or a rosbag2 bag directory")
+      .option("--topic <name>", "the image topic (needed when the bag has several)")
+      .option(
+        "--model <dir>",
+        "model directory (default: the shipped models/fashion-mnist-lif, or $SPIKENODE_MODEL)",
+      )
+      .option(
+        "--out <path>",
+        "output bag directory (or a file ending in .mcap); default out/<bag>_spikenode_<time>",
+      )
+      .option("--force", "replace an existing output bag", false)
+      .option(
+        "--rate <factor>",
+        "pace at this many times the recorded speed (default: as fast as possible)",
+      )
+      .option("--limit <n>", "replay only the first n images")
+      .option("--top-k <k>", "hypotheses per vision_msgs/Classification (default: every class)")
+      .option("--power-profile <name>", "hardware profile of the energy estimate")
+      .option(
+        "--labels <file>",
+        "true classes ({ topic, labels: [...] }); default <bag>.labels.json or labels.json beside the bag",
+      )
+      .option("--compression <c>", "output chunk compression: zstd | lz4 | none", "zstd")
+      .option("--json", "print the summary as one JSON object on stdout", false)
+      .option("--no-progress", "no progress bar or per-frame lines")
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Writes the image topic and, stamped with each image's header, /spikenode/classification",
+          "(vision_msgs/msg/Classification), /spikenode/spike_classification, /spikenode/power and once",
+          "/spikenode/label_info. Exit 0 when the bag was read (bad frames are counted); 2 when it cannot be.",
+          "",
+          "Examples:",
+          "  spikenode replay samples/fashion-mnist-camera",
+          "  spikenode replay recording.db3 --topic /camera/image_raw/compressed --rate 1 --out out/run1",
+          "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
+        ].join("\n"),
+      );
+  },
+  async load() {
+    return async (command: Command, bag: unknown) => {
+      const o = command.opts<ReplayCliOptions>();
+      const { UserError } = await import("../fatal.js");
+      const { CHUNK_COMPRESSIONS } = await import("../../bag/index.js");
+      if (!(CHUNK_COMPRESSIONS as readonly string[]).includes(o.compression)) {
+        throw new UserError(`--compression ${o.compression}: use zstd, lz4 or none`);
+      }
+      const number = (name: string, v: string | undefined): number | undefined => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (v.trim() === "" || Number.isNaN(n))
+          throw new UserError(`--${name} ${v}: give a number`);
+        return n;
+      };
+      await runReplay(
+        {
+          bag: String(bag),
+          model: o.model ?? defaultModelPath(),
+          topic: o.topic,
+          out: o.out,
+          overwrite: o.force,
+          rate: number("rate", o.rate),
+          limit: number("limit", o.limit),
+          topK: number("top-k", o.topK),
+          powerProfile: o.powerProfile,
+          labels: o.labels,
+          compression: o.compression as ReplayOptions["compression"],
+        },
+        { json: o.json, progress: o.progress ? "auto" : "none" },
+      );
+    };
+  },
+};
+
+export interface ReplayPresentation {
+  /** Summary as one JSON object on stdout instead of text. */
+  json: boolean;
+  /**
+   * "auto": a progress bar on stderr when it is a terminal, else a line per frame on stderr;
+   * "lines": a line per frame on stdout (the embedded default shows every classification);
+   * "none": nothing until the summary.
+   */
+  progress: "auto" | "lines" | "none";
+}
+
+/**
+ * Runs a replay with progress and the summary on the console. Ctrl-C stops reading: the frames
+ * already accepted are finished and the output bag is closed properly.
+ */
+export async function runReplay(
+  options: ReplayOptions,
+  show: ReplayPresentation,
+): Promise<ReplaySummary> {
+  const [{ replayBag }, { formatFrameLine, formatSummary, si, energyUnits }, cliProgress] =
+    await Promise.all([
+      import("../../bag/replay.js"),
+      import("../../bag/replay/format.js"),
+      import("cli-progress"),
+    ]);
+  const useBar = show.progress === "auto" && process.stderr.isTTY === true;
+  const bar = useBar
+    ? new cliProgress.default.SingleBar(
+        {
+          format: "replay [{bar}] {value}/{total} | {fps} frames/s | {last} | ETA {eta_formatted}",
+          stream: process.stderr,
+          hideCursor: true,
+        },
+        cliProgress.default.Presets.legacy,
+      )
+    : undefined;
+  let labels: readonly string[] = [];
+  let done = 0;
+  let started = 0;
+  const line = (text: string) =>
+    show.progress === "lines"
+      ? process.stdout.write(`${text}\n`)
+      : process.stderr.write(`${text}\n`);
+
+  const abort = new AbortController();
+  const onSigint = () => {
+    process.stderr.write(
+      "\nspikenode: stopping: finishing the frames already read (Ctrl-C again to quit now)\n",
+    );
+    abort.abort();
+    process.off("SIGINT", onSigint);
+  };
+  process.on("SIGINT", onSigint);
+
+  let summary: ReplaySummary;
+  try {
+    summary = await replayBag({
+      ...options,
+      signal: abort.signal,
+      onStart: (s) => {
+        labels = s.model.labels;
+        started = performance.now();
+        const what = `replaying ${s.frames} frames of ${s.topic} (${s.type}) from ${s.bag} with ${s.model.modelName} into ${s.output}`;
+        if (show.progress === "lines" || (show.progress === "auto" && !useBar)) line(what);
+        bar?.start(s.frames, 0, { fps: "-", last: "-" });
+      },
+      onFrame: (f: ReplayFrame) => {
+        done += 1;
+        if (bar) {
+          const r = f.result;
+          const last = r
+            ? `${r.className} ${(100 * r.confidence).toFixed(0)}% ${si(r.energy.energyPerFrame, energyUnits(r.energy.unit).energy)}`
+            : `error ${f.error?.reason ?? "unfinished"}`;
+          const secs = (performance.now() - started) / 1000;
+          bar.update(done, { fps: secs > 0 ? (done / secs).toFixed(1) : "-", last });
+        } else if (show.progress !== "none") {
+          line(formatFrameLine(f, labels));
+        }
+      },
+    });
+  } finally {
+    bar?.stop();
+    process.off("SIGINT", onSigint);
+  }
+  if (show.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${formatSummary(summary)}\n`);
+  if (show.json) process.stderr.write(`spikenode: wrote ${summary.output.file}\n`);
+  return summary;
+}
+
+/**
+ * The embedded default (`spikenode run` / `npm start` without ROS 2): replays the shipped sample
+ * bag with the default model, showing every classification and its power, and writes the output
+ * bag under out/ in the working directory.
+ */
+export async function runEmbeddedDefault(
+  options: Partial<ReplayOptions> = {},
+): Promise<ReplaySummary> {
+  const model = options.model ?? defaultModelPath();
+  const { existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  if (!existsSync(join(model, "model.json"))) {
+    const { UserError } = await import("../fatal.js");
+    throw new UserError(
+      `the default model ${model} is not there (no model.json): train it with ` +
+        "`spikenode train --config models/configs/fashion-mnist-lif.yaml --out models/fashion-mnist-lif`, " +
+        "or set SPIKENODE_MODEL to a model directory",
+    );
+  }
+  return runReplay({ bag: SAMPLE_BAG, ...options, model }, { json: false, progress: "lines" });
+}

@@ -1,0 +1,75 @@
+/**
+ * The shipped default model on bags another writer made, and on the sample bag `npm start`
+ * replays: as accurate as its model card says, within what 30 frames can tell.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { replayBag } from "../../src/bag/replay.js";
+import { ROOT, SAMPLE_BAG, SHIPPED_MODEL, fixtureBag, tempDir } from "./helpers.js";
+
+const MODEL_JSON = join(SHIPPED_MODEL, "model.json");
+const present = existsSync(MODEL_JSON);
+const why = present ? "" : ` (skipped: ${relative(ROOT, MODEL_JSON)} does not exist yet)`;
+
+interface Stated {
+  spiking: number;
+  images: number;
+}
+
+/** The accuracy the model states on the most images it was measured on (its test set). */
+function statedAccuracy(): { key: string; stated: Stated } {
+  const json = JSON.parse(readFileSync(MODEL_JSON, "utf8")) as {
+    provenance: { accuracy?: Record<string, Stated> };
+  };
+  const entries = Object.entries(json.provenance.accuracy ?? {});
+  expect(entries.length, "model.json provenance.accuracy states no accuracy").toBeGreaterThan(0);
+  const [key, stated] = entries.sort((a, b) => b[1].images - a[1].images)[0];
+  const card = readFileSync(join(SHIPPED_MODEL, "README.md"), "utf8");
+  expect(card).toContain(`${(100 * stated.spiking).toFixed(1)}%`);
+  return { key, stated };
+}
+
+/** Three standard errors below the stated accuracy for n frames: a worse model fails, luck does not. */
+function lowerBound(p: number, n: number): number {
+  return p - 3 * Math.sqrt((p * (1 - p)) / n);
+}
+
+describe("the shipped fashion-mnist-lif model", () => {
+  it.skipIf(!present)(
+    `classifies the independent mono8 and PNG bags as well as its model card says${why}`,
+    async () => {
+      const { stated } = statedAccuracy();
+      let correct = 0;
+      let labelled = 0;
+      for (const name of ["fm_mono8_20.mcap", "fm_png_10.mcap"]) {
+        const s = await replayBag({
+          bag: fixtureBag(name),
+          model: SHIPPED_MODEL,
+          out: join(tempDir(), "out"),
+        });
+        expect(s).toMatchObject({ errors: 0, dropped: 0 });
+        expect(s.classified).toBe(s.frames);
+        correct += s.accuracy!.correct;
+        labelled += s.accuracy!.labelled;
+      }
+      expect(labelled).toBe(30);
+      expect(correct / labelled).toBeGreaterThanOrEqual(lowerBound(stated.spiking, labelled));
+    },
+  );
+
+  it.skipIf(!present)(
+    `classifies the camera-framed sample bag as well as its model card says${why}`,
+    async () => {
+      const { stated } = statedAccuracy();
+      const s = await replayBag({
+        bag: SAMPLE_BAG,
+        model: SHIPPED_MODEL,
+        out: join(tempDir(), "out"),
+        limit: 30,
+      });
+      expect(s).toMatchObject({ frames: 30, classified: 30, errors: 0 });
+      expect(s.accuracy!.accuracy).toBeGreaterThanOrEqual(lowerBound(stated.spiking, 30));
+    },
+  );
+});
