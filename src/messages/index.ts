@@ -19,3 +19,11 @@ export {
   shortTypeName,
 } from "./schema.js";
 export * from "./types.js";
+export {
+  classificationMessage,
+  labelInfoMessage,
+  powerEstimateMessage,
+  spikeClassificationMessage,
+  type ResultEnergy,
+  type ResultFields,
+} from "./results.js";

@@ -11,7 +11,12 @@
 import { performance } from "node:perf_hooks";
 import type { Subscription as RxSubscription } from "rxjs";
 import { codecFor, type Codec } from "../messages/index.js";
-import type { Pipeline, PipelineInfo, PipelineStats } from "../stream/types.js";
+import type {
+  ClassificationResult,
+  Pipeline,
+  PipelineInfo,
+  PipelineStats,
+} from "../stream/types.js";
 import {
   DEFAULT_THRESHOLDS,
   HealthMonitor,
@@ -53,7 +58,7 @@ import {
   labelInfoMessage,
   powerEstimateMessage,
   spikeClassificationMessage,
-} from "./result-messages.js";
+} from "../messages/results.js";
 import { OUTPUTS, imageSubscription, type ImageType, type OutputName } from "./topics.js";
 
 export interface SpikenodeOptions {
@@ -415,7 +420,7 @@ export class SpikenodeNode {
     this.publish("labelInfo", labelInfoMessage(labels, this.node.now().toMsg()));
   }
 
-  private onResult(result: Parameters<typeof classificationMessage>[0]): void {
+  private onResult(result: ClassificationResult): void {
     this.monitor.onResult(result, this.clock());
     this.publish("classification", classificationMessage(result, this.params.top_k));
     this.publish(

@@ -6,7 +6,7 @@ import {
   labelInfoMessage,
   powerEstimateMessage,
   spikeClassificationMessage,
-} from "../../src/ros/result-messages.js";
+} from "../../src/messages/results.js";
 import { toRawBuffer } from "../../src/ros/spikenode-node.js";
 import type { ClassificationResult } from "../../src/stream/types.js";
 
