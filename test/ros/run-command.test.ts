@@ -3,6 +3,8 @@
  * in one line.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
@@ -65,13 +67,19 @@ describe("spikenode run", () => {
   it.skipIf(process.env.ROS_DISTRO !== undefined)(
     "without ROS 2: one line on stderr; --require-ros fails with the reason (ROS_DISTRO unset)",
     () => {
-      const env = { ...process.env };
+      // The fallback replays the sample for real: keep it small (fixture model) and write its
+      // output bag under the OS temp dir, not into the checkout.
+      const env = {
+        ...process.env,
+        SPIKENODE_MODEL: path.join(ROOT, "test/fixtures/golden"),
+      };
       delete env.ROS_DISTRO;
+      const cwd = mkdtempSync(path.join(tmpdir(), "spikenode-run-"));
       const cli = (...args: string[]) =>
         spawnSync(
           process.execPath,
           ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), "run", ...args],
-          { cwd: ROOT, env, encoding: "utf8" },
+          { cwd, env, encoding: "utf8" },
         );
       const required = cli("--require-ros", "--ros-args", "-p", "top_k:=3");
       expect(required.status).toBe(2);
