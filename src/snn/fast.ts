@@ -22,6 +22,8 @@ import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
 import { filterCoefficients, spikeHeight } from "./topology.js";
 import type { WeightedStage } from "./topology.js";
+import { GATHER_BLOCK, instantiateGather } from "./wasm-gather.js";
+import type { GatherKernels } from "./wasm-gather.js";
 import { instantiateLif } from "./wasm-lif.js";
 import type { LifKernels } from "./wasm-lif.js";
 import { Arena, instantiateScatter, scatterModule } from "./wasm-scatter.js";
@@ -33,6 +35,18 @@ interface TableOffsets {
   acc: number;
   w: number;
   len: number;
+  weights: number;
+}
+
+/** Byte offsets of a layer's gather arrays (wasm-gather.ts) inside the WebAssembly memory. */
+interface GatherOffsets {
+  start: number;
+  cell: number;
+  w: number;
+  cnt: number;
+  E: number;
+  cap: number;
+  cells: number;
   weights: number;
 }
 
@@ -114,6 +128,8 @@ interface FastLayer {
   /** Where the WebAssembly kernel finds this layer's arrays (null: JavaScript scatter). */
   wasmTable: TableOffsets | null;
   wasmRec: TableOffsets | null;
+  /** Spike input through the blocked gather kernel instead (null: scatter). */
+  wasmGather: GatherOffsets | null;
   accOff: number;
   accRecOff: number;
   listOff: number;
@@ -277,6 +293,42 @@ export function buildScatterTable(stage: WeightedStage, srcToCf: Int32Array): Sc
   };
 }
 
+/**
+ * The gather kernel's view of a scatter table: runs split back into runs of runLen values, each
+ * feeding one cell (runLen accumulators), and the most entries a cell can receive in one tick.
+ */
+function gatherRuns(
+  t: ScatterTable,
+  n: number,
+): { start: Int32Array; cell: Int32Array; w: Int32Array; cells: number; cap: number } {
+  const len = t.runLen;
+  const cells = n / len;
+  const nSrc = t.start.length - 1;
+  const start = new Int32Array(nSrc + 1);
+  const cell: number[] = [];
+  const w: number[] = [];
+  const perCell = new Int32Array(cells);
+  for (let i = 0; i < nSrc; i++) {
+    start[i] = cell.length;
+    for (let r = t.start[i]; r < t.start[i + 1]; r++) {
+      for (let j = 0; j < t.len[r]; j += len) {
+        const c = (t.acc[r] + j) / len;
+        cell.push(c);
+        w.push(t.w[r] + j);
+        perCell[c]++;
+      }
+    }
+  }
+  start[nSrc] = cell.length;
+  return {
+    start,
+    cell: Int32Array.from(cell),
+    w: Int32Array.from(w),
+    cells,
+    cap: perCell.reduce((m, x) => (x > m ? x : m), 1),
+  };
+}
+
 /** Add one contiguous weight run per run of each listed source neuron (spikes: value 1). */
 function scatterSpikes(list: Int32Array, count: number, t: ScatterTable, acc: Float64Array): void {
   const start = t.start;
@@ -322,6 +374,7 @@ export class FastNetwork extends NetworkBase {
   private readonly lastToCf: Int32Array;
   private readonly scatter: ScatterFn | null;
   private readonly lif: LifKernels | null;
+  private readonly gather: GatherKernels | null;
 
   /** `wasm: false` keeps every kernel in JavaScript (tests compare both paths). */
   constructor(model: Model, options: { wasm?: boolean } = {}) {
@@ -431,6 +484,7 @@ export class FastNetwork extends NetworkBase {
         ticks: 0,
         wasmTable: null,
         wasmRec: null,
+        wasmGather: null,
         accOff: 0,
         accRecOff: 0,
         listOff: 0,
@@ -454,6 +508,7 @@ export class FastNetwork extends NetworkBase {
     const kernels = options.wasm !== false && scatterModule() !== null ? this.moveToWasm() : null;
     this.scatter = kernels?.scatter ?? null;
     this.lif = kernels?.lif ?? null;
+    this.gather = kernels?.gather ?? null;
     this.lastToCf = L[L.length - 1].toCf;
   }
 
@@ -462,7 +517,7 @@ export class FastNetwork extends NetworkBase {
    * and instantiate the kernels over it. Layers fed by spikes with runs of a multiple of 4 use the
    * scatter kernel; LIF layers use the LIF kernel. Null (nothing moved) without WebAssembly SIMD.
    */
-  private moveToWasm(): { scatter: ScatterFn; lif: LifKernels } | null {
+  private moveToWasm(): { scatter: ScatterFn; lif: LifKernels; gather: GatherKernels } | null {
     const arena = new Arena();
     const plan = (t: ScatterTable): TableOffsets => ({
       start: arena.reserve(t.start.byteLength),
@@ -471,12 +526,28 @@ export class FastNetwork extends NetworkBase {
       len: arena.reserve(t.len.byteLength),
       weights: arena.reserve(t.weights.byteLength),
     });
+    const useGather = (l: FastLayer): boolean =>
+      l.spikingSource && l.table.runLen % GATHER_BLOCK === 0;
     const useTable = (l: FastLayer): boolean => l.spikingSource && l.table.runLen % 4 === 0;
+    const gathers = new Map<FastLayer, ReturnType<typeof gatherRuns>>();
     for (const l of this.L) {
       l.listOff = arena.reserve(l.spikeList.byteLength);
       l.accOff = arena.reserve(l.acc.byteLength);
       l.accRecOff = arena.reserve(l.accRec.byteLength);
-      if (useTable(l)) l.wasmTable = plan(l.table);
+      if (useGather(l)) {
+        const g = gatherRuns(l.table, l.n);
+        gathers.set(l, g);
+        l.wasmGather = {
+          start: arena.reserve(g.start.byteLength),
+          cell: arena.reserve(g.cell.byteLength),
+          w: arena.reserve(g.w.byteLength),
+          cnt: arena.reserve(g.cells * 4),
+          E: arena.reserve(g.cells * g.cap * 4),
+          cap: g.cap,
+          cells: g.cells,
+          weights: arena.reserve(l.table.weights.byteLength),
+        };
+      } else if (useTable(l)) l.wasmTable = plan(l.table);
       if (l.rec !== null && l.rec.runLen % 4 === 0) l.wasmRec = plan(l.rec);
       // The Arena rounds every array up to 16 bytes: room for the LIF kernel's padding lane.
       l.biasOff = arena.reserve(l.bias.byteLength);
@@ -493,7 +564,8 @@ export class FastNetwork extends NetworkBase {
     const memory = arena.commit();
     const scatter = instantiateScatter(memory);
     const lif = instantiateLif(memory);
-    if (scatter === null || lif === null) return null;
+    const gather = instantiateGather(memory);
+    if (scatter === null || lif === null || gather === null) return null;
     const buf = memory.buffer;
     const move = (t: ScatterTable, o: TableOffsets): ScatterTable => {
       const moved: ScatterTable = {
@@ -521,6 +593,16 @@ export class FastNetwork extends NetworkBase {
       l.acc = f64(l.acc, l.accOff);
       l.accRec = f64(l.accRec, l.accRecOff);
       if (l.wasmTable !== null) l.table = move(l.table, l.wasmTable);
+      const g = gathers.get(l);
+      const go = l.wasmGather;
+      if (g !== undefined && go !== null) {
+        new Int32Array(buf, go.start, g.start.length).set(g.start);
+        new Int32Array(buf, go.cell, g.cell.length).set(g.cell);
+        new Int32Array(buf, go.w, g.w.length).set(g.w);
+        const weights = new Float32Array(buf, go.weights, l.table.weights.length);
+        weights.set(l.table.weights);
+        l.table = { ...l.table, weights };
+      }
       if (l.rec !== null && l.wasmRec !== null) l.rec = move(l.rec, l.wasmRec);
       l.bias = f64(l.bias, l.biasOff);
       l.J = f64(l.J, l.jOff);
@@ -533,7 +615,7 @@ export class FastNetwork extends NetworkBase {
       l.cV = new Float64Array(buf, l.cVOff, nc + (nc & 1));
       l.cR = new Float64Array(buf, l.cROff, nc + (nc & 1));
     }
-    return { scatter, lif };
+    return { scatter, lif, gather };
   }
 
   /** The scatter tables, for tests that check them against the brute-force fan-outs. */
@@ -670,7 +752,11 @@ export class FastNetwork extends NetworkBase {
       const count = src.nSpikes;
       if (count === 0) return;
       const o = l.wasmTable;
-      if (o !== null && this.scatter !== null) {
+      const g = l.wasmGather;
+      if (g !== null && this.gather !== null) {
+        this.gather.bucket(src.listOff, count, g.start, g.cell, g.w, g.cnt, g.E, g.cap);
+        this.gather.gather(g.cells, g.cnt, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
+      } else if (o !== null && this.scatter !== null) {
         this.scatter(src.listOff, count, o.start, o.acc, o.w, o.len, o.weights, l.accOff);
       } else scatterSpikes(list, count, l.table, acc);
       let ops = 0;

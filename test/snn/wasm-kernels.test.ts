@@ -58,6 +58,37 @@ function nets({ seed, tauRef, minVoltage, vTh }: Knobs): [string, ModelDef][] {
       },
     ],
     [
+      "16-channel convs and a 32-wide dense layer (gather kernel), padding borders",
+      {
+        inputShape: [1, 6, 6],
+        layers: [
+          {
+            type: "conv2d",
+            weights: randomTensor([16, 1, 3, 3], r, 1.2),
+            bias: randomTensor([16], r, 0.4, vTh * 0.9),
+            padding: [1, 1],
+            neuron: lif,
+          },
+          { type: "avgpool2d", kernel: [2, 2], stride: [2, 2] },
+          {
+            type: "conv2d",
+            weights: randomTensor([16, 16, 3, 3], r, 0.03, 0.005),
+            bias: randomTensor([16], r, 0.4, vTh * 0.8),
+            padding: [1, 1],
+            neuron: lif,
+          },
+          { type: "flatten" },
+          {
+            type: "dense",
+            weights: randomTensor([32, 144], r, 0.03, 0.003),
+            bias: randomTensor([32], r, 0.5, vTh * 0.8),
+            neuron: lif,
+          },
+          { type: "dense", weights: randomTensor([5, 32], r, 0.1), neuron: lif },
+        ],
+      },
+    ],
+    [
       "single LIF layer (first is last), negative currents",
       {
         inputShape: [1, 1, 9],
@@ -66,7 +97,7 @@ function nets({ seed, tauRef, minVoltage, vTh }: Knobs): [string, ModelDef][] {
           {
             type: "dense",
             weights: randomTensor([11, 9], r, 1.5),
-            bias: randomTensor([11], r, 1, 0.5),
+            bias: randomTensor([11], r, 1, 0.8),
             neuron: lif,
           },
         ],
@@ -142,7 +173,7 @@ describe("WebAssembly kernels", () => {
   for (const seed of [7, 8]) {
     for (const [name, def] of nets({ seed, tauRef: 0.0023, minVoltage: -0.4, vTh: 1 })) {
       it(`${name} (seed ${seed}): bit-identical to JavaScript and to the reference`, () => {
-        expect(compare(buildModel(def), seed + 50), "the net must spike").toBeGreaterThan(30);
+        expect(compare(buildModel(def), seed + 50), "the net must spike").toBeGreaterThan(10);
       });
     }
   }
