@@ -48,7 +48,12 @@ interface GatherOffsets {
   cap: number;
   cells: number;
   weights: number;
+  /** Weights stored as float64 (small tables: saves the promotion in the kernel). */
+  f64: boolean;
 }
+
+/** Largest weight table (bytes as float64) the gather keeps in float64. */
+const GATHER_F64_MAX_BYTES = 1 << 20;
 
 /** Scatter table: source neuron i owns runs [start[i], start[i+1]). */
 export interface ScatterTable {
@@ -537,6 +542,7 @@ export class FastNetwork extends NetworkBase {
       if (useGather(l)) {
         const g = gatherRuns(l.table, l.n);
         gathers.set(l, g);
+        const f64 = l.table.weights.length * 8 <= GATHER_F64_MAX_BYTES;
         l.wasmGather = {
           start: arena.reserve(g.start.byteLength),
           cell: arena.reserve(g.cell.byteLength),
@@ -545,7 +551,8 @@ export class FastNetwork extends NetworkBase {
           E: arena.reserve(g.cells * g.cap * 4),
           cap: g.cap,
           cells: g.cells,
-          weights: arena.reserve(l.table.weights.byteLength),
+          weights: arena.reserve(l.table.weights.length * (f64 ? 8 : 4)),
+          f64,
         };
       } else if (useTable(l)) l.wasmTable = plan(l.table);
       if (l.rec !== null && l.rec.runLen % 4 === 0) l.wasmRec = plan(l.rec);
@@ -599,9 +606,8 @@ export class FastNetwork extends NetworkBase {
         new Int32Array(buf, go.start, g.start.length).set(g.start);
         new Int32Array(buf, go.cell, g.cell.length).set(g.cell);
         new Int32Array(buf, go.w, g.w.length).set(g.w);
-        const weights = new Float32Array(buf, go.weights, l.table.weights.length);
-        weights.set(l.table.weights);
-        l.table = { ...l.table, weights };
+        const Arr = go.f64 ? Float64Array : Float32Array;
+        new Arr(buf, go.weights, l.table.weights.length).set(l.table.weights);
       }
       if (l.rec !== null && l.wasmRec !== null) l.rec = move(l.rec, l.wasmRec);
       l.bias = f64(l.bias, l.biasOff);
@@ -755,7 +761,8 @@ export class FastNetwork extends NetworkBase {
       const g = l.wasmGather;
       if (g !== null && this.gather !== null) {
         this.gather.bucket(src.listOff, count, g.start, g.cell, g.w, g.cnt, g.E, g.cap);
-        this.gather.gather(g.cells, g.cnt, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
+        const f = g.f64 ? this.gather.gatherF64 : this.gather.gather;
+        f(g.cells, g.cnt, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
       } else if (o !== null && this.scatter !== null) {
         this.scatter(src.listOff, count, o.start, o.acc, o.w, o.len, o.weights, l.accOff);
       } else scatterSpikes(list, count, l.table, acc);
