@@ -32,6 +32,13 @@ async function tryWasm(): Promise<boolean> {
   }
 }
 
+let initialised: string | null = null;
+
+/** The backend initBackend chose, initialising the best available one if none was chosen yet. */
+export async function ensureBackend(): Promise<string> {
+  return initialised ?? initBackend("auto");
+}
+
 /** Initialises a backend and returns its name. */
 export async function initBackend(choice: BackendChoice = "auto"): Promise<string> {
   const order: BackendChoice[] = choice === "auto" ? ["tensorflow", "wasm", "cpu"] : [choice];
@@ -44,7 +51,8 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<strin
           : await tf.setBackend("cpu");
     if (ok) {
       await tf.ready();
-      return tf.getBackend();
+      initialised = tf.getBackend();
+      return initialised;
     }
   }
   throw Object.assign(

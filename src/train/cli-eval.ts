@@ -62,8 +62,8 @@ export async function runEval(command: Command): Promise<void> {
   const datasets = ["fashion-mnist", "mnist", "cifar10"];
   if (!datasets.includes(o.dataset))
     throw userError(`--dataset must be one of ${datasets.join(", ")}, got "${o.dataset}"`);
-  if (o.split !== "test" && o.split !== "train")
-    throw userError(`--split must be test or train, got "${o.split}"`);
+  if (o.split !== "test" && o.split !== "train" && o.split !== "validation")
+    throw userError(`--split must be test, train or validation, got "${o.split}"`);
   const synapses = o.synapses
     .split(",")
     .map((x) => x.trim())

@@ -9,6 +9,9 @@ import { dirname, join, resolve } from "node:path";
 import { loadModel } from "../snn/model-file.js";
 import type { Model } from "../snn/model.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
+import { ensureBackend } from "./backend.js";
+import { hasCheckpoint, loadCheckpoint } from "./checkpoint.js";
+import { splitTrainValidation } from "./trainer.js";
 import { loadDataset, type DatasetName } from "./datasets/index.js";
 import type { ImageSet } from "./datasets/types.js";
 import { lineChartSvg, type Series } from "./plot.js";
@@ -18,7 +21,8 @@ import { spikingEvaluate, type SpikingSummary } from "./spiking-eval.js";
 export interface EvaluateOptions {
   modelDir: string;
   dataset: DatasetName;
-  split: "train" | "test";
+  /** validation: the images the model's training held out (needs <model>/checkpoint). */
+  split: "train" | "test" | "validation";
   limit?: number;
   /** Ticks per image; default the model's presentation.timesteps. */
   timesteps?: number;
@@ -101,6 +105,40 @@ export function modelInputs(
   return { pixels, labels: set.labels.subarray(0, count), count };
 }
 
+/** The validation images held out by the training run whose checkpoint sits beside the model. */
+function validationSet(opts: EvaluateOptions): ImageSet {
+  const dir = join(
+    opts.modelDir.endsWith(".json") ? dirname(opts.modelDir) : opts.modelDir,
+    "checkpoint",
+  );
+  if (!hasCheckpoint(dir)) {
+    throw Object.assign(
+      new Error(
+        `--split validation needs the training checkpoint in ${dir} (it defines the held-out images)`,
+      ),
+      {
+        userFacing: true,
+      },
+    );
+  }
+  const config = loadCheckpoint(dir).meta.config;
+  if (config.dataset.name !== opts.dataset) {
+    throw Object.assign(
+      new Error(`${dir} was trained on ${config.dataset.name}, not ${opts.dataset}`),
+      { userFacing: true },
+    );
+  }
+  const { validation } = splitTrainValidation(
+    loadDataset(opts.dataset, "train", opts.dataDir),
+    config,
+  );
+  if (!validation)
+    throw Object.assign(new Error(`${dir}: the training run held out no validation images`), {
+      userFacing: true,
+    });
+  return validation;
+}
+
 /** Timesteps swept for the accuracy plot: a fixed ladder up to T, and T itself. */
 export function sweepTimesteps(T: number): number[] {
   const ladder = [10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500];
@@ -113,9 +151,13 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
   const file = opts.modelDir.endsWith(".json") ? opts.modelDir : join(opts.modelDir, "model.json");
   const modelJson = JSON.parse(await readFile(file, "utf8")) as ModelSpecInput;
   const weights = new Uint8Array(await readFile(resolve(dirname(file), model.spec.weights.file)));
-  const set = loadDataset(opts.dataset, opts.split, opts.dataDir);
+  const set =
+    opts.split === "validation"
+      ? validationSet(opts)
+      : loadDataset(opts.dataset, opts.split, opts.dataDir);
   const { pixels, labels, count } = modelInputs(set, model, opts.limit);
 
+  await ensureBackend();
   const rate = rateEvaluate(model, pixels, count);
   let rateCorrect = 0;
   for (let k = 0; k < count; k++) if (rate.predictions[k] === labels[k]) rateCorrect++;

@@ -9,7 +9,7 @@ export const evalCommand: CommandModule = {
     command
       .requiredOption("--model <dir>", "model directory (model.json + weights)")
       .requiredOption("--dataset <name>", "fashion-mnist | mnist | cifar10")
-      .option("--split <split>", "test | train", "test")
+      .option("--split <split>", "test | train | validation (the images training held out)", "test")
       .option("--limit <n>", "only the first N images of the split")
       .option("--timesteps <T>", "ticks per image (default: the model's presentation.timesteps)")
       .option(
