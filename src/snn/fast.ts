@@ -43,7 +43,8 @@ interface GatherOffsets {
   start: number;
   cell: number;
   w: number;
-  cnt: number;
+  /** Next free entry address of each cell (wasm-gather.ts). */
+  ptr: number;
   E: number;
   cap: number;
   cells: number;
@@ -547,7 +548,7 @@ export class FastNetwork extends NetworkBase {
           start: arena.reserve(g.start.byteLength),
           cell: arena.reserve(g.cell.byteLength),
           w: arena.reserve(g.w.byteLength),
-          cnt: arena.reserve(g.cells * 4),
+          ptr: arena.reserve(g.cells * 4),
           E: arena.reserve(g.cells * g.cap * 4),
           cap: g.cap,
           cells: g.cells,
@@ -604,8 +605,14 @@ export class FastNetwork extends NetworkBase {
       const go = l.wasmGather;
       if (g !== undefined && go !== null) {
         new Int32Array(buf, go.start, g.start.length).set(g.start);
-        new Int32Array(buf, go.cell, g.cell.length).set(g.cell);
-        new Int32Array(buf, go.w, g.w.length).set(g.w);
+        // Pre-scaled to bytes, as the kernels take them.
+        const wBytes = go.f64 ? 8 : 4;
+        const cell = new Int32Array(buf, go.cell, g.cell.length);
+        for (let r = 0; r < cell.length; r++) cell[r] = g.cell[r] * 4;
+        const w = new Int32Array(buf, go.w, g.w.length);
+        for (let r = 0; r < w.length; r++) w[r] = g.w[r] * wBytes;
+        const ptr = new Int32Array(buf, go.ptr, g.cells);
+        for (let c = 0; c < g.cells; c++) ptr[c] = go.E + c * g.cap * 4;
         const Arr = go.f64 ? Float64Array : Float32Array;
         new Arr(buf, go.weights, l.table.weights.length).set(l.table.weights);
       }
@@ -760,9 +767,9 @@ export class FastNetwork extends NetworkBase {
       const o = l.wasmTable;
       const g = l.wasmGather;
       if (g !== null && this.gather !== null) {
-        this.gather.bucket(src.listOff, count, g.start, g.cell, g.w, g.cnt, g.E, g.cap);
+        this.gather.bucket(src.listOff, count, g.start, g.cell, g.w, g.ptr);
         const f = g.f64 ? this.gather.gatherF64 : this.gather.gather;
-        f(g.cells, g.cnt, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
+        f(g.cells, g.ptr, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
       } else if (o !== null && this.scatter !== null) {
         this.scatter(src.listOff, count, o.start, o.acc, o.w, o.len, o.weights, l.accOff);
       } else scatterSpikes(list, count, l.table, acc);
