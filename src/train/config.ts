@@ -92,6 +92,19 @@ export const TrainConfig = z.strictObject({
     seed: z.number().int().nonnegative().default(1),
     /** Also checkpoint inside an epoch at least this often. */
     checkpoint_minutes: positive.default(5),
+    /**
+     * From epoch `epoch` (1-based) on, train with this noise σ and/or dropout rate (every
+     * dropout layer). The last entry whose epoch has been reached applies.
+     */
+    anneal: z
+      .array(
+        z.strictObject({
+          epoch: z.number().int().positive(),
+          sigma: z.number().finite().nonnegative().optional(),
+          dropout: z.number().min(0).lt(1).optional(),
+        }),
+      )
+      .default([]),
   }),
   /** Written into the exported model; `spikenode eval` measures the alternatives. */
   spiking: z
@@ -151,4 +164,23 @@ export function loadTrainConfig(path: string): TrainConfig {
 
 export function userError(message: string): Error {
   return Object.assign(new Error(message), { userFacing: true });
+}
+
+/** The config as it trains in `epoch` (0-based): noise σ and dropout after `training.anneal`. */
+export function effectiveConfig(config: TrainConfig, epoch: number): TrainConfig {
+  let sigma = config.neuron.sigma;
+  let dropout: number | undefined;
+  for (const a of [...config.training.anneal].sort((x, y) => x.epoch - y.epoch)) {
+    if (a.epoch > epoch + 1) break;
+    if (a.sigma !== undefined) sigma = a.sigma;
+    if (a.dropout !== undefined) dropout = a.dropout;
+  }
+  if (sigma === config.neuron.sigma && dropout === undefined) return config;
+  return {
+    ...config,
+    neuron: { ...config.neuron, sigma },
+    layers: config.layers.map((l) =>
+      l.type === "dropout" && dropout !== undefined ? { ...l, rate: dropout } : l,
+    ),
+  };
 }

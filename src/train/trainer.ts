@@ -15,7 +15,7 @@ import {
   type CheckpointMeta,
   type EpochRecord,
 } from "./checkpoint.js";
-import type { TrainConfig } from "./config.js";
+import { effectiveConfig, type TrainConfig } from "./config.js";
 import { loadDataset } from "./datasets/index.js";
 import { subset, type ImageSet } from "./datasets/types.js";
 import { predictLogits } from "./gradients.js";
@@ -174,14 +174,31 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       `batch ${B}, ${batchesPerEpoch} batches/epoch, epoch ${epoch + 1}/${config.training.epochs} batch ${batch}`,
   );
 
-  const pool: GradientPool =
-    opts.threads > 1
-      ? await workerPool(plan, opts.threads, {
-          config,
-          inputCHW,
-          backend: opts.backend,
-        })
-      : localPool(plan);
+  // The pool computes with the config of the current epoch (training.anneal changes σ, dropout).
+  let poolKey = "";
+  let pool: GradientPool | null = null;
+  const poolFor = async (e: number): Promise<GradientPool> => {
+    const eff = effectiveConfig(config, e);
+    const key = JSON.stringify([eff.neuron, eff.layers]);
+    if (pool && key === poolKey) return pool;
+    await pool?.close();
+    if (poolKey || eff !== config)
+      say(
+        `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, dropout ${
+          eff.layers
+            .filter((l) => l.type === "dropout")
+            .map((l) => l.rate)
+            .join("/") || "none"
+        }`,
+      );
+    poolKey = key;
+    const effPlan = planNetwork(eff, inputCHW);
+    pool =
+      opts.threads > 1
+        ? await workerPool(effPlan, opts.threads, { config: eff, inputCHW, backend: opts.backend })
+        : localPool(effPlan);
+    return pool;
+  };
 
   const save = () => {
     const meta: CheckpointMeta = {
@@ -215,6 +232,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   try {
     while (epoch < config.training.epochs) {
+      const active = await poolFor(epoch);
       const order = epochOrder(trainSet.count, config.training.seed, epoch);
       const bar =
         opts.progress !== false
@@ -244,7 +262,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           rng,
         );
         const noiseSeed = rng.nextUint32();
-        const r = await pool.compute(params, pixels, labels, B, noiseSeed);
+        const r = await active.compute(params, pixels, labels, B, noiseSeed);
         // In-process gradients never yield; let timers (the progress bar's) run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const lr = lrAt(config, adam.step, stepsTotal);
@@ -317,7 +335,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       );
     }
   } finally {
-    await pool.close();
+    await (pool as GradientPool | null)?.close();
   }
   const full = history.filter((h) => h.seconds > 0);
   return {

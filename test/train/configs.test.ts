@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createNetwork } from "../../src/snn/create-network.js";
 import { loadModel } from "../../src/snn/model-file.js";
 import { initBackend } from "../../src/train/backend.js";
-import { loadTrainConfig, parseTrainConfig } from "../../src/train/config.js";
+import { effectiveConfig, loadTrainConfig, parseTrainConfig } from "../../src/train/config.js";
 import { loadCifar10 } from "../../src/train/datasets/cifar10.js";
 import { modelInputs } from "../../src/train/evaluate.js";
 import { buildModel, writeModel } from "../../src/train/export.js";
@@ -107,5 +107,31 @@ describe("CIFAR-10 path", () => {
     expect(count).toBe(10);
     const { scores } = createNetwork(loaded).run(pixels.subarray(0, loaded.inputSize));
     expect(scores.every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("training.anneal", () => {
+  it("switches noise σ and dropout from the given epoch on", () => {
+    const config = loadTrainConfig(join(CONFIGS, "mnist-lif.yaml"));
+    const annealed = {
+      ...config,
+      training: {
+        ...config.training,
+        anneal: [
+          { epoch: 3, sigma: 4 },
+          { epoch: 5, dropout: 0.1 },
+        ],
+      },
+    };
+    expect(effectiveConfig(annealed, 0)).toBe(annealed);
+    expect(effectiveConfig(annealed, 1)).toBe(annealed);
+    expect(effectiveConfig(annealed, 2).neuron.sigma).toBe(4);
+    expect(effectiveConfig(annealed, 2).layers.find((l) => l.type === "dropout")).toMatchObject({
+      rate: 0.25,
+    });
+    expect(effectiveConfig(annealed, 4).layers.find((l) => l.type === "dropout")).toMatchObject({
+      rate: 0.1,
+    });
+    expect(effectiveConfig(annealed, 4).neuron.sigma).toBe(4);
   });
 });

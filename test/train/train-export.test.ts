@@ -147,7 +147,12 @@ describe("training", () => {
   });
 
   it("resumes exactly: interrupted and resumed equals uninterrupted, whatever the thread count", async () => {
-    const config = tinyConfig({ epochs: 2, batch_size: 50 });
+    // The anneal from epoch 2 is crossed after the interruption.
+    const config = tinyConfig({
+      epochs: 2,
+      batch_size: 50,
+      anneal: [{ epoch: 2, sigma: 2, dropout: 0 }],
+    });
     const a = join(dir, "a");
     const b = join(dir, "b");
     const quiet = {
