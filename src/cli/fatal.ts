@@ -14,7 +14,10 @@ export class UserError extends Error {
 
 /** True for errors whose message is meant for the user (they name the input and the fix). */
 export function isUserFacing(err: unknown): err is Error & { exitCode?: number } {
-  return err instanceof Error && (err instanceof UserError || (err as { userFacing?: boolean }).userFacing === true);
+  return (
+    err instanceof Error &&
+    (err instanceof UserError || (err as { userFacing?: boolean }).userFacing === true)
+  );
 }
 
 export function reportFatal(err: unknown): never {
@@ -22,6 +25,8 @@ export function reportFatal(err: unknown): never {
     process.stderr.write(`spikenode: ${err.message}\n`);
     process.exit(err.exitCode ?? 2);
   }
-  process.stderr.write(`spikenode: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `spikenode: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(70);
 }
