@@ -10,8 +10,9 @@ import { svgToPng } from "./plot.js";
 import { parseSynapseName } from "./spiking-eval.js";
 
 interface EvalCliOptions {
-  model: string;
-  dataset: string;
+  model?: string;
+  dataset?: string;
+  report?: string;
   split: string;
   limit?: string;
   timesteps?: string;
@@ -59,6 +60,19 @@ export function formatReport(r: EvalReport): string {
 
 export async function runEval(command: Command): Promise<void> {
   const o = command.opts<EvalCliOptions>();
+  if (o.report) {
+    let saved: EvalReport;
+    try {
+      saved = JSON.parse(readFileSync(o.report, "utf8")) as EvalReport;
+    } catch (err) {
+      throw userError(`cannot read report ${o.report}: ${(err as Error).message}`);
+    }
+    await output(o, saved);
+    return;
+  }
+  if (!o.model || !o.dataset)
+    throw userError("--model and --dataset are required (or --report <file.json>)");
+  const modelDir = o.model;
   const datasets = ["fashion-mnist", "mnist", "cifar10"];
   if (!datasets.includes(o.dataset))
     throw userError(`--dataset must be one of ${datasets.join(", ")}, got "${o.dataset}"`);
@@ -78,7 +92,7 @@ export async function runEval(command: Command): Promise<void> {
         );
   let started = false;
   const report = await evaluateModel({
-    modelDir: o.model,
+    modelDir,
     dataset: o.dataset as DatasetName,
     split: o.split,
     limit: positiveInt(o.limit, "--limit"),
@@ -96,15 +110,20 @@ export async function runEval(command: Command): Promise<void> {
     },
   });
   bar?.stop();
-  const json = JSON.stringify(report, null, 2) + "\n";
-  if (o.out) writeFileSync(o.out, json);
-  if (o.record) recordAccuracy(o.model, o.record, report);
+  if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
+  if (o.record) recordAccuracy(modelDir, o.record, report);
+  await output(o, report);
+}
+
+async function output(o: EvalCliOptions, report: EvalReport): Promise<void> {
   if (o.plot) {
     const svg = accuracyPlotSvg(report);
     writeFileSync(o.plot, svg);
     await svgToPng(svg, o.plot.replace(/\.svg$/i, "") + ".png");
   }
-  process.stdout.write(o.json ? json : formatReport(report) + "\n");
+  process.stdout.write(
+    o.json ? JSON.stringify(report, null, 2) + "\n" : formatReport(report) + "\n",
+  );
 }
 
 /** Writes the headline figures into model.json's provenance.accuracy[key] (weights untouched). */

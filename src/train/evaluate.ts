@@ -139,6 +139,18 @@ function validationSet(opts: EvaluateOptions): ImageSet {
   return validation;
 }
 
+/** The synapse of the model's weighted layers, e.g. "alpha:0.003" (or "mixed"). */
+export function describeSynapse(model: Model): string {
+  const names = new Set(
+    model.spec.layers.flatMap((l) =>
+      l.type === "dense" || l.type === "conv2d" || l.type === "recurrent_dense"
+        ? [l.synapse.type === "none" ? "none" : `${l.synapse.type}:${l.synapse.tau}`]
+        : [],
+    ),
+  );
+  return names.size === 1 ? [...names][0] : "mixed";
+}
+
 /** Timesteps swept for the accuracy plot: a fixed ladder up to T, and T itself. */
 export function sweepTimesteps(T: number): number[] {
   const ladder = [10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 250, 300, 400, 500];
@@ -206,7 +218,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     seconds: (performance.now() - t0) / 1000,
     rate: { accuracy: rateCorrect / count, meanRateHz: rate.meanRateHz },
     spiking: {
-      synapse: head.synapse,
+      synapse: head.synapse === "model" ? `model (${describeSynapse(model)})` : head.synapse,
       timesteps: T,
       window: [modelStart, modelEnd],
       accuracy: head.accuracy[0],
@@ -224,7 +236,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
 /** Accuracy against timesteps, one line per synapse and readout rule, the rate network dashed. */
 export function accuracyPlotSvg(report: EvalReport): string {
   const series: Series[] = [];
-  for (const syn of report.perSynapse) {
+  report.perSynapse.forEach((syn, k) => {
     const pts = report.sweep.filter((p) => p.synapse === syn.synapse);
     const late = new Map<number, number>();
     const all = new Map<number, number>();
@@ -232,18 +244,22 @@ export function accuracyPlotSvg(report: EvalReport): string {
       if (p.start === 0) all.set(p.timesteps, 100 * p.accuracy);
       if (p.start > 0 || !late.has(p.timesteps)) late.set(p.timesteps, 100 * p.accuracy);
     }
+    const name = syn.synapse === "model" ? report.spiking.synapse : syn.synapse;
     series.push({
-      label: `${syn.synapse}, late window`,
+      label: `${name}, late window`,
       points: [...late.entries()].sort((a, b) => a[0] - b[0]),
+      color: k,
     });
     series.push({
-      label: `${syn.synapse}, whole`,
+      label: `${name}, whole`,
       points: [...all.entries()].sort((a, b) => a[0] - b[0]),
       dashed: true,
+      color: k,
     });
-  }
+  });
   const xs = report.sweep.map((p) => p.timesteps);
   series.push({
+    color: 7,
     label: "rate network",
     points: [
       [Math.min(...xs), 100 * report.rate.accuracy],
@@ -258,7 +274,8 @@ export function accuracyPlotSvg(report: EvalReport): string {
     yLabel: "accuracy (%)",
     yMin: Math.max(0, Math.floor(Math.min(...ys.filter((y) => y > 0.5 * Math.max(...ys))) - 1)),
     yMax: Math.min(100, Math.ceil(Math.max(...ys) + 0.5)),
-    width: 760,
-    height: 440,
+    width: 900,
+    height: 460,
+    legendWidth: 260,
   });
 }

@@ -5,6 +5,8 @@ export interface Series {
   label: string;
   points: [number, number][];
   dashed?: boolean;
+  /** Index into the palette (default: the series' position). */
+  color?: number;
 }
 
 export interface ChartOptions {
@@ -15,6 +17,7 @@ export interface ChartOptions {
   height?: number;
   yMin?: number;
   yMax?: number;
+  legendWidth?: number;
 }
 
 const COLORS = [
@@ -46,7 +49,7 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 export function lineChartSvg(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 400;
-  const m = { l: 64, r: 170, t: 40, b: 50 };
+  const m = { l: 64, r: o.legendWidth ?? 170, t: 40, b: 50 };
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMin = Math.min(...xs);
@@ -77,8 +80,13 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
   parts.push(
     `<text transform="translate(16 ${(m.t + H - m.b) / 2}) rotate(-90)" text-anchor="middle">${esc(o.yLabel)}</text>`,
   );
+  // Points outside [yMin, yMax] are clipped to the plot area.
+  parts.push(
+    `<defs><clipPath id="plot"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath></defs>`,
+  );
   series.forEach((s, i) => {
-    const color = COLORS[i % COLORS.length];
+    const color = COLORS[(s.color ?? i) % COLORS.length];
+    parts.push(`<g clip-path="url(#plot)">`);
     const d = s.points
       .map((p, k) => `${k ? "L" : "M"}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
       .join(" ");
@@ -89,6 +97,7 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
       parts.push(
         `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"/>`,
       );
+    parts.push(`</g>`);
     const ly = m.t + 10 + i * 18;
     parts.push(
       `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 34}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,

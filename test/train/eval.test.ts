@@ -71,7 +71,7 @@ describe("spikenode eval", () => {
     expect(two.spiking.synopsPerImage).toBe(one.spiking.synopsPerImage);
     expect(one.images).toBe(30);
     expect(one.spiking.window).toEqual([20, 50]);
-    expect(one.spiking.synapse).toBe("model");
+    expect(one.spiking.synapse).toBe("model (lowpass:0.003)");
     expect(one.rate.accuracy).toBeGreaterThan(0.3);
     expect(one.spiking.synopsPerImage).toBeGreaterThan(0);
     expect(one.spiking.layers.map((l) => l.layer)).toEqual([0, 3, 4]);

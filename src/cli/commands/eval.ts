@@ -7,8 +7,8 @@ export const evalCommand: CommandModule = {
     "Spiking accuracy of a model on a dataset (our engine, all cores), beside its rate-network accuracy.",
   configure(command: Command) {
     command
-      .requiredOption("--model <dir>", "model directory (model.json + weights)")
-      .requiredOption("--dataset <name>", "fashion-mnist | mnist | cifar10")
+      .option("--model <dir>", "model directory (model.json + weights)")
+      .option("--dataset <name>", "fashion-mnist | mnist | cifar10")
       .option("--split <split>", "test | train | validation (the images training held out)", "test")
       .option("--limit <n>", "only the first N images of the split")
       .option("--timesteps <T>", "ticks per image (default: the model's presentation.timesteps)")
@@ -30,6 +30,10 @@ export const evalCommand: CommandModule = {
       .option(
         "--record <key>",
         "store the measured accuracies in the model's provenance.accuracy under <key>",
+      )
+      .option(
+        "--report <file.json>",
+        "print/plot a saved report (from --out) instead of evaluating",
       )
       .option("--json", "print the JSON report instead of a summary", false);
   },
