@@ -7,7 +7,9 @@ import type { InputEncoder } from "./types.js";
 export class ConstantEncoder implements InputEncoder {
   readonly kind = "constant";
   readonly constant = true;
-  private readonly current: Float32Array;
+  // Float64 so the current equals what network.run computes (gain*x + bias in float64): a
+  // float32 rounding here can flip a near-threshold neuron and make the pipeline disagree.
+  private readonly current: Float64Array;
 
   constructor(
     readonly size: number,
@@ -18,7 +20,7 @@ export class ConstantEncoder implements InputEncoder {
     if (!Number.isFinite(gain) || !Number.isFinite(bias)) {
       throw new RangeError(`constant encoder: gain ${gain} and bias ${bias} must be finite`);
     }
-    this.current = new Float32Array(size);
+    this.current = new Float64Array(size);
   }
 
   present(frame: ArrayLike<number>): void {
@@ -27,7 +29,7 @@ export class ConstantEncoder implements InputEncoder {
     for (let i = 0; i < current.length; i++) current[i] = gain * frame[i] + bias;
   }
 
-  tick(): Float32Array {
+  tick(): Float64Array {
     return this.current;
   }
 

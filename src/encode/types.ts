@@ -19,7 +19,7 @@ export interface InputEncoder {
   /** Start presenting a frame; the frame is read now and may be reused by the caller after. */
   present(frame: ArrayLike<number>): void;
   /** Input current for the next tick of the presentation. */
-  tick(): Float32Array;
+  tick(): Float32Array | Float64Array;
   /** Forget all state: the Poisson stream restarts from its seed, delta forgets its reference. */
   reset(): void;
 }

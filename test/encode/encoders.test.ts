@@ -37,6 +37,16 @@ describe("constant current", () => {
     );
   });
 
+  it("computes gain·x + bias in float64, exactly as network.run does", () => {
+    fc.assert(
+      fc.property(pixels(8), fc.double({ min: -10, max: 10, noNaN: true }), (x, gain) => {
+        const enc = new ConstantEncoder(8, gain, 0.1);
+        enc.present(x);
+        expect(Array.from(enc.tick())).toEqual(Array.from(x, (v) => gain * v + 0.1));
+      }),
+    );
+  });
+
   it("holds the same buffer for every tick and says so", () => {
     const enc = new ConstantEncoder(3, 2, 1);
     enc.present([0, 0.5, 1]);

@@ -69,7 +69,7 @@ describe("spikenode run", () => {
     () => {
       // The fallback replays the sample for real: keep it small (fixture model) and write its
       // output bag under the OS temp dir, not into the checkout.
-      const env = {
+      const env: NodeJS.ProcessEnv = {
         ...process.env,
         SPIKENODE_MODEL: path.join(ROOT, "test/fixtures/golden"),
       };

@@ -69,7 +69,8 @@ function direct(frames: RawImage[], mode: "reset" | "continuous", ticks: number[
   if (enc.type !== "constant") throw new Error("direct(): constant encoder only");
   return frames.map((f, i) => {
     const x = pre.fromRaw(f);
-    const current = Float32Array.from(x, (v) => enc.gain * v + enc.bias);
+    // float64, as network.run computes gain*x + bias: the pipeline must agree with run() exactly.
+    const current = Float64Array.from(x, (v) => enc.gain * v + enc.bias);
     if (mode === "reset") net.reset();
     else net.beginFrame();
     const counts = new Array<number>(model.outputSize).fill(0);
@@ -78,6 +79,10 @@ function direct(frames: RawImage[], mode: "reset" | "continuous", ticks: number[
       net.spikes.forEach((s, j) => (counts[j] += s));
     }
     const raw = net.scores();
+    if (mode === "reset") {
+      const viaRun = createNetwork(model).run(x, ticks[i]).scores;
+      expect(Array.from(viaRun)).toEqual(Array.from(raw));
+    }
     const d = decoder.decode(raw, ticks[i]);
     return { counts, classId: d.classId, scores: d.scores, spikes: net.counters().total.spikes };
   });
