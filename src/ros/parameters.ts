@@ -98,8 +98,8 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     kind: "double",
     default: 0,
     description:
-      "Simulation step in seconds; 0 uses the model's dt. (The pipeline does not yet take another step, so only 0 is accepted.)",
-    constraints: "0 (the model's dt)",
+      "Simulation step in seconds; 0 uses the model's dt. Time constants stay in seconds, so a frame of `timesteps` ticks lasts timesteps x dt.",
+    constraints: "0 (the model's dt), or 1e-5 to 0.1 s",
     effect: "pipeline",
     min: 0,
     max: 0.1,
@@ -268,9 +268,9 @@ function checkOne(
   }
   switch (spec.name) {
     case "dt":
-      return value === 0
+      return value === 0 || (value as number) >= 1e-5
         ? null
-        : `${String(value)} s cannot be applied: the pipeline runs the model at its own dt; set 0`;
+        : `${String(value)} s is too small a step (use 0 for the model's dt, or at least 1e-5 s)`;
     case "encoder": {
       const parsed = parseEncoderParam(value as string);
       return typeof parsed === "string" ? parsed : null;

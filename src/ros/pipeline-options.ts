@@ -59,6 +59,7 @@ export function pipelineOptions(
   return {
     model: model.dir,
     timesteps: params.timesteps > 0 ? params.timesteps : undefined,
+    dt: params.dt > 0 ? params.dt : undefined,
     presentation: params.presentation as PipelineOptions["presentation"],
     encoder: encoder.encoder,
     earlyExit: params.early_exit

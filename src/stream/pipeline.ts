@@ -332,6 +332,12 @@ function validateOptions(options: PipelineOptions): void {
   if (t !== undefined && (!Number.isInteger(t) || t < 1)) {
     throw new RangeError(`createPipeline: timesteps must be an integer >= 1 (got ${String(t)}).`);
   }
+  const dt = options.dt;
+  if (dt !== undefined && !(Number.isFinite(dt) && dt > 0)) {
+    throw new RangeError(
+      `createPipeline: dt must be a positive number of seconds, e.g. 0.001 (got ${String(dt)}).`,
+    );
+  }
   if (options.continuous) {
     const min = options.continuous.minTicks ?? 1;
     validateContinuousTicks({

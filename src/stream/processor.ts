@@ -68,6 +68,7 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
   }
   const mode = config.presentation ?? spec.presentation.mode;
   const timesteps = config.timesteps ?? spec.presentation.timesteps;
+  const dt = config.dt ?? spec.dt;
   const readout =
     mode === "continuous"
       ? { ...spec.readout, window: { start: 0, end: tickLimits(config, timesteps).maxTicks } }
@@ -76,6 +77,7 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
     ...model,
     spec: {
       ...spec,
+      dt,
       input: { ...spec.input, encoder },
       presentation: { mode, timesteps },
       readout,

@@ -151,6 +151,11 @@ export interface PipelineOptions {
   model: string;
   /** Ticks per frame in reset mode, and the nominal ticks in continuous mode. Default: the model's. */
   timesteps?: number;
+  /**
+   * Simulation step in seconds. Default: the model's. Time constants stay in seconds, so the
+   * neurons behave the same in simulated time; a frame of `timesteps` ticks then lasts timesteps·dt.
+   */
+  dt?: number;
   /** Default: the model's presentation mode. */
   presentation?: PresentationMode;
   /**

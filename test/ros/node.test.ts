@@ -243,7 +243,7 @@ for (const backend of BACKENDS) {
           ],
           ["encoder", t.PARAMETER_STRING, '{"type":"poisson"}', /encoder: is not an encoder/],
           ["max_image_pixels", t.PARAMETER_INTEGER, 0, /max_image_pixels: 0 is out of range/],
-          ["dt", t.PARAMETER_DOUBLE, 0.002, /dt: 0.002 s cannot be applied/],
+          ["dt", t.PARAMETER_DOUBLE, 1e-7, /dt: 1e-7 s is too small a step/],
         ];
         for (const [name, type, v, reason] of cases) {
           const before = node.node.getParameter(name).value;

@@ -66,7 +66,8 @@ describe("parameter checks", () => {
     expect(checkParameters({ power_profile: "x" }, { ...ctx, powerProfiles: ["a", "b"] })).toBe(
       'power_profile: "x" is not a known profile; known: a, b',
     );
-    expect(checkParameters({ dt: 0.001 }, ctx)).toMatch(/dt: 0.001 s cannot be applied/);
+    expect(checkParameters({ dt: 1e-7 }, ctx)).toMatch(/dt: 1e-7 s is too small a step/);
+    expect(checkParameters({ dt: 0.0005 }, ctx)).toBeNull();
     expect(checkParameters({ unrelated: 5 } as never, ctx)).toBeNull();
   });
 

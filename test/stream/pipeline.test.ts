@@ -386,6 +386,20 @@ describe("pipeline with the real worker", () => {
     expect(() => createPipeline({ model: "" })).toThrow(/options\.model/);
     expect(() => createPipeline({ model: tiny.dir, queueCapacity: 0 })).toThrow(/queueCapacity/);
     expect(() => createPipeline({ model: tiny.dir, timesteps: 2.5 })).toThrow(/timesteps/);
+    expect(() => createPipeline({ model: tiny.dir, dt: 0 })).toThrow(/dt must be a positive/);
+  });
+
+  it("runs the network at another dt when asked, and reports it", async () => {
+    const frame = camera().frame(2);
+    const at = async (dt?: number) =>
+      (await run({ dt }, [{ ...frame, data: frame.data.slice() }])).results[0];
+    const model = await at();
+    const half = await at(model.counters.dt / 2);
+    expect(half.counters.dt).toBe(model.counters.dt / 2);
+    expect(half.timestepsUsed).toBe(model.timestepsUsed);
+    // The same ticks in half the simulated time: fewer spikes, but the same network.
+    expect(half.counters.total.spikes).toBeLessThan(model.counters.total.spikes);
+    expect(half.counters.total.neuronUpdates).toBe(model.counters.total.neuronUpdates);
   });
 
   it("measures latency stage by stage", async () => {
