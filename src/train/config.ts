@@ -102,6 +102,8 @@ export const TrainConfig = z.strictObject({
           epoch: z.number().int().positive(),
           sigma: z.number().finite().nonnegative().optional(),
           dropout: z.number().min(0).lt(1).optional(),
+          /** Softplus smoothing γ: a smaller γ brings soft-LIF closer to the spiking neuron's hard threshold. */
+          gamma: z.number().finite().positive().optional(),
         }),
       )
       .default([]),
@@ -169,16 +171,19 @@ export function userError(message: string): Error {
 /** The config as it trains in `epoch` (0-based): noise σ and dropout after `training.anneal`. */
 export function effectiveConfig(config: TrainConfig, epoch: number): TrainConfig {
   let sigma = config.neuron.sigma;
+  let gamma = config.neuron.gamma;
   let dropout: number | undefined;
   for (const a of [...config.training.anneal].sort((x, y) => x.epoch - y.epoch)) {
     if (a.epoch > epoch + 1) break;
     if (a.sigma !== undefined) sigma = a.sigma;
+    if (a.gamma !== undefined) gamma = a.gamma;
     if (a.dropout !== undefined) dropout = a.dropout;
   }
-  if (sigma === config.neuron.sigma && dropout === undefined) return config;
+  if (sigma === config.neuron.sigma && gamma === config.neuron.gamma && dropout === undefined)
+    return config;
   return {
     ...config,
-    neuron: { ...config.neuron, sigma },
+    neuron: { ...config.neuron, sigma, gamma },
     layers: config.layers.map((l) =>
       l.type === "dropout" && dropout !== undefined ? { ...l, rate: dropout } : l,
     ),

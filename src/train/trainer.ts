@@ -184,7 +184,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     await pool?.close();
     if (poolKey || eff !== config)
       say(
-        `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, dropout ${
+        `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, gamma ${eff.neuron.gamma}, dropout ${
           eff.layers
             .filter((l) => l.type === "dropout")
             .map((l) => l.rate)

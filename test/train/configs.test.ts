@@ -119,7 +119,7 @@ describe("training.anneal", () => {
         ...config.training,
         anneal: [
           { epoch: 3, sigma: 4 },
-          { epoch: 5, dropout: 0.1 },
+          { epoch: 5, dropout: 0.1, gamma: 0.002 },
         ],
       },
     };
@@ -133,5 +133,7 @@ describe("training.anneal", () => {
       rate: 0.1,
     });
     expect(effectiveConfig(annealed, 4).neuron.sigma).toBe(4);
+    expect(effectiveConfig(annealed, 3).neuron.gamma).toBe(0.02);
+    expect(effectiveConfig(annealed, 4).neuron.gamma).toBe(0.002);
   });
 });
