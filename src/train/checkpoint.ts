@@ -17,6 +17,8 @@ export interface EpochRecord {
   lr: number;
   seconds: number;
   threads: number;
+  /** Soft-LIF γ the validation figures were computed with (absent in older records: the config's). */
+  gamma?: number;
 }
 
 export interface CheckpointMeta {

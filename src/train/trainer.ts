@@ -298,7 +298,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       if (stopped) break;
       const tv = performance.now();
       const val = validation
-        ? evaluateRate(plan, params, validation, config.dataset.augment.crop)
+        ? // With the epoch's γ (training.anneal); noise and dropout are off at inference anyway.
+          evaluateRate(
+            planNetwork(effectiveConfig(config, epoch), inputCHW),
+            params,
+            validation,
+            config.dataset.augment.crop,
+          )
         : null;
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -309,6 +315,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         lr: lrAt(config, adam.step, stepsTotal),
         seconds: epochSeconds,
         threads: opts.threads,
+        gamma: effectiveConfig(config, epoch).neuron.gamma,
       };
       totalSeconds += (performance.now() - tv) / 1000;
       history.push(record);
