@@ -35,10 +35,17 @@ export interface Backend {
 
 const MODULE_NAME = "rclnodejs";
 
+/**
+ * One stand-in per test process, as there is one rclnodejs module per process: its default
+ * context outlives a failed start, so a test that inits again without shutting down fails on
+ * both backends alike.
+ */
+let sharedStandin: RclStandin | undefined;
+
 export const BACKENDS: Backend[] = [
   {
     name: "rclnodejs stand-in",
-    create: async () => createRclStandin(),
+    create: async () => (sharedStandin ??= createRclStandin()),
     standin: (rcl) => rcl as RclStandin,
   },
   {

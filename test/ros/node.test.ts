@@ -83,13 +83,20 @@ for (const backend of BACKENDS) {
         ]);
         const b = opts.behaviour;
         const scripted = scriptedFactory(typeof b === "function" ? b : { labels: LABELS, ...b });
-        started = await SpikenodeNode.start({
-          rcl,
-          createPipeline: scripted.factory,
-          initRcl: false,
-          diagnosticsPeriodMs: 50,
-          ...opts.node,
-        });
+        try {
+          started = await SpikenodeNode.start({
+            rcl,
+            createPipeline: scripted.factory,
+            initRcl: false,
+            diagnosticsPeriodMs: 50,
+            ...opts.node,
+          });
+        } catch (err) {
+          // With initRcl false the context is ours to shut down: rclnodejs is one module per
+          // process, and its next init() refuses a context still initialized.
+          rcl.shutdown();
+          throw err;
+        }
         const peer = new Peer(rcl);
         return { node: started, built: scripted.built, peer };
       }

@@ -644,7 +644,7 @@ export interface RclStandin extends RclModule {
   echoLogs(on: boolean): void;
 }
 
-/** A fresh, uninitialised stand-in: one process's rclnodejs with its own graph. */
+/** A fresh, uninitialised stand-in: one process's rclnodejs with its own graph (tests share one per process, see helpers.ts). */
 export function createRclStandin(): RclStandin {
   const ctx = new StandinContext();
   class Node extends StandinNode {
@@ -660,6 +660,10 @@ export function createRclStandin(): RclStandin {
         throw new TypeError("argv elements must be strings (and not null).");
       }
       ctx.args = parseRosArgs(argv);
+      // The inspection records start afresh with each init: one module serves a test file's
+      // successive graphs, as the one real rclnodejs module does.
+      ctx.publishCalls.length = 0;
+      ctx.logs.length = 0;
       ctx.initialized = true;
       ctx.shutdownDone = false;
     },
@@ -667,8 +671,9 @@ export function createRclStandin(): RclStandin {
       for (const node of [...ctx.nodes]) node.destroy();
       ctx.shutdownDone = true;
     },
+    // rclnodejs: `!context.isInitialized()`, so true before init() as well as after shutdown().
     isShutdown(): boolean {
-      return ctx.shutdownDone;
+      return !ctx.initialized || ctx.shutdownDone;
     },
     removeSignalHandlers(): void {},
     Node,
