@@ -10,6 +10,7 @@ import {
   readFileSync,
   readdirSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
@@ -273,6 +274,21 @@ describe("the ros2 run wrapper", () => {
     const run = spawnSync(installed, args, { encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual(["run", "--require-ros", ...args]);
+
+    // colcon build --symlink-install: lib/spikenode/spikenode_node links to the source's script.
+    const linked = tempDir("spikenode-install-");
+    mkdirSync(path.join(linked, "lib/spikenode"), { recursive: true });
+    mkdirSync(path.join(linked, "share/spikenode/dist/cli"), { recursive: true });
+    copyFileSync(
+      path.join(prefix, "share/spikenode/dist/cli/main.js"),
+      path.join(linked, "share/spikenode/dist/cli/main.js"),
+    );
+    symlinkSync(wrapper, path.join(linked, "lib/spikenode/spikenode_node"));
+    const viaLink = spawnSync(path.join(linked, "lib/spikenode/spikenode_node"), args, {
+      encoding: "utf8",
+    });
+    expect(viaLink.stderr).toBe("");
+    expect(JSON.parse(viaLink.stdout)).toEqual(["run", "--require-ros", ...args]);
 
     const empty = tempDir("spikenode-install-");
     mkdirSync(path.join(empty, "lib/spikenode"), { recursive: true });
