@@ -4,7 +4,8 @@
  * windows [start, end) and the class is the argmax. One simulation per image and synapse gives
  * the accuracy of every window up to T, which is how accuracy against timesteps is measured.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { spawnWorker } from "./spawn-worker.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
 
 export interface SpikingWorkerInit {
@@ -85,21 +86,6 @@ export function withSynapse(json: ModelSpecInput, name: string): ModelSpecInput 
   return copy;
 }
 
-function workerUrl(): URL {
-  const ts = import.meta.url.endsWith(".ts");
-  return new URL(`./spiking-worker.${ts ? "ts" : "js"}`, import.meta.url);
-}
-
-function spawn(init: SpikingWorkerInit): Worker {
-  if (!import.meta.url.endsWith(".ts")) return new Worker(workerUrl(), { workerData: init });
-  // Development and tests run the .ts sources under tsx: register its loader in the worker first.
-  const api = import.meta.resolve("tsx/esm/api");
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(workerUrl().href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-    workerData: init,
-  });
-}
-
 export interface SpikingEvalOptions {
   threads: number;
   timesteps: number;
@@ -126,7 +112,7 @@ export async function spikingEvaluate(
   const workers: Worker[] = [];
   try {
     for (let t = 0; t < threads; t++) {
-      const w = spawn(init);
+      const w = spawnWorker("spiking-worker", init);
       await new Promise<void>((resolve, reject) => {
         w.once("message", (m: { ready?: boolean; error?: string }) =>
           m.ready ? resolve() : reject(new Error(m.error)),

@@ -2,10 +2,11 @@
  * Data parallelism: each worker thread holds its own TF.js backend, computes the gradients of
  * a shard of every batch, and the main thread sums them. One thread computes in-process.
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { TrainConfig } from "./config.js";
 import { shardGradients, type ShardResult } from "./gradients.js";
 import type { Plan } from "./net.js";
+import { spawnWorker } from "./spawn-worker.js";
 
 export interface GradientPool {
   threads: number;
@@ -45,26 +46,6 @@ export function localPool(plan: Plan): GradientPool {
   };
 }
 
-const RUNNING_TS = import.meta.url.endsWith(".ts");
-
-function workerUrl(): URL {
-  // Under tsx the sources are .ts; once built they are .js.
-  return new URL(`./gradient-worker.${RUNNING_TS ? "ts" : "js"}`, import.meta.url);
-}
-
-/**
- * A worker running .ts sources (under tsx, in development and tests) needs tsx's loader
- * registered in its own thread before the worker module is imported.
- */
-function spawnWorker(init: WorkerInit): Worker {
-  if (!RUNNING_TS) return new Worker(workerUrl(), { workerData: init });
-  const api = import.meta.resolve("tsx/esm/api");
-  const code = `import { register } from ${JSON.stringify(api)}; register(); await import(${JSON.stringify(workerUrl().href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`), {
-    workerData: init,
-  });
-}
-
 export async function workerPool(
   plan: Plan,
   threads: number,
@@ -72,7 +53,7 @@ export async function workerPool(
 ): Promise<GradientPool> {
   const workers: Worker[] = [];
   for (let t = 0; t < threads; t++) {
-    const worker = spawnWorker(init);
+    const worker = spawnWorker("gradient-worker", init);
     await new Promise<void>((resolve, reject) => {
       worker.once("message", (m: { ready?: boolean; error?: string }) =>
         m.ready ? resolve() : reject(new Error(`gradient worker failed to start: ${m.error}`)),
