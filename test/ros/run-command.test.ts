@@ -2,7 +2,7 @@
  * `spikenode run`: ROS arguments pass through the CLI untouched, and without ROS 2 it says why
  * in one line.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -93,3 +93,65 @@ describe("spikenode run", () => {
     },
   );
 });
+
+describe.skipIf(!process.env.ROS_DISTRO)(
+  `spikenode run in a ROS 2 graph${process.env.ROS_DISTRO ? "" : " (needs ROS 2: ROS_DISTRO unset)"}`,
+  () => {
+    it("classifies a peer's camera frame with its header, then stops cleanly on SIGINT", async () => {
+      const { BACKENDS, Peer, header, imageCdr, waitFor } = await import("./helpers.js");
+      const rcl = await BACKENDS.find((b) => b.name === "real rclnodejs")!.create();
+      await rcl.init(undefined, ["node", "run-test"]);
+      const cwd = mkdtempSync(path.join(tmpdir(), "spikenode-run-"));
+      let output = "";
+      const child = spawn(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          path.join(ROOT, "src/cli/main.ts"),
+          "run",
+          "--require-ros",
+          "--ros-args",
+          "-r",
+          "__ns:=/run_test",
+          "-p",
+          `model:=${path.join(ROOT, "test/fixtures/golden")}`,
+        ],
+        { cwd, env: process.env },
+      );
+      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+      try {
+        const peer = new Peer(rcl, "run_test_peer");
+        const got = peer.listen(
+          "/run_test/spikenode/classification",
+          "vision_msgs/msg/Classification",
+        );
+        await waitFor(() => output.includes("spikenode ready"), "spikenode ready", 30_000);
+        const camera = peer.camera("/run_test/image_raw");
+        // Discovery between processes takes a moment: publish until the first result comes.
+        for (let i = 0; got.length === 0 && i < 100; i++) {
+          camera.publish(imageCdr(header(7), 28, 28, 200));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        await waitFor(() => got.length > 0, "a classification", 10_000);
+        const first = got[0] as { header: unknown; results: { class_id: string }[] };
+        expect(first.header).toEqual(header(7));
+        expect(first.results.length).toBeGreaterThan(0);
+        child.kill("SIGINT");
+        expect(await exited).toBe(0);
+        // Every frame accepted was classified or counted as dropped before the node left.
+        const stopped =
+          /stopped: (\d+) frames received, (\d+) classified, (\d+) dropped, 0 refused/.exec(output);
+        expect(stopped).not.toBeNull();
+        const [received, classified, dropped] = stopped!.slice(1).map(Number);
+        expect(classified).toBeGreaterThan(0);
+        expect(classified + dropped).toBe(received);
+      } finally {
+        if (child.exitCode === null) child.kill("SIGKILL");
+        rcl.shutdown();
+      }
+    });
+  },
+);
