@@ -52,11 +52,29 @@ export const BACKENDS: Backend[] = [
     name: "real rclnodejs",
     skip: process.env.ROS_DISTRO ? undefined : "needs ROS 2: ROS_DISTRO unset",
     create: async () => {
+      ownDomainPerWorker();
       const mod = (await import(MODULE_NAME)) as { default?: RclModule };
       return (mod.default ?? mod) as RclModule;
     },
   },
 ];
+
+let domainChosen = false;
+
+/**
+ * vitest runs test files in parallel processes. On one DDS domain their nodes (same names, same
+ * topics such as /image_raw) hear each other, and on a real graph tests failed with frames from
+ * another file's peer. Each worker takes its own domain, offset from ROS_DOMAIN_ID; rcl reads it
+ * at init(), and child processes (spikenode run) inherit it.
+ */
+function ownDomainPerWorker(): void {
+  if (domainChosen) return;
+  domainChosen = true;
+  const base = Number(process.env.ROS_DOMAIN_ID ?? "0") || 0;
+  const worker = Number(process.env.VITEST_POOL_ID ?? "1") || 1;
+  // 0..101 are the domains every platform supports.
+  process.env.ROS_DOMAIN_ID = String((base + worker) % 102);
+}
 
 const tempDirs: string[] = [];
 // Registered for each test file that imports these helpers.
