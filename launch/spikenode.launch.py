@@ -7,7 +7,7 @@ from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
 from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
 from launch_ros.actions import Node
-from launch_ros.parameter_descriptions import ParameterValue
+from launch_ros.parameter_descriptions import Parameter
 from launch_ros.substitutions import FindPackageShare
 
 
@@ -40,13 +40,14 @@ def generate_launch_description():
         name='spikenode',
         namespace=LaunchConfiguration('namespace'),
         output='screen',
+        # The parameters file, then the arguments as -p rules (a later rule wins). Not a dict:
+        # launch_ros writes a dict to a file keyed by the node's full name (/front/spikenode),
+        # which rclnodejs 2.2.0 does not match, so the node never saw those values.
         parameters=[
             LaunchConfiguration('params_file'),
-            {
-                # Typed explicitly: a model or topic name that looks like a number stays a string.
-                'model': ParameterValue(LaunchConfiguration('model'), value_type=str),
-                'image_topic': ParameterValue(LaunchConfiguration('image_topic'), value_type=str),
-            },
+            # Typed explicitly: a model or topic name that looks like a number stays a string.
+            Parameter('model', LaunchConfiguration('model'), value_type=str),
+            Parameter('image_topic', LaunchConfiguration('image_topic'), value_type=str),
         ],
     )
     return LaunchDescription(arguments + [node])

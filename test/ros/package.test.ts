@@ -312,7 +312,7 @@ describe("launch files", () => {
     const allowed: Record<string, string[]> = {
       launch: [],
       arg: ["name", "default", "description", "value"],
-      node: ["pkg", "exec", "name", "namespace", "output"],
+      node: ["pkg", "exec", "name", "namespace", "output", "ros_args"],
       param: ["name", "value", "from"],
       include: ["file"],
       group: [],
@@ -334,11 +334,20 @@ describe("launch files", () => {
         nodes.push(e);
         expect(e.attrib.pkg).toBe("spikenode");
         expect(e.attrib.exec).toBe("spikenode_node");
+        // launch_ros writes <param name value> into a file keyed by the node's full name
+        // (/front/spikenode), which rclnodejs does not match: values go in as -p rules after
+        // the parameters file, in ros_args.
         for (const p of e.children) {
           expect(p.tag).toBe("param");
-          if (p.attrib.name !== undefined)
-            expect(paramNames, p.attrib.name).toContain(p.attrib.name);
-          else expect(p.attrib.from).toBeDefined();
+          expect(p.attrib.name, `<param name> in ${file}`).toBeUndefined();
+        }
+        const rosArgs = (e.attrib.ros_args ?? "").split(/\s+/).filter(Boolean);
+        const fileAt = rosArgs.indexOf("--params-file");
+        for (let i = 0; i < rosArgs.length; i++) {
+          if (rosArgs[i] !== "-p") continue;
+          expect(i, `-p after --params-file in ${file}`).toBeGreaterThan(fileAt);
+          const name = rosArgs[i + 1].split(":=")[0];
+          expect(paramNames, name).toContain(name);
         }
       }
       if (e.tag === "include") {
@@ -366,6 +375,10 @@ describe("launch files", () => {
     expect(nodes).toHaveLength(1);
     expect(nodes[0].attrib.name).toBe("spikenode");
     expect(nodes[0].attrib.namespace).toBe("$(var namespace)");
+    expect(nodes[0].attrib.ros_args).toBe(
+      "--params-file $(var params_file) -p model:=$(var model) -p image_topic:=$(var image_topic)",
+    );
+    expect(nodes[0].children).toEqual([]);
   });
 
   it("multi_camera.launch.xml starts one instance per camera, each in its own namespace and group", () => {
@@ -395,7 +408,9 @@ for n in ast.walk(tree):
             if isinstance(k.value, ast.Constant):
                 node[k.arg] = k.value.value
             if k.arg == "parameters":
-                node["param_keys"] = [key.value for d in k.value.elts if isinstance(d, ast.Dict) for key in d.keys]
+                node["param_dicts"] = sum(isinstance(d, ast.Dict) for d in k.value.elts)
+                node["param_first"] = ast.unparse(k.value.elts[0])
+                node["param_rules"] = [d.args[0].value for d in k.value.elts if isinstance(d, ast.Call) and getattr(d.func, "id", None) == "Parameter"]
 print(json.dumps({"args": sorted(args), "node": node}))
 `;
     const out = spawnSync("python3", ["-c", probe, file], { encoding: "utf8" });
@@ -410,7 +425,11 @@ print(json.dumps({"args": sorted(args), "node": node}))
       executable: "spikenode_node",
       name: "spikenode",
     });
-    for (const key of node.param_keys as string[]) expect(paramNames).toContain(key);
+    // The parameters file first, then -p rules; no dict (launch_ros keys it by the node's full
+    // name, which rclnodejs does not match).
+    expect(node.param_dicts).toBe(0);
+    expect(node.param_first).toBe("LaunchConfiguration('params_file')");
+    expect(node.param_rules).toEqual(["model", "image_topic"]);
   });
 
   it("launch/params.yaml sets every node parameter to its default, typed as declared", () => {
