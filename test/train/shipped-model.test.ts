@@ -14,7 +14,7 @@ describe("shipped fashion-mnist-lif", () => {
     const stated = json.provenance.accuracy[KEY];
     expect(stated.images).toBe(500);
     const card = readFileSync(`${MODEL}/README.md`, "utf8");
-    expect(card).toContain(`${(100 * stated.spiking).toFixed(1)}%`);
+    expect(card).toMatch(new RegExp(`${(100 * stated.spiking).toFixed(1)} ?%`));
     const report = await evaluateModel({
       modelDir: MODEL,
       dataset: "fashion-mnist",
