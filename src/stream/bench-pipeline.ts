@@ -12,7 +12,12 @@ import {
   SyntheticCamera,
   type SyntheticEncoding,
 } from "./synthetic-camera.js";
-import type { ClassificationResult, PipelineOptions, StageTimings } from "./types.js";
+import type {
+  ClassificationResult,
+  EarlyExitOptions,
+  PipelineOptions,
+  StageTimings,
+} from "./types.js";
 
 export interface PipelineBenchOptions {
   model: string;
@@ -46,6 +51,7 @@ export interface PipelineBenchReport {
     timesteps: number;
     encoder: string;
     queueCapacity: number;
+    earlyExit: EarlyExitOptions | false;
   };
   framesIn: number;
   processed: number;
@@ -196,6 +202,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       timesteps: info.timesteps,
       encoder: info.encoder,
       queueCapacity: options.pipeline?.queueCapacity ?? 1,
+      earlyExit: options.pipeline?.earlyExit ?? false,
     },
     framesIn: stats.received,
     processed: stats.processed,
@@ -274,6 +281,8 @@ export interface PipelineBenchCliOptions {
   presentation?: string;
   timesteps?: string | number;
   queue?: string | number;
+  /** "margin:hold", e.g. "1:10"; absent = every frame gets all its ticks. */
+  earlyExit?: string;
   json?: boolean;
 }
 
@@ -322,6 +331,16 @@ export async function runPipelineBench(
     throw usage(`--presentation must be reset or continuous (got ${JSON.stringify(presentation)})`);
   }
   const frames = integer("frames", options.frames, 1000);
+  let earlyExit: { margin: number; holdTicks: number } | false = false;
+  if (options.earlyExit !== undefined) {
+    const [margin, hold] = options.earlyExit.split(":").map(Number);
+    if (!(margin >= 0) || !Number.isInteger(hold) || hold < 1) {
+      throw usage(
+        `--early-exit must be margin:hold, e.g. 1:10 (got ${JSON.stringify(options.earlyExit)})`,
+      );
+    }
+    earlyExit = { margin, holdTicks: hold };
+  }
   const report = await benchPipeline({
     model: options.model,
     width: integer("width", options.width, 640),
@@ -335,6 +354,7 @@ export async function runPipelineBench(
       timesteps:
         options.timesteps === undefined ? undefined : integer("timesteps", options.timesteps, 1),
       queueCapacity: integer("queue", options.queue, 1),
+      earlyExit,
     },
   });
   out.write(options.json ? `${JSON.stringify(report)}\n` : `${formatPipelineBench(report)}\n`);

@@ -21,7 +21,11 @@ export const benchCommand: CommandModule = {
       .option("--encoding <enc>", "--pipeline: mono8 | rgb8 | bgr8 | rgba8 | bgra8", "rgb8")
       .option("--fps <n>", "--pipeline: camera frame rate", "30")
       .option("--presentation <mode>", "--pipeline: reset | continuous (default: the model's)")
-      .option("--queue <n>", "--pipeline: frames that may wait for the worker", "1");
+      .option("--queue <n>", "--pipeline: frames that may wait for the worker", "1")
+      .option(
+        "--early-exit <margin:hold>",
+        "--pipeline: stop a frame once the winner leads by margin for hold ticks (default: off)",
+      );
   },
   async load() {
     return async (command: Command) => {
