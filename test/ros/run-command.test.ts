@@ -35,7 +35,7 @@ describe("spikenode run", () => {
       "-r",
       "__ns:=/front",
       "--params-file",
-      "/tmp/launch_params_x",
+      "launch_params_x.yaml",
       "-p",
       "model:=m",
     ];
