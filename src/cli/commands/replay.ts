@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import type { ReplayFrame, ReplayOptions, ReplaySummary } from "../../bag/replay.js";
 import type { CommandModule } from "./index.js";
@@ -7,11 +8,11 @@ const PACKAGE_ROOT = new URL("../../../", import.meta.url);
 
 /** The model replays use unless told otherwise; SPIKENODE_MODEL names another model directory. */
 export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SPIKENODE_MODEL || new URL("models/fashion-mnist-lif", PACKAGE_ROOT).pathname;
+  return env.SPIKENODE_MODEL || fileURLToPath(new URL("models/fashion-mnist-lif", PACKAGE_ROOT));
 }
 
 /** The sample bag shipped beside the default model (what `npm start` replays without ROS 2). */
-export const SAMPLE_BAG = new URL("samples/fashion-mnist-camera", PACKAGE_ROOT).pathname;
+export const SAMPLE_BAG = fileURLToPath(new URL("samples/fashion-mnist-camera", PACKAGE_ROOT));
 
 interface ReplayCliOptions {
   topic?: string;
