@@ -219,6 +219,14 @@ export class McapBagWriter {
     });
   }
 
+  #undeclared(topic: string): BagError {
+    return new BagError(
+      "write_failed",
+      this.file,
+      `topic ${topic} was not added to ${this.file}; call addTopic first`,
+    );
+  }
+
   /** Appends serialized CDR bytes to a declared topic. Calls may overlap; they are written in call order. */
   write(
     topic: string,
@@ -227,15 +235,7 @@ export class McapBagWriter {
     publishTime: bigint = logTime,
   ): Promise<void> {
     const state = this.#topics.get(topic);
-    if (!state) {
-      return Promise.reject(
-        new BagError(
-          "write_failed",
-          this.file,
-          `topic ${topic} was not added to ${this.file}; call addTopic first`,
-        ),
-      );
-    }
+    if (!state) return Promise.reject(this.#undeclared(topic));
     if (this.#closed)
       return Promise.reject(
         new BagError("write_failed", this.file, `${this.file} is already closed`),
@@ -258,15 +258,7 @@ export class McapBagWriter {
     publishTime: bigint = logTime,
   ): Promise<void> {
     const state = this.#topics.get(topic);
-    if (!state) {
-      return Promise.reject(
-        new BagError(
-          "write_failed",
-          this.file,
-          `topic ${topic} was not added to ${this.file}; call addTopic first`,
-        ),
-      );
-    }
+    if (!state) return Promise.reject(this.#undeclared(topic));
     return this.write(topic, codecFor(state.spec.type).encode(message), logTime, publishTime);
   }
 

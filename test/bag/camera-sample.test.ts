@@ -12,6 +12,7 @@ import {
 } from "../../src/bag/camera-sample.js";
 import { openBag } from "../../src/bag/index.js";
 import type { CompressedImage, Image } from "../../src/messages/index.js";
+import { FASHION_MNIST_CLASSES } from "../../src/train/datasets/fashion-mnist.js";
 import { collect, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -86,18 +87,7 @@ describe("FrameRenderer", () => {
 
 describe("writeCameraSample", () => {
   it("writes the labels file as prettier would format it (it is committed)", async () => {
-    const classes = [
-      "T-shirt/top",
-      "Trouser",
-      "Pullover",
-      "Dress",
-      "Coat",
-      "Sandal",
-      "Shirt",
-      "Sneaker",
-      "Bag",
-      "Ankle boot",
-    ];
+    const classes = [...FASHION_MNIST_CLASSES];
     for (const n of [0, 3, 30, 90, 500]) {
       for (const cls of [classes, ["a", "b"]]) {
         const text = labelsJson({
