@@ -78,7 +78,8 @@ const OPENCV_TYPE = /^(8|16|32|64)([USF])C([1-4])$/;
 export function parseEncoding(encoding: string): PixelFormat | string {
   const name = encoding.trim();
   const lower = name.toLowerCase();
-  const named = NAMED[lower];
+  // Own keys only: an encoding string like "__proto__" or "constructor" must not reach Object.prototype.
+  const named = Object.hasOwn(NAMED, lower) ? NAMED[lower] : undefined;
   if (named) return format(name, named[0], named[1], named[2]);
 
   const bayer = /^bayer_(rggb|bggr|gbrg|grbg)(8|16)$/.exec(lower);

@@ -76,14 +76,14 @@ export function bundledTypes(): string[] {
 
 export function hasBundledDefinition(type: string): boolean {
   try {
-    return fullTypeName(type) in BUNDLED_DEFINITIONS;
+    return Object.hasOwn(BUNDLED_DEFINITIONS, fullTypeName(type));
   } catch {
     return false;
   }
 }
 
 function bundledText(type: string, neededBy?: string): string {
-  const text = BUNDLED_DEFINITIONS[type];
+  const text = Object.hasOwn(BUNDLED_DEFINITIONS, type) ? BUNDLED_DEFINITIONS[type] : undefined;
   if (text === undefined) {
     const by = neededBy ? ` (used by ${neededBy})` : "";
     throw new MessageDefinitionError(

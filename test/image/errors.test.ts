@@ -67,6 +67,8 @@ describe("frames that cannot be read", () => {
       "too_large",
     ],
     ["unknown encoding", { encoding: "rgb565" }, "unsupported_encoding"],
+    ["prototype key as encoding", { encoding: "__proto__" }, "unsupported_encoding"],
+    ["inherited key as encoding", { encoding: "constructor" }, "unsupported_encoding"],
     ["planar YUV", { encoding: "nv21" }, "unsupported_encoding"],
     ["signed OpenCV type", { encoding: "16SC1" }, "unsupported_encoding"],
     ["two-channel OpenCV type", { encoding: "8UC2" }, "unsupported_encoding"],
