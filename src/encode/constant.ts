@@ -7,6 +7,11 @@ import type { InputEncoder } from "./types.js";
 export class ConstantEncoder implements InputEncoder {
   readonly kind = "constant";
   readonly constant = true;
+  readonly steps = null;
+  /** Frame encoder: every tick carries the whole image. */
+  get outputSize(): number {
+    return this.size;
+  }
   // Float64 so the current equals what network.run computes (gain*x + bias in float64): a
   // float32 rounding here can flip a near-threshold neuron and make the pipeline disagree.
   private readonly current: Float64Array;

@@ -14,6 +14,11 @@ import type { InputEncoder } from "./types.js";
 export class DeltaEncoder implements InputEncoder {
   readonly kind = "delta";
   readonly constant = false;
+  readonly steps = null;
+  /** Frame encoder: every tick carries the whole image. */
+  get outputSize(): number {
+    return this.size;
+  }
   /** Events of the last presented frame. */
   onEvents = 0;
   offEvents = 0;

@@ -19,6 +19,11 @@ const MAX_SPIKES_PER_TICK = 1000;
 export class PoissonEncoder implements InputEncoder {
   readonly kind = "poisson";
   readonly constant = false;
+  readonly steps = null;
+  /** Frame encoder: every tick carries the whole image. */
+  get outputSize(): number {
+    return this.size;
+  }
   private readonly current: Float32Array;
   /** e^(−λ) per pixel, 1 for silent pixels. */
   private readonly emptyProbability: Float64Array;

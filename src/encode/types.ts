@@ -1,6 +1,8 @@
 /**
  * An input encoder turns the preprocessed frame (the model's input tensor) into the input
- * current of every input element, tick by tick. Used as:
+ * current of every input element, tick by tick. Frame encoders (constant, poisson, delta)
+ * deliver the whole image every tick; sequence encoders (rows, pixel_windows) a slice of it,
+ * the frame becoming a sequence of `steps` ticks. Used as:
  *
  *   encoder.present(tensor);                       // once per frame
  *   for (let t = 0; t < T; t++) network.tick(encoder.tick(), encoder.constant);
@@ -8,9 +10,19 @@
  * No allocation per tick: tick() returns a buffer the encoder owns and overwrites.
  */
 export interface InputEncoder {
-  readonly kind: "constant" | "poisson" | "delta";
-  /** Input elements (C × H × W). */
+  readonly kind: "constant" | "poisson" | "delta" | "rows" | "pixel_windows";
+  /** Pixels present() reads per frame (C × H × W). */
   readonly size: number;
+  /**
+   * Values tick() returns, i.e. what the first layer receives (the engine's model.encodedSize):
+   * `size` for frame encoders, C·W for rows, the window for pixel_windows.
+   */
+  readonly outputSize: number;
+  /**
+   * Ticks one frame takes under a sequence encoder (rows, pixel_windows), after which tick()
+   * returns zeros; null for frame encoders, which may be ticked for any presentation length.
+   */
+  readonly steps: number | null;
   /**
    * True when every tick of a presentation carries the same current, so the engine may compute
    * the first layer's synaptic current once per frame (network.tick's `constant` argument).

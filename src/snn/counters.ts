@@ -7,6 +7,8 @@
  * - neuronUpdates: neuron state updates (one per neuron per tick);
  * - annMacs: multiply-accumulates the same layer costs once as a conventional ANN (dense: in*out;
  *   conv: out_h*out_w*out_c*in_c*kh*kw; pooling adds its adds; recurrent: in*out + out*out).
+ *   Under a sequence encoder (rows, pixel_windows) a frame is a sequence, and annMacs is the
+ *   per-step count times the sequence length, as an RNN of the same shape would spend.
  */
 export interface LayerCounters {
   /** Layer index in model.layers (weighted layers only carry neurons). */

@@ -386,7 +386,7 @@ export class FastNetwork extends NetworkBase {
   constructor(model: Model, options: { wasm?: boolean } = {}) {
     super(model, "fast");
     const dt = model.spec.dt;
-    const inputToCf = internalToCf(null, model.inputSize);
+    const inputToCf = internalToCf(null, model.encodedSize);
     const L: FastLayer[] = [];
     for (const stage of this.stages) {
       const r = stage.resolved;

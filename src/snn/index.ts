@@ -10,6 +10,8 @@
  *   loadModel(dirOrModelJson: string): Promise<Model>
  *       Read `<dir>/model.json` and the weights file it names, then parseModel.
  *   Model: { source, spec: ModelSpec, weights: Float32Array, inputShape: [C,H,W], inputSize,
+ *            encodedShape/encodedSize (what tick() receives: the image, or one row / window
+ *            under a sequence encoder), sequenceLength (ticks per image, or null),
  *            layers: ResolvedLayer[] (inShape, outShape, neurons, float32 tensor views),
  *            weightedLayers, outputSize, labels }
  *
@@ -18,12 +20,14 @@
  *   network.reset()                  clear neuron and synapse state; start a new frame
  *   network.beginFrame()             start a new frame, keeping the state (continuous streams)
  *   network.tick(input, constant?)   one tick; input = encoded input current per input element
- *                                    (Float32Array | Float64Array, channels-first, inputSize).
+ *                                    (Float32Array | Float64Array, channels-first, encodedSize).
  *                                    constant=true: same input as the previous tick of this frame,
  *                                    so the first layer's current is computed once per frame.
- *   network.run(pixels, timesteps?): { scores, counters }
- *                                    constant-current encoder gain*x+bias, presentation mode of the
- *                                    model ("reset" clears state first, "continuous" keeps it).
+ *   network.run(pixels, timesteps?, encoder?): { scores, counters }
+ *                                    presentation mode of the model ("reset" clears state and
+ *                                    encoder first, "continuous" keeps them); without `encoder`
+ *                                    only the constant encoder (gain*x+bias, computed here); other
+ *                                    encoders come from src/encode (encoderForModel(spec)).
  *   network.output / .spikes / .membrane   last layer, last tick (channels-first)
  *   network.scores(out?)             readout over the window [start, end) so far: spike_count,
  *                                    mean_output or membrane (raw; src/decode makes classes).
@@ -39,7 +43,14 @@
 export { parseModel, parseSpec, ModelError, isWeighted, isSpikingNeuron } from "./model.js";
 export type { Model, ResolvedLayer, Shape } from "./model.js";
 export { loadModel } from "./model-file.js";
+export {
+  encodedInputShape,
+  encodedInputSize,
+  isSequenceEncoder,
+  sequenceLength,
+} from "./encoding.js";
+export type { SequenceEncoder } from "./encoding.js";
 export { createNetwork } from "./create-network.js";
-export type { Network, NetworkOptions, EngineKind, FrameResult } from "./network.js";
+export type { Network, NetworkOptions, EngineKind, FrameResult, TickEncoder } from "./network.js";
 export type { FrameCounters, LayerCounters } from "./counters.js";
 export * from "./model-spec.js";

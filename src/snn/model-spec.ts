@@ -150,6 +150,30 @@ export const Encoder = z.discriminatedUnion("type", [
     amplitude: positive.default(1),
     epsilon: positive.default(1e-3),
   }),
+  /**
+   * Sequence: one image row per tick, top to bottom, each held `ticks_per_row` ticks. Tick t
+   * carries row floor(t / ticks_per_row) as C·W currents J = gain·x + bias, channel-major
+   * (index c·W + x). presentation.timesteps must be H·ticks_per_row.
+   */
+  z.strictObject({
+    type: z.literal("rows"),
+    gain: z.number().finite().default(1),
+    bias: z.number().finite().default(0),
+    ticks_per_row: z.number().int().positive().default(1),
+  }),
+  /**
+   * Sequence (Yin et al.'s S-MNIST form): the channels-first flattened image (N = C·H·W values)
+   * read `window` consecutive pixels at a time, moving `stride` pixels per tick. Tick k carries
+   * pixels [k·stride, k·stride + window) as J = gain·x + bias, pixels past the end reading as 0;
+   * ceil(N / stride) ticks, which presentation.timesteps must equal.
+   */
+  z.strictObject({
+    type: z.literal("pixel_windows"),
+    window: z.number().int().positive().default(4),
+    stride: z.number().int().positive().default(1),
+    gain: z.number().finite().default(1),
+    bias: z.number().finite().default(0),
+  }),
 ]);
 export type Encoder = z.infer<typeof Encoder>;
 

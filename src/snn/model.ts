@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { ModelSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-spec.js";
 import type { Layer, Neuron, TensorRef } from "./model-spec.js";
+import { encodedInputShape, sequenceLength } from "./encoding.js";
 
 /** A model file problem. `userFacing` lets the CLI print it as one line without a stack. */
 export class ModelError extends Error {
@@ -49,8 +50,18 @@ export interface Model {
   spec: ModelSpec;
   /** The whole weights file as little-endian float32 values. */
   weights: Float32Array;
+  /** The image the encoder reads, [C, H, W] (what the preprocessor produces). */
   inputShape: readonly [number, number, number];
+  /** Pixels per image, C·H·W. */
   inputSize: number;
+  /**
+   * What the first layer receives each tick (network.tick's input): the image itself for frame
+   * encoders, [C·W] for rows, [window] for pixel_windows (see encoding.ts).
+   */
+  encodedShape: Shape;
+  encodedSize: number;
+  /** Ticks per image fixed by a sequence encoder (rows, pixel_windows); null for frame encoders. */
+  sequenceLength: number | null;
   layers: ResolvedLayer[];
   /** Indices into `layers` of the layers that carry neurons, in order. */
   weightedLayers: number[];
@@ -163,6 +174,14 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
   }
   const weights = decodeFloat32(weightsBytes);
 
+  // Layers reached from the input through flatten layers only read the encoder's output.
+  let fedByEncoder = true;
+  const encoderHint = (): string =>
+    fedByEncoder && seqLength !== null
+      ? `; this layer reads what the ${encoder.type} encoder delivers per tick, ${fmtShape(encodedShape)} (${
+          encoder.type === "rows" ? "C·W of one row" : "input.encoder.window pixels"
+        }), not the whole image ${fmtShape([c0, h0, w0])}`
+      : "";
   const tensor = (ref: TensorRef, field: string, expected: Shape, what: string): Float32Array => {
     const count = product(ref.shape);
     const expectCount = product(expected);
@@ -173,7 +192,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
           source,
           `${field}.shape`,
           `is ${fmtShape(ref.shape)} but the layer needs ${fmtShape(expected)}`,
-          "make the tensor shape match the layer's input and output sizes (models/FORMAT.md, 'Layers')",
+          `make the tensor shape match the layer's input and output sizes (models/FORMAT.md, 'Layers')${field.endsWith("].weights") ? encoderHint() : ""}`,
         );
       }
     }
@@ -222,7 +241,30 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     }
   }
 
-  let shape: Shape = [c0, h0, w0];
+  const encoder = spec.input.encoder;
+  const encodedShape = encodedInputShape(encoder, [c0, h0, w0]);
+  const seqLength = sequenceLength(encoder, [c0, h0, w0]);
+  if (encoder.type === "pixel_windows" && encoder.window > c0 * h0 * w0) {
+    throw new ModelError(
+      source,
+      "input.encoder.window",
+      `is ${encoder.window} pixels but the image has only ${c0 * h0 * w0} (input.shape ${fmtShape(spec.input.shape)})`,
+      "use a window of at most C·H·W pixels (Yin et al. use 4)",
+    );
+  }
+  if (seqLength !== null && spec.presentation.timesteps !== seqLength) {
+    const how =
+      encoder.type === "rows"
+        ? `${h0} rows × ticks_per_row ${encoder.ticks_per_row}`
+        : `ceil(${c0 * h0 * w0} pixels / stride ${encoder.type === "pixel_windows" ? encoder.stride : 1})`;
+    throw new ModelError(
+      source,
+      "presentation.timesteps",
+      `is ${spec.presentation.timesteps} but the ${encoder.type} encoder presents an image in ${how} = ${seqLength} ticks`,
+      `set presentation.timesteps to ${seqLength}, or change input.encoder${encoder.type === "rows" ? ".ticks_per_row" : ".stride"} so the two agree`,
+    );
+  }
+  let shape: Shape = encodedShape;
   const layers: ResolvedLayer[] = [];
   const weightedLayers: number[] = [];
   spec.layers.forEach((layer, index) => {
@@ -346,6 +388,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     }
     layers.push(resolved);
     shape = resolved.outShape;
+    if (layer.type !== "flatten") fedByEncoder = false;
   });
 
   const last = layers[layers.length - 1];
@@ -380,6 +423,9 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     weights,
     inputShape: [c0, h0, w0],
     inputSize: c0 * h0 * w0,
+    encodedShape,
+    encodedSize: product(encodedShape),
+    sequenceLength: seqLength,
     layers,
     weightedLayers,
     outputSize: last.neurons,

@@ -11,6 +11,20 @@ import type { WeightedStage } from "./topology.js";
 
 export type EngineKind = "fast" | "reference";
 
+/**
+ * Anything that turns a frame into per-tick input (src/encode's InputEncoder fits): the engine
+ * cannot import src/encode, so run() takes one through this shape.
+ */
+export interface TickEncoder {
+  /** The model-file encoder type ("constant", "rows", ...). */
+  readonly kind: string;
+  /** True when every tick of a presentation carries the same input. */
+  readonly constant: boolean;
+  present(frame: ArrayLike<number>): void;
+  tick(): Float32Array | Float64Array;
+  reset(): void;
+}
+
 export interface NetworkOptions {
   /** "fast" (event-driven, default) or "reference" (dense, written for clarity). */
   engine?: EngineKind;
@@ -32,16 +46,19 @@ export interface Network {
   beginFrame(): void;
   /**
    * Advance one tick. `input` is the encoded input current of every input element (channels-first,
-   * model.inputSize values). `constant: true` promises the input equals the previous tick's of this
+   * model.encodedSize values: the whole image for frame encoders, one row or window for sequence
+   * encoders). `constant: true` promises the input equals the previous tick's of this
    * frame, so the first layer's synaptic current is computed once per frame and reused.
    */
   tick(input: Float32Array | Float64Array, constant?: boolean): void;
   /**
-   * Present one frame of pixels (channels-first, model.inputSize values) with the model's constant
-   * current encoder (gain*x + bias) for `timesteps` ticks (default presentation.timesteps). Mode
-   * "reset" clears the state first; "continuous" keeps it.
+   * Present one frame of pixels (channels-first, model.inputSize values) for `timesteps` ticks
+   * (default presentation.timesteps). Mode "reset" clears the state (and resets the encoder)
+   * first; "continuous" keeps it. Without `encoder` the model's encoder must be "constant"
+   * (gain*x + bias, computed here); any other encoder is passed in, e.g.
+   * `net.run(pixels, undefined, encoderForModel(model.spec))` from src/encode.
    */
-  run(pixels: ArrayLike<number>, timesteps?: number): FrameResult;
+  run(pixels: ArrayLike<number>, timesteps?: number, encoder?: TickEncoder): FrameResult;
   /** Ticks simulated in the current frame. */
   readonly frameTicks: number;
   /** Last layer's output of the last tick (spikes as amplitude/dt for LIF, amplitude for ALIF). */
@@ -90,7 +107,7 @@ export abstract class NetworkBase implements Network {
     this.membrane = new Float64Array(n);
     this.sums = new Float64Array(n);
     this.scoreBuf = new Float64Array(n);
-    this.current = new Float64Array(model.inputSize);
+    this.current = new Float64Array(model.encodedSize);
     this.layerSpikes = new Float64Array(this.stages.length);
     this.layerSynops = new Float64Array(this.stages.length);
     const window = model.spec.readout.window;
@@ -137,9 +154,10 @@ export abstract class NetworkBase implements Network {
   }
 
   tick(input: Float32Array | Float64Array, constant = false): void {
-    if (input.length !== this.model.inputSize) {
+    if (input.length !== this.model.encodedSize) {
+      const m = this.model;
       throw new RangeError(
-        `tick(): input has ${input.length} values but ${this.model.source} expects ${this.model.inputSize} (shape [${this.model.inputShape.join(", ")}])`,
+        `tick(): input has ${input.length} values but ${m.source} expects ${m.encodedSize} per tick (shape [${m.encodedShape.join(", ")}] from encoder "${m.spec.input.encoder.type}")`,
       );
     }
     this.step(input, constant);
@@ -154,12 +172,16 @@ export abstract class NetworkBase implements Network {
     }
   }
 
-  run(pixels: ArrayLike<number>, timesteps = this.model.spec.presentation.timesteps): FrameResult {
-    const encoder = this.model.spec.input.encoder;
-    if (encoder.type !== "constant") {
+  run(
+    pixels: ArrayLike<number>,
+    timesteps = this.model.spec.presentation.timesteps,
+    encoder?: TickEncoder,
+  ): FrameResult {
+    const spec = this.model.spec.input.encoder;
+    if (encoder === undefined && spec.type !== "constant") {
       throw Object.assign(
         new Error(
-          `${this.model.source}: run() applies constant-current encoding only, but input.encoder is "${encoder.type}"; encode with src/encode and call tick() per tick`,
+          `${this.model.source}: run() computes constant-current encoding itself, but input.encoder is "${spec.type}"; pass an encoder: run(pixels, undefined, encoderForModel(model.spec)) from src/encode`,
         ),
         { userFacing: true },
       );
@@ -169,11 +191,19 @@ export abstract class NetworkBase implements Network {
         `run(): frame has ${pixels.length} values but ${this.model.source} expects ${this.model.inputSize} (shape [${this.model.inputShape.join(", ")}])`,
       );
     }
-    if (this.model.spec.presentation.mode === "reset") this.reset();
+    const reset = this.model.spec.presentation.mode === "reset";
+    if (reset) this.reset();
     else this.beginFrame();
-    const cur = this.current;
-    for (let i = 0; i < cur.length; i++) cur[i] = encoder.gain * pixels[i] + encoder.bias;
-    for (let t = 0; t < timesteps; t++) this.tick(cur, true);
+    if (encoder !== undefined) {
+      // The delta encoder encodes change since the previous frame, so it keeps its reference.
+      if (reset && encoder.kind !== "delta") encoder.reset();
+      encoder.present(pixels);
+      for (let t = 0; t < timesteps; t++) this.tick(encoder.tick(), encoder.constant);
+    } else if (spec.type === "constant") {
+      const cur = this.current;
+      for (let i = 0; i < cur.length; i++) cur[i] = spec.gain * pixels[i] + spec.bias;
+      for (let t = 0; t < timesteps; t++) this.tick(cur, true);
+    }
     return { scores: this.scores(), counters: this.counters() };
   }
 

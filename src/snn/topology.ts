@@ -17,7 +17,7 @@ export interface WeightedStage {
   source: number;
   /** Pooling/flatten layers between the source and this layer, in order. */
   between: ResolvedLayer[];
-  /** Shape of the source's output (network input shape for source -1). */
+  /** Shape of the source's output (for source -1, what the encoder delivers per tick: model.encodedShape). */
   sourceShape: Shape;
   /** Shape this layer's weights read (after the layers in `between`). */
   inputShape: Shape;
@@ -27,7 +27,10 @@ export interface WeightedStage {
   poolFactor: number;
   spiking: boolean;
   neurons: number;
-  /** Conventional-ANN multiply-accumulates for one frame, pooling adds included. */
+  /**
+   * Conventional-ANN multiply-accumulates for one frame, pooling adds included; under a sequence
+   * encoder, per step × sequence length (an RNN of the same shape over the whole sequence).
+   */
   annMacs: number;
 }
 
@@ -105,7 +108,7 @@ export function annMacsOf(layer: ResolvedLayer): number {
 export function buildTopology(model: Model): WeightedStage[] {
   const stages: WeightedStage[] = [];
   let between: ResolvedLayer[] = [];
-  let sourceShape: Shape = model.inputShape;
+  let sourceShape: Shape = model.encodedShape;
   for (const layer of model.layers) {
     const spec = layer.spec;
     if (spec.type === "flatten" || spec.type === "avgpool2d") {
@@ -121,6 +124,9 @@ export function buildTopology(model: Model): WeightedStage[] {
       if (p.type === "avgpool2d") poolFactor /= p.kernel[0] * p.kernel[1];
       annMacs += annMacsOf(between[i]);
     }
+    // Under a sequence encoder one frame is a whole sequence: the conventional network (an RNN
+    // of the same shape) runs every layer once per step.
+    annMacs *= model.sequenceLength ?? 1;
     stages.push({
       layer: layer.index,
       resolved: layer,

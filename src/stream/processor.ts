@@ -111,7 +111,7 @@ class StageProcessor implements FrameProcessor {
     this.limits = tickLimits(config, this.timesteps);
     this.network = createNetwork(model);
     this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
-    this.encoder = createEncoder(spec.input.encoder, model.inputSize, spec.dt);
+    this.encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);
     this.decoder = decoderForModel(spec, { topK: config.topK });
     this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
     this.energy = createEnergyModel(this.encoder.constant, config.powerProfile, config.profiles);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { encoderForModel } from "../../src/encode/index.js";
 import { createNetwork } from "../../src/snn/index.js";
 import type { Network } from "../../src/snn/index.js";
 import type { ModelDef } from "./helpers.js";
@@ -169,6 +170,98 @@ describe("event-driven engine against the dense reference", () => {
         expect(totalSpikes, "the test net must actually spike").toBeGreaterThan(50);
         fast.outputs.flat().forEach((v, i) => expect(v).toBeCloseTo(ref.outputs.flat()[i], 8));
         fast.scores.forEach((v, i) => expect(v).toBeCloseTo(ref.scores[i], 8));
+      });
+    }
+  }
+});
+
+describe("sequence models (rows encoder) on both engines", () => {
+  /** Two ALIF recurrent layers and a leaky-integrator readout, as issue 7's exported models. */
+  function rowsNet(seed: number, ticksPerRow: number): ModelDef {
+    const r = rng(seed);
+    const alif = (n: number) => ({
+      model: "alif",
+      tau_m: randomTensor([n], r, 0.005, 0.02),
+      tau_adp: randomTensor([n], r, 0.025, 0.2),
+      b0: 0.01,
+      beta: 1.8,
+    });
+    return {
+      inputShape: [1, 8, 6],
+      encoder: { type: "rows", gain: 1, bias: 0, ticks_per_row: ticksPerRow },
+      timesteps: 8 * ticksPerRow,
+      layers: [
+        {
+          type: "recurrent_dense",
+          weights: randomTensor([20, 6], r, 0.6, 0.05),
+          recurrent_weights: randomTensor([20, 20], r, 0.3),
+          bias: randomTensor([20], r, 0.02),
+          neuron: alif(20),
+        },
+        {
+          type: "recurrent_dense",
+          weights: randomTensor([14, 20], r, 0.4, 0.02),
+          recurrent_weights: randomTensor([14, 14], r, 0.3),
+          neuron: alif(14),
+        },
+        {
+          type: "dense",
+          weights: randomTensor([5, 14], r, 1),
+          bias: randomTensor([5], r, 0.1),
+          neuron: { model: "leaky_integrator", tau: 0.02 },
+        },
+      ],
+      readout: { type: "membrane", window: { start: 3 } },
+    };
+  }
+
+  function seqTrace(net: Network, images: Float64Array[]) {
+    const encoder = encoderForModel(net.model.spec);
+    const spikes: number[][] = [];
+    const scores: number[][] = [];
+    const counters = [];
+    for (const image of images) {
+      net.reset();
+      encoder.reset();
+      encoder.present(image);
+      for (let t = 0; t < net.model.spec.presentation.timesteps; t++) {
+        net.tick(encoder.tick(), encoder.constant);
+        spikes.push(Array.from(net.spikes));
+      }
+      scores.push(Array.from(net.scores()));
+      counters.push(structuredClone(net.counters()));
+    }
+    return { spikes, scores, counters };
+  }
+
+  for (const seed of [4, 5]) {
+    for (const tpr of [1, 2]) {
+      it(`ALIF recurrent_dense ×2 fed row by row (seed ${seed}, ticks_per_row ${tpr}): same spikes, scores and counters; run() agrees`, () => {
+        const model = buildModel(rowsNet(seed, tpr));
+        expect(model.encodedShape).toEqual([6]);
+        expect(model.sequenceLength).toBe(8 * tpr);
+        const r = rng(seed + 200);
+        const images = [0, 1, 2].map(() => Float64Array.from({ length: 48 }, () => r()));
+        const fast = seqTrace(createNetwork(model, { engine: "fast" }), images);
+        const ref = seqTrace(createNetwork(model, { engine: "reference" }), images);
+        expect(fast.spikes).toEqual(ref.spikes);
+        expect(fast.counters).toEqual(ref.counters);
+        fast.scores.flat().forEach((v, i) => expect(v).toBeCloseTo(ref.scores.flat()[i], 8));
+        const hidden = fast.counters[0].layers.slice(0, 2).map((l) => l.spikes);
+        expect(Math.min(...hidden), "both ALIF layers must spike").toBeGreaterThan(5);
+        // annMacs: an RNN of the same shape over the whole sequence.
+        expect(fast.counters[0].layers[0].annMacs).toBe((6 * 20 + 20 * 20) * 8 * tpr);
+        // run() with the model's encoder is the same presentation.
+        for (const engine of ["fast", "reference"] as const) {
+          const net = createNetwork(model, { engine });
+          const encoder = encoderForModel(model.spec);
+          images.forEach((image, k) => {
+            const { scores, counters } = net.run(image, undefined, encoder);
+            expect(Array.from(scores)).toEqual(engine === "fast" ? fast.scores[k] : ref.scores[k]);
+            expect(counters).toEqual(fast.counters[k]);
+          });
+          expect(() => net.run(images[0])).toThrow(/pass an encoder/);
+        }
       });
     }
   }
