@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AdamState } from "./adam.js";
-import type { TrainConfig } from "./config.js";
+import type { AnyTrainConfig, TrainConfig } from "./config.js";
 
 export interface EpochRecord {
   epoch: number;
@@ -19,12 +19,16 @@ export interface EpochRecord {
   threads: number;
   /** Soft-LIF γ the validation figures were computed with (absent in older records: the config's). */
   gamma?: number;
+  /** Sequence networks: spikes per hidden neuron per step during the epoch's training batches. */
+  trainFiringRate?: number;
+  /** Sequence networks: spikes per hidden neuron per step on the validation set. */
+  valFiringRate?: number;
 }
 
-export interface CheckpointMeta {
+export interface CheckpointMeta<C extends AnyTrainConfig = AnyTrainConfig> {
   format: "spikenode-train-checkpoint";
   version: 1;
-  config: TrainConfig;
+  config: C;
   inputCHW: [number, number, number];
   /** Next epoch to run (0-based) and next batch within it. */
   epoch: number;
@@ -37,13 +41,15 @@ export interface CheckpointMeta {
   epochSeen: number;
   epochSeconds: number;
   totalSeconds: number;
+  /** Task-specific running sums of the epoch in progress (sequence nets: spikes, neuron-steps). */
+  epochStats?: number[];
   history: EpochRecord[];
   paramShapes: number[][];
   saved: string;
 }
 
-export interface Checkpoint {
-  meta: CheckpointMeta;
+export interface Checkpoint<C extends AnyTrainConfig = AnyTrainConfig> {
+  meta: CheckpointMeta<C>;
   params: Float32Array[];
   adam: AdamState;
 }
@@ -76,7 +82,21 @@ export function saveCheckpoint(dir: string, ck: Checkpoint): void {
   renameSync(join(dir, `${META}.tmp`), join(dir, META));
 }
 
-export function loadCheckpoint(dir: string): Checkpoint {
+/** A feed-forward soft-LIF checkpoint (a sequence network's is refused with a clear message). */
+export function loadCheckpoint(dir: string): Checkpoint<TrainConfig> {
+  const ck = loadAnyCheckpoint(dir);
+  if ("kind" in ck.meta.config)
+    throw Object.assign(
+      new Error(
+        `${join(dir, META)}: a ${ck.meta.config.kind} sequence-network checkpoint, not a feed-forward soft-LIF one`,
+      ),
+      { userFacing: true },
+    );
+  return ck as Checkpoint<TrainConfig>;
+}
+
+/** A checkpoint of any network kind. */
+export function loadAnyCheckpoint(dir: string): Checkpoint {
   const metaPath = join(dir, META);
   let meta: CheckpointMeta;
   try {

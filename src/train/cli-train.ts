@@ -1,9 +1,10 @@
 /** `spikenode train`: parses options, picks the backend, trains, exports. */
 import type { Command } from "commander";
 import { initBackend, type BackendChoice } from "./backend.js";
-import { loadTrainConfig, userError } from "./config.js";
+import { loadAnyTrainConfig, userError } from "./config.js";
 import { checkpointDir, train } from "./trainer.js";
-import { hasCheckpoint, loadCheckpoint } from "./checkpoint.js";
+import { hasCheckpoint, loadAnyCheckpoint, loadCheckpoint } from "./checkpoint.js";
+import { isSequenceConfig, type SequenceTrainConfig } from "./srnn/config.js";
 
 interface TrainCliOptions {
   config: string;
@@ -36,7 +37,12 @@ export async function runTrain(command: Command): Promise<void> {
     throw userError(`--backend must be one of ${backends.join(", ")}, got "${o.backend}"`);
   // With --resume training continues with the checkpoint's config; the file's spiking settings
   // (used only by export) still apply, and reading it surfaces typos.
-  const fileConfig = loadTrainConfig(o.config);
+  const anyConfig = loadAnyTrainConfig(o.config);
+  if (isSequenceConfig(anyConfig)) {
+    await runSequenceTrain(o, anyConfig, threads, maxBatches);
+    return;
+  }
+  const fileConfig = anyConfig;
   let config = fileConfig;
   if (o.resume && hasCheckpoint(checkpointDir(o.out))) {
     config = { ...loadCheckpoint(checkpointDir(o.out)).meta.config, spiking: fileConfig.spiking };
@@ -63,5 +69,54 @@ export async function runTrain(command: Command): Promise<void> {
     // Imported late so a long run picks up the export code present when it finishes.
     const { exportTrained } = await import("./export.js");
     await exportTrained({ out: o.out, config, result });
+  }
+}
+
+/** srnn / rnn / lstm: train, then export (srnn) or write baseline.json (rnn, lstm). */
+async function runSequenceTrain(
+  o: TrainCliOptions,
+  fileConfig: SequenceTrainConfig,
+  threads: number,
+  maxBatches: number | undefined,
+): Promise<void> {
+  const ckDir = checkpointDir(o.out);
+  if (o.exportOnly) {
+    const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
+    await exportSequenceCheckpoint(o.out, o.dataDir);
+    return;
+  }
+  if (o.resume && hasCheckpoint(ckDir)) {
+    const stored = loadAnyCheckpoint(ckDir).meta.config;
+    if (!isSequenceConfig(stored))
+      throw userError(
+        `${ckDir} holds a feed-forward checkpoint, but ${o.config} is a ${fileConfig.kind} config`,
+      );
+  }
+  const backend = await initBackend(o.backend as BackendChoice);
+  process.stdout.write(
+    `spikenode train: ${fileConfig.kind}, TensorFlow.js backend ${backend}, ${threads} thread(s)\n`,
+  );
+  const { trainSequence } = await import("./srnn/train-sequence.js");
+  const result = await trainSequence({
+    config: fileConfig,
+    out: o.out,
+    resume: o.resume,
+    threads,
+    backend,
+    dataDir: o.dataDir,
+    maxBatches,
+    progress: o.progress,
+    progressSeconds: Number(o.progressSeconds),
+  });
+  if (result.finished && o.export) {
+    const { finishSequenceRun } = await import("./srnn/finish.js");
+    await finishSequenceRun({
+      out: o.out,
+      config: result.config,
+      plan: result.plan,
+      params: result.params,
+      history: result.history,
+      dataDir: o.dataDir,
+    });
   }
 }

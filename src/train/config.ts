@@ -5,6 +5,11 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
+import {
+  isSequenceConfigObject,
+  SequenceTrainConfig,
+  type SequenceTrainConfig as SequenceTrainConfigT,
+} from "./srnn/config.js";
 
 const positive = z.number().finite().positive();
 
@@ -131,19 +136,30 @@ export const TrainConfig = z.strictObject({
 });
 export type TrainConfig = z.infer<typeof TrainConfig>;
 
-export function parseTrainConfig(text: string, source: string): TrainConfig {
-  let raw: unknown;
+/** Any config `spikenode train` accepts: feed-forward soft-LIF, or a recurrent sequence network. */
+export type AnyTrainConfig = TrainConfig | SequenceTrainConfigT;
+
+function parseYaml(text: string, source: string): unknown {
   try {
-    raw = YAML.parse(text);
+    return YAML.parse(text);
   } catch (err) {
     throw userError(`${source}: not valid YAML/JSON: ${(err as Error).message}`);
   }
+}
+
+function zodIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+}
+
+export function parseTrainConfig(text: string, source: string): TrainConfig {
+  const raw = parseYaml(text, source);
+  if (isSequenceConfigObject(raw))
+    throw userError(
+      `${source}: a sequence-network config (it names a "kind"); this path trains feed-forward soft-LIF nets only`,
+    );
   const parsed = TrainConfig.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-      .join("; ");
-    throw userError(`${source}: invalid training config: ${issues}`);
+    throw userError(`${source}: invalid training config: ${zodIssues(parsed.error)}`);
   }
   const last = parsed.data.layers.filter((l) => l.type === "dense" || l.type === "conv2d").at(-1);
   if (!last || last.type !== "dense" || last.activation !== "linear") {
@@ -154,14 +170,40 @@ export function parseTrainConfig(text: string, source: string): TrainConfig {
   return parsed.data;
 }
 
-export function loadTrainConfig(path: string): TrainConfig {
-  let text: string;
+/** A feed-forward config, or (when it names a `kind`: srnn, rnn, lstm) a sequence config. */
+export function parseAnyTrainConfig(text: string, source: string): AnyTrainConfig {
+  const raw = parseYaml(text, source);
+  if (!isSequenceConfigObject(raw)) return parseTrainConfig(text, source);
+  const parsed = SequenceTrainConfig.safeParse(raw);
+  if (!parsed.success)
+    throw userError(`${source}: invalid sequence training config: ${zodIssues(parsed.error)}`);
+  const c = parsed.data;
+  if (c.readout.start >= sequenceStepsHint(c))
+    throw userError(
+      `${source}: readout.start ${c.readout.start} leaves no step of the ${sequenceStepsHint(c)}-step sequences in the loss; lower it`,
+    );
+  return c;
+}
+
+/** Steps per sequence of the 28×28 datasets a sequence config may name. */
+function sequenceStepsHint(c: SequenceTrainConfigT): number {
+  return c.dataset.encoding.type === "rows" ? 28 : Math.ceil(784 / c.dataset.encoding.stride);
+}
+
+function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path, "utf8");
   } catch (err) {
     throw userError(`cannot read training config ${path}: ${(err as Error).message}`);
   }
-  return parseTrainConfig(text, path);
+}
+
+export function loadTrainConfig(path: string): TrainConfig {
+  return parseTrainConfig(readConfigText(path), path);
+}
+
+export function loadAnyTrainConfig(path: string): AnyTrainConfig {
+  return parseAnyTrainConfig(readConfigText(path), path);
 }
 
 export function userError(message: string): Error {

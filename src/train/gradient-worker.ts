@@ -1,9 +1,7 @@
 /** Worker thread body for worker-pool.ts: one TF.js backend, one shard per message. */
 import { parentPort, workerData } from "node:worker_threads";
 import { initBackend, type BackendChoice } from "./backend.js";
-import { shardGradients } from "./gradients.js";
-import { planNetwork } from "./net.js";
-import type { WorkerInit } from "./worker-pool.js";
+import { shardFunction, type WorkerInit } from "./worker-pool.js";
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -11,7 +9,7 @@ if (!port) throw new Error("gradient-worker must run as a worker thread");
 
 try {
   await initBackend(init.backend as BackendChoice);
-  const plan = planNetwork(init.config, init.inputCHW);
+  const shard = shardFunction(init);
   port.on(
     "message",
     (job: {
@@ -23,8 +21,7 @@ try {
       noiseSeed: number;
     }) => {
       try {
-        const r = shardGradients(
-          plan,
+        const r = shard(
           job.params,
           job.pixels,
           job.labels,

@@ -8,6 +8,8 @@ export interface ShardResult {
   /** Σ of the shard's cross-entropy losses. */
   lossSum: number;
   correct: number;
+  /** Extra sums a task reports (sequence networks: [hidden spikes, hidden neuron-steps]). */
+  stats?: number[];
 }
 
 export function shardGradients(

@@ -2,6 +2,11 @@
  * The training loop: seeded shuffle and validation split, Adam with exponential learning-rate
  * decay, progress bar, a log file, and checkpoints every epoch and every few minutes that
  * resume exactly (parameters, optimiser moments, position, RNG state).
+ *
+ * The loop is generic over the network kind: a `TrainTask` says what the parameters are, how a
+ * batch is filled, which gradient function the workers run and how validation is measured.
+ * `train` runs the feed-forward soft-LIF task; `src/train/srnn/train-sequence.ts` the
+ * recurrent sequence networks.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -10,21 +15,22 @@ import { adamInit, adamStep, type AdamState } from "./adam.js";
 import { batchShape, fillBatch, type Augment } from "./batch.js";
 import {
   hasCheckpoint,
-  loadCheckpoint,
+  loadAnyCheckpoint,
   saveCheckpoint,
   type CheckpointMeta,
   type EpochRecord,
 } from "./checkpoint.js";
-import { effectiveConfig, type TrainConfig } from "./config.js";
+import { effectiveConfig, type AnyTrainConfig, type TrainConfig } from "./config.js";
 import { loadDataset } from "./datasets/index.js";
 import { subset, type ImageSet } from "./datasets/types.js";
 import { predictLogits } from "./gradients.js";
-import { initParams, paramCount, planNetwork, type Plan } from "./net.js";
+import { initParams, planNetwork, type ParamSpec, type Plan } from "./net.js";
 import { Rng } from "./rng.js";
-import { localPool, workerPool, type GradientPool } from "./worker-pool.js";
+import { localPool, workerPool, type GradientPool, type WorkerInit } from "./worker-pool.js";
 
-export interface TrainOptions {
-  config: TrainConfig;
+/** Options of any training run; `config` is the kind's config. */
+export interface RunOptions<C extends AnyTrainConfig> {
+  config: C;
   /** Model directory; the checkpoint goes to <out>/checkpoint. */
   out: string;
   resume: boolean;
@@ -38,6 +44,45 @@ export interface TrainOptions {
   /** When output is not a terminal, print the progress line this often (default 60 s). */
   progressSeconds?: number;
   log?: (line: string) => void;
+}
+
+export type TrainOptions = RunOptions<TrainConfig>;
+
+/** What the generic loop needs to know about a network kind and its data. */
+export interface TrainTask {
+  params: ParamSpec[];
+  initParams(): Float32Array[];
+  /** Learning-rate multiplier per parameter (default 1). */
+  lrScale?: number[];
+  /** [C, H, W] of the dataset's images (stored in the checkpoint). */
+  inputCHW: [number, number, number];
+  trainCount: number;
+  /** e.g. "55000 train / 5000 validation images" */
+  dataSummary: string;
+  sampleSize: number;
+  labelWidth: number;
+  /** Writes training samples `indices` and their labels; augmentation draws from `rng`. */
+  fillBatch(indices: Uint32Array, inputs: Float32Array, labels: Int32Array, rng: Rng): void;
+  /** The network the workers compute in `epoch` (0-based); a change restarts the pool. */
+  workerInit(epoch: number): WorkerInit;
+  /** A log line for the settings of `epoch` when they changed (or differ from the config). */
+  describeEpoch?(epoch: number, changed: boolean): string | null;
+  validate(
+    params: Float32Array[],
+    epoch: number,
+  ): { loss: number; accuracy: number; firingRate?: number } | null;
+  /** Extra fields of the epoch record (e.g. the γ validation used). */
+  epochFields?(epoch: number): Partial<EpochRecord>;
+  /** Projection after each optimiser step (e.g. keep time constants positive). */
+  afterStep?(params: Float32Array[]): void;
+}
+
+export interface RunResult<C extends AnyTrainConfig> {
+  config: C;
+  params: Float32Array[];
+  history: EpochRecord[];
+  finished: boolean;
+  secondsPerEpoch: number | null;
 }
 
 export interface TrainResult {
@@ -54,16 +99,31 @@ export function checkpointDir(out: string): string {
   return join(out, "checkpoint");
 }
 
-/** Splits the training images: a seeded shuffle, the last `validation` held out. */
-export function splitTrainValidation(
-  all: ImageSet,
-  config: TrainConfig,
-): { train: ImageSet; validation: ImageSet | null } {
-  const n = Math.min(all.count, config.dataset.limit ?? all.count);
+/** What a train/validation split depends on (any config kind). */
+export interface SplitConfig {
+  dataset: { limit?: number; validation: number };
+  training: { seed: number };
+}
+
+/** The seeded order of the first `limit` samples; the last `nVal` of it are held out. */
+export function splitOrder(
+  count: number,
+  config: SplitConfig,
+): { order: Uint32Array; nVal: number; n: number } {
+  const n = Math.min(count, config.dataset.limit ?? count);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   new Rng(config.training.seed ^ 0x5eed).shuffle(order);
   const nVal = Math.min(config.dataset.validation, Math.floor(n / 2));
+  return { order, nVal, n };
+}
+
+/** Splits the training images: a seeded shuffle, the last `validation` held out. */
+export function splitTrainValidation(
+  all: ImageSet,
+  config: SplitConfig,
+): { train: ImageSet; validation: ImageSet | null } {
+  const { order, nVal, n } = splitOrder(all.count, config);
   const train = subset(all, order.subarray(0, n - nVal), `${all.name}:train`);
   const validation =
     nVal > 0 ? subset(all, order.subarray(n - nVal), `${all.name}:validation`) : null;
@@ -118,13 +178,50 @@ export function evaluateRate(
   return { loss: loss / set.count, accuracy: correct / set.count };
 }
 
-function lrAt(config: TrainConfig, step: number, stepsTotal: number): number {
+function lrAt(config: AnyTrainConfig, step: number, stepsTotal: number): number {
   const { lr, lr_final } = config.training;
   if (!lr_final) return lr;
   return lr * Math.pow(lr_final / lr, Math.min(1, step / stepsTotal));
 }
 
-export async function train(opts: TrainOptions): Promise<TrainResult> {
+/** Adam with a learning-rate multiplier per parameter: one Adam step per group of equal scale. */
+function scaledAdamStep(
+  params: Float32Array[],
+  grads: Float32Array[],
+  adam: AdamState,
+  lr: number,
+  config: AnyTrainConfig,
+  decay: number[],
+  scales: number[] | undefined,
+): void {
+  if (!scales || scales.every((s) => s === 1)) {
+    adamStep(params, grads, adam, lr, config.training, decay);
+    return;
+  }
+  for (const scale of [...new Set(scales)]) {
+    const idx = scales.flatMap((s, i) => (s === scale ? [i] : []));
+    const group: AdamState = {
+      step: adam.step,
+      m: idx.map((i) => adam.m[i]),
+      v: idx.map((i) => adam.v[i]),
+    };
+    adamStep(
+      idx.map((i) => params[i]),
+      idx.map((i) => grads[i]),
+      group,
+      lr * scale,
+      config.training,
+      idx.map((i) => decay[i]),
+    );
+  }
+  adam.step += 1;
+}
+
+/** The training loop for any task; `build` makes the task from the (possibly resumed) config. */
+export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>(
+  opts: RunOptions<C>,
+  build: (config: C) => T,
+): Promise<RunResult<C> & { task: T }> {
   const log = opts.log ?? ((line: string) => process.stdout.write(line + "\n"));
   const ckDir = checkpointDir(opts.out);
   mkdirSync(ckDir, { recursive: true });
@@ -137,24 +234,22 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
   let config = opts.config;
   const resuming = opts.resume && hasCheckpoint(ckDir);
-  const ck = resuming ? loadCheckpoint(ckDir) : null;
-  if (ck) config = ck.meta.config;
+  const ck = resuming ? loadAnyCheckpoint(ckDir) : null;
+  if (ck) config = ck.meta.config as C;
   if (opts.resume && !ck) say(`no checkpoint in ${ckDir}; starting from scratch`);
 
-  const all = loadDataset(config.dataset.name, "train", opts.dataDir);
-  const { train: trainSet, validation } = splitTrainValidation(all, config);
-  const inputCHW = batchShape(trainSet, config.dataset.augment);
-  const plan = planNetwork(config, inputCHW);
-  const params = ck ? ck.params : initParams(plan, config.training.seed);
+  const task = build(config);
+  const inputCHW = task.inputCHW;
+  const params = ck ? ck.params : task.initParams();
   const adam: AdamState = ck ? ck.adam : adamInit(params);
   const rng = new Rng(ck ? ck.meta.rngState : config.training.seed ^ 0xa5a5a5a5);
-  const decay = plan.params.map((p) => (p.kind === "weight" ? config.training.weight_decay : 0));
+  const decay = task.params.map((p) => (p.kind === "weight" ? config.training.weight_decay : 0));
 
   const B = config.training.batch_size;
-  const batchesPerEpoch = Math.floor(trainSet.count / B);
+  const batchesPerEpoch = Math.floor(task.trainCount / B);
   if (batchesPerEpoch < 1)
     throw Object.assign(
-      new Error(`batch_size ${B} exceeds the ${trainSet.count} training images`),
+      new Error(`batch_size ${B} exceeds the ${task.trainCount} training samples`),
       { userFacing: true },
     );
   const stepsTotal = batchesPerEpoch * config.training.epochs;
@@ -166,37 +261,27 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let seen = ck ? ck.meta.epochSeen : 0;
   let epochSeconds = ck ? ck.meta.epochSeconds : 0;
   let totalSeconds = ck ? ck.meta.totalSeconds : 0;
+  let stats: number[] = ck?.meta.epochStats ?? [];
   const history: EpochRecord[] = ck ? ck.meta.history : [];
+  const paramTotal = task.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
 
   say(
     `${resuming ? "resuming" : "starting"} ${config.name}: backend ${opts.backend}, ${opts.threads} thread(s), ` +
-      `${paramCount(plan)} parameters, ${trainSet.count} train / ${validation?.count ?? 0} validation images, ` +
+      `${paramTotal} parameters, ${task.dataSummary}, ` +
       `batch ${B}, ${batchesPerEpoch} batches/epoch, epoch ${epoch + 1}/${config.training.epochs} batch ${batch}`,
   );
 
-  // The pool computes with the config of the current epoch (training.anneal changes σ, dropout).
   let poolKey = "";
   let pool: GradientPool | null = null;
   const poolFor = async (e: number): Promise<GradientPool> => {
-    const eff = effectiveConfig(config, e);
-    const key = JSON.stringify([eff.neuron, eff.layers]);
+    const init = task.workerInit(e);
+    const key = JSON.stringify(init);
     if (pool && key === poolKey) return pool;
     await pool?.close();
-    if (poolKey || eff !== config)
-      say(
-        `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, gamma ${eff.neuron.gamma}, dropout ${
-          eff.layers
-            .filter((l) => l.type === "dropout")
-            .map((l) => l.rate)
-            .join("/") || "none"
-        }`,
-      );
+    const line = task.describeEpoch?.(e, poolKey !== "");
+    if (line) say(line);
     poolKey = key;
-    const effPlan = planNetwork(eff, inputCHW);
-    pool =
-      opts.threads > 1
-        ? await workerPool(effPlan, opts.threads, { config: eff, inputCHW, backend: opts.backend })
-        : localPool(effPlan);
+    pool = opts.threads > 1 ? await workerPool(opts.threads, init) : localPool(init);
     return pool;
   };
 
@@ -215,30 +300,32 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       epochSeen: seen,
       epochSeconds,
       totalSeconds,
+      ...(stats.length ? { epochStats: stats } : {}),
       history,
-      paramShapes: plan.params.map((p) => p.shape),
+      paramShapes: task.params.map((p) => p.shape),
       saved: new Date().toISOString(),
     };
     saveCheckpoint(ckDir, { meta, params, adam });
   };
 
-  const size = inputCHW[0] * inputCHW[1] * inputCHW[2];
-  const pixels = new Float32Array(B * size);
-  const labels = new Int32Array(B);
+  const inputs = new Float32Array(B * task.sampleSize);
+  const labels = new Int32Array(B * task.labelWidth);
   let batchesRun = 0;
   let lastSave = Date.now();
   const checkpointMs = config.training.checkpoint_minutes * 60_000;
   let stopped = false;
+  const rate = () =>
+    stats.length >= 2 && stats[1] > 0 ? ` rate ${(stats[0] / stats[1]).toFixed(4)}` : "";
 
   try {
     while (epoch < config.training.epochs) {
       const active = await poolFor(epoch);
-      const order = epochOrder(trainSet.count, config.training.seed, epoch);
+      const order = epochOrder(task.trainCount, config.training.seed, epoch);
       const bar =
         opts.progress !== false
           ? new cliProgress.SingleBar(
               {
-                format: `epoch ${epoch + 1}/${config.training.epochs} [{bar}] {value}/{total} loss {loss} acc {acc} | {rate} img/s | ETA {eta_formatted}`,
+                format: `epoch ${epoch + 1}/${config.training.epochs} [{bar}] {value}/{total} loss {loss} acc {acc}{spk} | {rate} samples/s | ETA {eta_formatted}`,
                 noTTYOutput: true,
                 notTTYSchedule: 1000 * (opts.progressSeconds ?? 60),
                 etaBuffer: 50,
@@ -246,33 +333,31 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
               cliProgress.Presets.legacy,
             )
           : null;
-      bar?.start(batchesPerEpoch, batch, { loss: "-", acc: "-", rate: "-" });
+      bar?.start(batchesPerEpoch, batch, { loss: "-", acc: "-", rate: "-", spk: "" });
       let t0 = performance.now();
       while (batch < batchesPerEpoch) {
         if (opts.maxBatches !== undefined && batchesRun >= opts.maxBatches) {
           stopped = true;
           break;
         }
-        fillBatch(
-          trainSet,
-          order.subarray(batch * B, (batch + 1) * B),
-          pixels,
-          labels,
-          config.dataset.augment,
-          rng,
-        );
+        task.fillBatch(order.subarray(batch * B, (batch + 1) * B), inputs, labels, rng);
         const noiseSeed = rng.nextUint32();
-        const r = await active.compute(params, pixels, labels, B, noiseSeed);
+        const r = await active.compute(params, inputs, labels, B, noiseSeed);
         // In-process gradients never yield; let timers (the progress bar's) run between batches.
         await new Promise<void>((resolve) => setImmediate(resolve));
         const lr = lrAt(config, adam.step, stepsTotal);
-        adamStep(params, r.grads, adam, lr, config.training, decay);
+        scaledAdamStep(params, r.grads, adam, lr, config, decay, task.lrScale);
+        task.afterStep?.(params);
         if (!Number.isFinite(r.lossSum))
           throw new Error(
             `loss became ${r.lossSum} at epoch ${epoch + 1} batch ${batch}; lower the learning rate`,
           );
         lossSum += r.lossSum;
         correct += r.correct;
+        if (r.stats) {
+          if (stats.length !== r.stats.length) stats = r.stats.map(() => 0);
+          for (let k = 0; k < stats.length; k++) stats[k] += r.stats[k];
+        }
         seen += B;
         batch++;
         batchesRun++;
@@ -284,28 +369,22 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
           loss: (lossSum / seen).toFixed(4),
           acc: ((100 * correct) / seen).toFixed(2) + "%",
           rate: (seen / Math.max(epochSeconds, 1e-9)).toFixed(1),
+          spk: rate(),
         });
         if (Date.now() - lastSave > checkpointMs) {
           save();
           lastSave = Date.now();
           appendFileSync(
             logFile,
-            `${new Date().toISOString()} checkpoint epoch ${epoch + 1} batch ${batch}/${batchesPerEpoch} loss ${(lossSum / seen).toFixed(4)} acc ${((100 * correct) / seen).toFixed(2)}% ${epochSeconds.toFixed(0)} s\n`,
+            `${new Date().toISOString()} checkpoint epoch ${epoch + 1} batch ${batch}/${batchesPerEpoch} loss ${(lossSum / seen).toFixed(4)} acc ${((100 * correct) / seen).toFixed(2)}%${rate()} ${epochSeconds.toFixed(0)} s\n`,
           );
         }
       }
       bar?.stop();
       if (stopped) break;
       const tv = performance.now();
-      const val = validation
-        ? // With the epoch's γ (training.anneal); noise and dropout are off at inference anyway.
-          evaluateRate(
-            planNetwork(effectiveConfig(config, epoch), inputCHW),
-            params,
-            validation,
-            config.dataset.augment.crop,
-          )
-        : null;
+      const val = task.validate(params, epoch);
+      const trainRate = stats.length >= 2 && stats[1] > 0 ? stats[0] / stats[1] : undefined;
       const record: EpochRecord = {
         epoch: epoch + 1,
         trainLoss: lossSum / seen,
@@ -315,7 +394,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         lr: lrAt(config, adam.step, stepsTotal),
         seconds: epochSeconds,
         threads: opts.threads,
-        gamma: effectiveConfig(config, epoch).neuron.gamma,
+        ...task.epochFields?.(epoch),
+        ...(trainRate !== undefined ? { trainFiringRate: trainRate } : {}),
+        ...(val?.firingRate !== undefined ? { valFiringRate: val.firingRate } : {}),
       };
       totalSeconds += (performance.now() - tv) / 1000;
       history.push(record);
@@ -325,12 +406,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       correct = 0;
       seen = 0;
       epochSeconds = 0;
+      stats = [];
       save();
       lastSave = Date.now();
       say(
         `epoch ${record.epoch}/${config.training.epochs}: train loss ${record.trainLoss.toFixed(4)} acc ${(100 * record.trainAccuracy).toFixed(2)}%` +
+          (trainRate !== undefined ? ` firing rate ${trainRate.toFixed(4)}` : "") +
           (val
-            ? `, validation loss ${val.loss.toFixed(4)} acc ${(100 * val.accuracy).toFixed(2)}%`
+            ? `, validation loss ${val.loss.toFixed(4)} acc ${(100 * val.accuracy).toFixed(2)}%` +
+              (val.firingRate !== undefined ? ` firing rate ${val.firingRate.toFixed(4)}` : "")
             : "") +
           `, lr ${record.lr.toExponential(2)}, ${record.seconds.toFixed(0)} s`,
       );
@@ -346,12 +430,80 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
   const full = history.filter((h) => h.seconds > 0);
   return {
-    plan,
+    task,
+    config,
     params,
     history,
     finished: epoch >= config.training.epochs,
-    train: trainSet,
-    validation,
     secondsPerEpoch: full.length ? full.reduce((s, h) => s + h.seconds, 0) / full.length : null,
+  };
+}
+
+/** The feed-forward soft-LIF task (images, augmentation, training.anneal). */
+function feedForwardTask(config: TrainConfig, dataDir: string | undefined) {
+  const all = loadDataset(config.dataset.name, "train", dataDir);
+  const { train: trainSet, validation } = splitTrainValidation(all, config);
+  const inputCHW = batchShape(trainSet, config.dataset.augment);
+  const plan = planNetwork(config, inputCHW);
+  return {
+    plan,
+    trainSet,
+    validation,
+    params: plan.params,
+    initParams: () => initParams(plan, config.training.seed),
+    inputCHW,
+    trainCount: trainSet.count,
+    dataSummary: `${trainSet.count} train / ${validation?.count ?? 0} validation images`,
+    sampleSize: inputCHW[0] * inputCHW[1] * inputCHW[2],
+    labelWidth: 1,
+    fillBatch(indices: Uint32Array, inputs: Float32Array, labels: Int32Array, rng: Rng) {
+      fillBatch(trainSet, indices, inputs, labels, config.dataset.augment, rng);
+    },
+    // The pool computes with the config of the current epoch (training.anneal changes σ, dropout).
+    workerInit: (e: number): WorkerInit => ({
+      config: effectiveConfig(config, e),
+      inputCHW,
+      backend: "",
+    }),
+    describeEpoch(e: number, changed: boolean) {
+      const eff = effectiveConfig(config, e);
+      if (!changed && eff === config) return null;
+      return `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, gamma ${eff.neuron.gamma}, dropout ${
+        eff.layers
+          .filter((l) => l.type === "dropout")
+          .map((l) => l.rate)
+          .join("/") || "none"
+      }`;
+    },
+    validate(params: Float32Array[], e: number) {
+      // With the epoch's γ (training.anneal); noise and dropout are off at inference anyway.
+      return validation
+        ? evaluateRate(
+            planNetwork(effectiveConfig(config, e), inputCHW),
+            params,
+            validation,
+            config.dataset.augment.crop,
+          )
+        : null;
+    },
+    epochFields: (e: number) => ({ gamma: effectiveConfig(config, e).neuron.gamma }),
+  } satisfies TrainTask & Record<string, unknown>;
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const r = await runTraining(opts, (config) => {
+    const task = feedForwardTask(config, opts.dataDir);
+    const workerInit = task.workerInit;
+    // Workers need the backend the main thread chose.
+    return { ...task, workerInit: (e: number) => ({ ...workerInit(e), backend: opts.backend }) };
+  });
+  return {
+    plan: r.task.plan,
+    params: r.params,
+    history: r.history,
+    finished: r.finished,
+    train: r.task.trainSet,
+    validation: r.task.validation,
+    secondsPerEpoch: r.secondsPerEpoch,
   };
 }

@@ -1,12 +1,17 @@
 /**
  * Data parallelism: each worker thread holds its own TF.js backend, computes the gradients of
  * a shard of every batch, and the main thread sums them. One thread computes in-process.
+ * The network kind is whatever `WorkerInit` describes: a feed-forward soft-LIF plan or a
+ * recurrent sequence network; a sample is `sampleSize` floats and `labelWidth` labels.
  */
 import type { Worker } from "node:worker_threads";
 import type { TrainConfig } from "./config.js";
 import { shardGradients, type ShardResult } from "./gradients.js";
-import type { Plan } from "./net.js";
+import { planNetwork } from "./net.js";
 import { spawnWorker } from "./spawn-worker.js";
+import type { SequenceTrainConfig } from "./srnn/config.js";
+import { planSequenceNetwork } from "./srnn/recurrent-net.js";
+import { sequenceShardGradients } from "./srnn/seq-gradients.js";
 
 export interface GradientPool {
   threads: number;
@@ -21,10 +26,51 @@ export interface GradientPool {
   close(): Promise<void>;
 }
 
-export interface WorkerInit {
-  config: TrainConfig;
-  inputCHW: [number, number, number];
-  backend: string;
+/** What a worker needs to rebuild the network (structured-clone safe). */
+export type WorkerInit =
+  | {
+      kind?: "feedforward";
+      config: TrainConfig;
+      inputCHW: [number, number, number];
+      backend: string;
+    }
+  | {
+      kind: "sequence";
+      config: SequenceTrainConfig;
+      steps: number;
+      inputSize: number;
+      classes: number;
+      labelWidth: number;
+      backend: string;
+    };
+
+export type ShardFunction = (
+  params: Float32Array[],
+  inputs: Float32Array,
+  labels: Int32Array,
+  count: number,
+  batchTotal: number,
+  noiseSeed: number,
+) => ShardResult;
+
+/** The gradient function of the network `init` describes (main thread or worker). */
+export function shardFunction(init: WorkerInit): ShardFunction {
+  if (init.kind === "sequence") {
+    const plan = planSequenceNetwork(init.config, init.steps, init.inputSize, init.classes);
+    return (params, inputs, labels, count, batchTotal) =>
+      sequenceShardGradients(plan, params, inputs, labels, count, batchTotal, init.labelWidth);
+  }
+  const plan = planNetwork(init.config, init.inputCHW);
+  return (params, inputs, labels, count, batchTotal, noiseSeed) =>
+    shardGradients(plan, params, inputs, labels, count, batchTotal, noiseSeed);
+}
+
+/** Floats and labels per sample of the network `init` describes. */
+export function sampleLayout(init: WorkerInit): { sampleSize: number; labelWidth: number } {
+  if (init.kind === "sequence")
+    return { sampleSize: init.steps * init.inputSize, labelWidth: init.labelWidth };
+  const [c, h, w] = init.inputCHW;
+  return { sampleSize: c * h * w, labelWidth: 1 };
 }
 
 interface WorkerJob {
@@ -36,21 +82,18 @@ interface WorkerJob {
   noiseSeed: number;
 }
 
-export function localPool(plan: Plan): GradientPool {
+export function localPool(init: WorkerInit): GradientPool {
+  const shard = shardFunction(init);
   return {
     threads: 1,
     async compute(params, pixels, labels, count, noiseSeed) {
-      return shardGradients(plan, params, pixels, labels, count, count, noiseSeed);
+      return shard(params, pixels, labels, count, count, noiseSeed);
     },
     async close() {},
   };
 }
 
-export async function workerPool(
-  plan: Plan,
-  threads: number,
-  init: WorkerInit,
-): Promise<GradientPool> {
+export async function workerPool(threads: number, init: WorkerInit): Promise<GradientPool> {
   const workers: Worker[] = [];
   for (let t = 0; t < threads; t++) {
     const worker = spawnWorker("gradient-worker", init);
@@ -62,8 +105,7 @@ export async function workerPool(
     });
     workers.push(worker);
   }
-  const [h, w, c] = plan.input;
-  const size = h * w * c;
+  const { sampleSize: size, labelWidth } = sampleLayout(init);
   const run = (worker: Worker, job: WorkerJob): Promise<ShardResult> =>
     new Promise((resolve, reject) => {
       const onMessage = (m: ShardResult | { error: string }) => {
@@ -92,7 +134,7 @@ export async function workerPool(
           run(workers[t], {
             params,
             pixels: pixels.slice(s * size, (s + n) * size),
-            labels: labels.slice(s, s + n),
+            labels: labels.slice(s * labelWidth, (s + n) * labelWidth),
             count: n,
             batchTotal: count,
             noiseSeed: (noiseSeed + 104729 * t) >>> 0,
@@ -109,6 +151,8 @@ export async function workerPool(
         }
         sum.lossSum += r.lossSum;
         sum.correct += r.correct;
+        if (sum.stats && r.stats)
+          for (let k = 0; k < sum.stats.length; k++) sum.stats[k] += r.stats[k];
       }
       return sum;
     },

@@ -1,0 +1,133 @@
+/**
+ * Training configs of recurrent sequence networks: Yin, Corradi & Bohté's adaptive spiking RNN
+ * (`kind: srnn`) and the conventional baselines trained by the same code on the same sequences
+ * (`kind: rnn`, tanh; `kind: lstm`). All time constants here are in STEPS (dt = 1 step, as in
+ * the paper); export converts them to seconds with `spiking.dt`.
+ */
+import { z } from "zod";
+
+const positive = z.number().finite().positive();
+const normal = z.strictObject({ mean: positive, std: z.number().finite().nonnegative() });
+
+export const SequenceKind = z.enum(["srnn", "rnn", "lstm"]);
+export type SequenceKind = z.infer<typeof SequenceKind>;
+
+export const SurrogateConfig = z.discriminatedUnion("type", [
+  /** Yin et al. 2021 (NMI): γ[(1+h)G(x;0,σ) − hG(x;σ,sσ) − hG(x;−σ,sσ)]. */
+  z.strictObject({
+    type: z.literal("multi_gaussian"),
+    h: z.number().finite().nonnegative().default(0.15),
+    s: positive.default(6),
+    sigma: positive.default(0.5),
+    gamma: positive.default(0.5),
+  }),
+  /** Yin et al. 2020 (ICONS): γ·G(x; 0, σ). */
+  z.strictObject({
+    type: z.literal("gaussian"),
+    sigma: positive.default(0.5),
+    gamma: positive.default(0.5),
+  }),
+]);
+export type SurrogateConfig = z.infer<typeof SurrogateConfig>;
+
+export const SequenceEncoding = z.discriminatedUnion("type", [
+  /** One image row per step: H steps of W·C inputs. */
+  z.strictObject({ type: z.literal("rows") }),
+  /** Row-major pixel stream seen through a sliding window: H·W steps of `window` inputs. */
+  z.strictObject({
+    type: z.literal("pixel_windows"),
+    window: z.number().int().positive().default(4),
+    stride: z.number().int().positive().default(1),
+  }),
+]);
+export type SequenceEncoding = z.infer<typeof SequenceEncoding>;
+
+export const SequenceTrainConfig = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  kind: SequenceKind,
+  dataset: z.strictObject({
+    name: z.enum(["fashion-mnist", "mnist"]),
+    /** Sequences held out of the training set for validation (the last after a seeded shuffle). */
+    validation: z.number().int().nonnegative().default(5000),
+    /** Use only the first N training sequences (quick runs, tests). */
+    limit: z.number().int().positive().optional(),
+    encoding: SequenceEncoding.default({ type: "rows" }),
+  }),
+  /** Hidden layer sizes (each a recurrent layer of the kind's cells). */
+  hidden: z.array(z.number().int().positive()).min(1),
+  alif: z
+    .strictObject({
+      /** Threshold at rest and adaptation strength (fixed; Yin's SHD/S-MNIST values). */
+      b0: positive.default(0.01),
+      beta: z.number().finite().nonnegative().default(1.8),
+      /** Initial per-neuron τ_m and τ_adp, steps, drawn from normal distributions. */
+      tau_m_init: normal.default({ mean: 20, std: 5 }),
+      tau_adp_init: normal.default({ mean: 200, std: 25 }),
+      /** Learning-rate multipliers of τ_m and τ_adp (Yin: ×1–2 and ×2–5). */
+      tau_m_lr: positive.default(2),
+      tau_adp_lr: positive.default(5),
+      /**
+       * Lower bound of the learned τ (steps), applied after every step only to keep them
+       * positive (the paper leaves them unclamped).
+       */
+      tau_min: positive.default(0.5),
+      surrogate: SurrogateConfig.default({
+        type: "multi_gaussian",
+        h: 0.15,
+        s: 6,
+        sigma: 0.5,
+        gamma: 0.5,
+      }),
+    })
+    .default({
+      b0: 0.01,
+      beta: 1.8,
+      tau_m_init: { mean: 20, std: 5 },
+      tau_adp_init: { mean: 200, std: 25 },
+      tau_m_lr: 2,
+      tau_adp_lr: 5,
+      tau_min: 0.5,
+      surrogate: { type: "multi_gaussian", h: 0.15, s: 6, sigma: 0.5, gamma: 0.5 },
+    }),
+  readout: z
+    .strictObject({
+      /** Leaky-integrator time constant of the class-score layer, steps (fixed). */
+      tau: positive.default(5),
+      /** First step whose softmax enters the loss and whose membrane enters the decision. */
+      start: z.number().int().nonnegative().default(14),
+    })
+    .default({ tau: 5, start: 14 }),
+  training: z.strictObject({
+    epochs: z.number().int().positive(),
+    batch_size: z.number().int().positive().default(64),
+    lr: positive.default(1e-2),
+    /** Learning rate at the end of the last epoch (exponential decay per batch); none = constant. */
+    lr_final: positive.optional(),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    epsilon: positive.default(1e-5),
+    weight_decay: z.number().nonnegative().default(0),
+    seed: z.number().int().nonnegative().default(1),
+    checkpoint_minutes: positive.default(5),
+    /** Truncated BPTT: no gradient flows through the state across every `tbptt` steps. */
+    tbptt: z.number().int().positive().optional(),
+  }),
+  /** Written into the exported model (srnn only). */
+  spiking: z
+    .strictObject({
+      /** Seconds per step: τ_steps·dt is what the model file stores. */
+      dt: positive.default(0.001),
+    })
+    .default({ dt: 0.001 }),
+});
+export type SequenceTrainConfig = z.infer<typeof SequenceTrainConfig>;
+
+/** True when a parsed YAML/JSON object is a sequence config (it names its `kind`). */
+export function isSequenceConfigObject(raw: unknown): boolean {
+  return typeof raw === "object" && raw !== null && "kind" in raw;
+}
+
+export function isSequenceConfig(config: object): config is SequenceTrainConfig {
+  return "kind" in config;
+}

@@ -1,0 +1,119 @@
+/**
+ * After a sequence run (or from its checkpoint): measure the test set with the trained network,
+ * then write what the run produced into its directory. srnn: model.json + weights.bin (engine
+ * format), tau-distributions.svg/.png, training.json, training-curves.svg/.png. rnn/lstm:
+ * baseline.json (accuracy, firing-free MAC counts) for the model cards' comparison.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadAnyCheckpoint, type EpochRecord } from "../checkpoint.js";
+import { svgToPng, trainingCurvesSvg } from "../plot.js";
+import type { SequenceTrainConfig } from "./config.js";
+import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
+import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent-net.js";
+import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
+
+export interface FinishInput {
+  out: string;
+  config: SequenceTrainConfig;
+  plan: SequencePlan;
+  params: Float32Array[];
+  history: EpochRecord[];
+  dataDir?: string;
+  /** Where the parameters came from when not a finished run (e.g. a checkpoint position). */
+  checkpoint?: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+/** Test-set figures, the exported model or baseline summary, and the pictures. */
+export async function finishSequenceRun(input: FinishInput): Promise<Record<string, unknown>> {
+  const { out, config, plan, params, history } = input;
+  const say = input.log ?? ((line: string) => process.stdout.write(line + "\n"));
+  mkdirSync(out, { recursive: true });
+  const { set: test, imageShape } = configSequences(config, "test", input.dataDir);
+  const t0 = performance.now();
+  const r = evaluateSequenceSet(plan, params, test);
+  const key = `${config.dataset.name} test (${test.count}, TF.js forward)`;
+  const measured: Record<string, unknown> = {
+    accuracy: { [key]: r.accuracy },
+    test_loss: r.loss,
+    ...(plan.kind === "srnn"
+      ? {
+          firing_rate: r.firingRate,
+          spikes_per_sample: r.spikesPerSample,
+          layer_spikes_per_sample: r.layerSpikesPerSample,
+          synaptic_events_per_sample: synapticEvents(plan, r.layerSpikesPerSample),
+        }
+      : {}),
+    epochs: history.length,
+    ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
+  };
+  say(
+    `${config.name}: test accuracy ${(100 * r.accuracy).toFixed(2)}% on ${test.count} sequences` +
+      (plan.kind === "srnn" ? `, firing rate ${r.firingRate.toFixed(4)} spikes/neuron/step` : "") +
+      ` (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  );
+  writeFileSync(join(out, "training.json"), JSON.stringify({ history }, null, 2) + "\n");
+  if (history.length) {
+    const curves = trainingCurvesSvg(history, config.name);
+    writeFileSync(join(out, "training-curves.svg"), curves);
+    await svgToPng(curves, join(out, "training-curves.png"));
+  }
+  if (plan.kind !== "srnn") {
+    const summary = baselineSummary(plan, config, measured);
+    writeFileSync(join(out, "baseline.json"), JSON.stringify(summary, null, 2) + "\n");
+    say(`wrote ${join(out, "baseline.json")} (${macsPerStep(plan) * plan.steps} MACs per sample)`);
+    return summary;
+  }
+  const model = buildSrnnModel({
+    config,
+    plan,
+    params,
+    labels: test.classes,
+    imageShape,
+    history,
+    accuracy: measured.accuracy as Record<string, unknown>,
+  });
+  const prov = model.json.provenance as Record<string, unknown>;
+  Object.assign(prov, {
+    firing_rate: measured.firing_rate,
+    spikes_per_sample: measured.spikes_per_sample,
+    synaptic_events_per_sample: measured.synaptic_events_per_sample,
+    ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
+  });
+  writeFileSync(join(out, "weights.bin"), model.weights);
+  writeFileSync(join(out, "model.json"), JSON.stringify(model.json, null, 2) + "\n");
+  const tau = timeConstantsSvg(plan, params, config);
+  writeFileSync(join(out, "tau-distributions.svg"), tau);
+  await svgToPng(tau, join(out, "tau-distributions.png"));
+  say(`exported ${join(out, "model.json")} (${model.weights.length} bytes of weights)`);
+  return measured;
+}
+
+/**
+ * Synaptic events per sample from measured spikes: each hidden spike reaches its fan-out (the
+ * next layer or the readout, and its own layer through the recurrent weights).
+ */
+function synapticEvents(plan: SequencePlan, layerSpikes: number[]): number {
+  return plan.hidden.reduce((sum, h, l) => {
+    const next = l + 1 < plan.hidden.length ? plan.hidden[l + 1] : plan.classes;
+    return sum + layerSpikes[l] * (next + h);
+  }, 0);
+}
+
+/** `spikenode train --export-only` for a sequence checkpoint. */
+export async function exportSequenceCheckpoint(out: string, dataDir?: string): Promise<void> {
+  const ck = loadAnyCheckpoint(join(out, "checkpoint"));
+  const config = ck.meta.config as SequenceTrainConfig;
+  const { set } = configSequences(config, "test", dataDir);
+  const plan = planSequenceNetwork(config, set.steps, set.inputSize, set.classes.length);
+  await finishSequenceRun({
+    out,
+    config,
+    plan,
+    params: ck.params,
+    history: ck.meta.history,
+    dataDir,
+    checkpoint: { epoch: ck.meta.epoch, batch: ck.meta.batch, of_epochs: config.training.epochs },
+  });
+}
