@@ -1,8 +1,9 @@
 /**
- * Batch-1 latency of a network: frames presented one at a time through `run()`, timed with the
- * monotonic clock. Shared by `npm run bench` and `spikenode bench`.
+ * Batch-1 latency of a network: frames presented one at a time through `run()` with the model's
+ * encoder, timed with the monotonic clock. Shared by `npm run bench` and `spikenode bench`.
  */
 import os from "node:os";
+import { encoderForModel } from "../encode/index.js";
 import { createNetwork } from "../snn/index.js";
 import type { EngineKind, Model } from "../snn/index.js";
 
@@ -60,7 +61,11 @@ export function benchEngine(
   warmup = 3,
 ): EngineBench {
   const net = createNetwork(model, { engine });
-  for (let i = 0; i < warmup; i++) net.run(inputs[i % inputs.length]);
+  // run() computes the constant current itself; other encoders (Poisson, delta, sequences) tick.
+  const encoder =
+    model.spec.input.encoder.type === "constant" ? undefined : encoderForModel(model.spec);
+  const T = model.spec.presentation.timesteps;
+  for (let i = 0; i < warmup; i++) net.run(inputs[i % inputs.length], T, encoder);
   const times: number[] = [];
   let synops = 0;
   let spikes = 0;
@@ -69,7 +74,7 @@ export function benchEngine(
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < frames; i++) {
     const t0 = performance.now();
-    const { counters } = net.run(inputs[i % inputs.length]);
+    const { counters } = net.run(inputs[i % inputs.length], T, encoder);
     times.push(performance.now() - t0);
     synops += counters.total.synapticOps;
     spikes += counters.total.spikes;

@@ -18,7 +18,15 @@ import {
 } from "../decode/index.js";
 import { createEncoder, type InputEncoder } from "../encode/index.js";
 import { ImageError, ImagePreprocessor, frameLabel } from "../image/index.js";
-import { createNetwork, Encoder, loadModel, type Model, type Network } from "../snn/index.js";
+import {
+  createNetwork,
+  encodedInputShape,
+  Encoder,
+  loadModel,
+  sequenceLength,
+  type Model,
+  type Network,
+} from "../snn/index.js";
 import { createEnergyModel, type EnergyModel } from "./energy.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
 import type { DecodedFrame, FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
@@ -51,6 +59,10 @@ function tickLimits(config: WorkerConfig, timesteps: number): ContinuousTicks {
  * In continuous presentation the readout covers every tick of each frame: the window's start
  * exists to skip the transient after a reset, and a continuous stream is never reset (a window
  * starting at tick 100 would otherwise never be reached by 33-tick frames).
+ *
+ * Under a sequence encoder (rows, pixel_windows) the sequence fixes the ticks per frame in both
+ * modes (continuous keeps the state across frames, but each frame is still its whole sequence),
+ * so the model's readout window stays, and a timesteps override must equal the sequence length.
  */
 function withOverrides(model: Model, config: WorkerConfig): Model {
   const spec = model.spec;
@@ -66,15 +78,31 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
     }
     encoder = parsed.data;
   }
+  const shape = spec.input.shape;
+  const encoded = encodedInputShape(encoder, shape);
+  if (encoded.join() !== model.encodedShape.join()) {
+    throw new Error(
+      `pipeline option encoder ${JSON.stringify(config.encoder)}: it feeds the first layer [${encoded.join(", ")}] values per tick, ` +
+        `but ${model.source} was built for its "${spec.input.encoder.type}" encoder's [${model.encodedShape.join(", ")}]. ` +
+        "Use an encoder of the same kind (frame encoders constant/poisson/delta are interchangeable; rows and pixel_windows are not), or the model's own.",
+    );
+  }
+  const steps = sequenceLength(encoder, shape);
+  if (steps !== null && config.timesteps !== undefined && config.timesteps !== steps) {
+    throw new Error(
+      `pipeline option timesteps ${config.timesteps}: ${model.source} reads each image as a ${encoder.type} sequence of ${steps} ticks, which fixes the ticks per frame. Leave timesteps unset.`,
+    );
+  }
   const mode = config.presentation ?? spec.presentation.mode;
-  const timesteps = config.timesteps ?? spec.presentation.timesteps;
+  const timesteps = steps ?? config.timesteps ?? spec.presentation.timesteps;
   const dt = config.dt ?? spec.dt;
   const readout =
-    mode === "continuous"
+    mode === "continuous" && steps === null
       ? { ...spec.readout, window: { start: 0, end: tickLimits(config, timesteps).maxTicks } }
       : spec.readout;
   return {
     ...model,
+    sequenceLength: steps,
     spec: {
       ...spec,
       dt,
@@ -96,6 +124,8 @@ class StageProcessor implements FrameProcessor {
   private readonly rate: RateMeter;
   private readonly mode: PresentationMode;
   private readonly timesteps: number;
+  /** A sequence encoder fixes the ticks of every frame, in both presentation modes. */
+  private readonly fixedTicks: boolean;
   private readonly limits: ContinuousTicks;
   private readonly running: Float64Array;
   private readonly spikeCounts: Float64Array;
@@ -108,6 +138,7 @@ class StageProcessor implements FrameProcessor {
     const spec = model.spec;
     this.mode = spec.presentation.mode;
     this.timesteps = spec.presentation.timesteps;
+    this.fixedTicks = this.mode === "reset" || model.sequenceLength !== null;
     this.limits = tickLimits(config, this.timesteps);
     this.network = createNetwork(model);
     this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
@@ -162,16 +193,15 @@ class StageProcessor implements FrameProcessor {
     let now = performance.now();
     timings.preprocess = now - t;
 
-    const ticks =
-      this.mode === "reset"
-        ? this.timesteps
-        : continuousTicks(
-            this.previousStamp,
-            header.stamp,
-            this.model.spec.dt,
-            this.timesteps,
-            this.limits,
-          );
+    const ticks = this.fixedTicks
+      ? this.timesteps
+      : continuousTicks(
+          this.previousStamp,
+          header.stamp,
+          this.model.spec.dt,
+          this.timesteps,
+          this.limits,
+        );
     this.previousStamp = header.stamp;
 
     t = now;

@@ -20,6 +20,7 @@ export const inferCommand: CommandModule = {
       const { readFile } = await import("node:fs/promises");
       const { UserError } = await import("../fatal.js");
       const { createNetwork, loadModel } = await import("../../snn/index.js");
+      const { encoderForModel } = await import("../../encode/index.js");
       if (opts.engine !== "fast" && opts.engine !== "reference") {
         throw new UserError(`--engine ${opts.engine}: use "fast" or "reference"`);
       }
@@ -38,11 +39,13 @@ export const inferCommand: CommandModule = {
       }
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       const net = createNetwork(model, { engine: opts.engine });
+      const encoder =
+        model.spec.input.encoder.type === "constant" ? undefined : encoderForModel(model.spec);
       const frame = new Float32Array(model.inputSize);
       const n = bytes.byteLength / per;
       for (let k = 0; k < n; k++) {
         for (let i = 0; i < frame.length; i++) frame[i] = view.getFloat32(k * per + i * 4, true);
-        const { scores, counters } = net.run(frame);
+        const { scores, counters } = net.run(frame, undefined, encoder);
         let best = 0;
         for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
         const result = {

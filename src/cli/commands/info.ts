@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { Model } from "../../snn/index.js";
 import type { CommandModule } from "./index.js";
 
 export const infoCommand: CommandModule = {
@@ -49,6 +50,10 @@ export const infoCommand: CommandModule = {
         input: {
           shape: model.inputShape,
           encoder: s.input.encoder,
+          /** What the first layer reads per tick, and the ticks per image a sequence encoder fixes. */
+          perTick: model.encodedShape,
+          sequenceLength: model.sequenceLength,
+          encoding: describeEncoder(model),
           preprocess: s.input.preprocess,
         },
         presentation: s.presentation,
@@ -69,6 +74,7 @@ export const infoCommand: CommandModule = {
       const lines = [
         `${s.name}${s.description ? ` — ${s.description}` : ""}`,
         `input [${model.inputShape.join(", ")}], encoder ${JSON.stringify(s.input.encoder)}`,
+        `  ${info.input.encoding}`,
         `dt ${s.dt * 1000} ms, ${s.presentation.timesteps} ticks per frame (${s.presentation.mode}), readout ${s.readout.type}`,
         `labels (${s.labels.length}): ${s.labels.join(", ")}`,
         "",
@@ -90,3 +96,26 @@ export const infoCommand: CommandModule = {
     };
   },
 };
+
+/** One line on how an image becomes input current, tick by tick. */
+function describeEncoder(model: Model): string {
+  const e = model.spec.input.encoder;
+  const [c, h, w] = model.inputShape;
+  const J = (gain: number, bias: number) => `J = ${gain}·x${bias === 0 ? "" : ` + ${bias}`}`;
+  switch (e.type) {
+    case "constant":
+      return `constant current ${J(e.gain, e.bias)} per pixel, the same every tick`;
+    case "poisson":
+      return `Poisson spikes per pixel at x·${e.max_rate} Hz, each injecting ${e.amplitude}/dt`;
+    case "delta":
+      return `event-camera emulation: ON/OFF events per pixel when log(x + ${e.epsilon}) moves by ${e.threshold}, injected on a frame's first tick`;
+    case "rows":
+      return (
+        `sequence: one image row per tick, top to bottom (${h} rows` +
+        (e.ticks_per_row > 1 ? ` × ${e.ticks_per_row} ticks each` : "") +
+        ` = ${model.sequenceLength} ticks), ${c * w} values per tick (channel-major), ${J(e.gain, e.bias)}`
+      );
+    case "pixel_windows":
+      return `sequence: the flattened image read ${e.window} pixels at a time, stride ${e.stride} (ceil(${c * h * w}/${e.stride}) = ${model.sequenceLength} ticks, zero-padded at the end), ${J(e.gain, e.bias)}`;
+  }
+}
