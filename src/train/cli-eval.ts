@@ -35,19 +35,26 @@ function positiveInt(value: string | undefined, flag: string): number | undefine
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
+const count = (x: number) => Math.round(x).toLocaleString("en-US");
+
 export function formatReport(r: EvalReport): string {
   const s = r.spiking;
+  const rateNet = r.rate?.meanRateHz;
   const lines = [
     `${r.model} on ${r.dataset} ${r.split}: ${r.images} images, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`,
-    `rate network:  ${pct(r.rate.accuracy)}`,
+    r.rate !== null
+      ? `rate network:  ${pct(r.rate.accuracy)}`
+      : `rate network:  - (${r.rateNote ?? "none"})`,
     `spiking:       ${pct(s.accuracy)}  (synapse ${s.synapse}, ${s.timesteps} steps, readout window [${s.window[0]}, ${s.window[1]}))`,
-    `synaptic ops:  ${Math.round(s.synopsPerImage).toLocaleString("en-US")} per image; spikes ${Math.round(s.spikesPerImage).toLocaleString("en-US")} per image; mean rate ${s.meanRateHz.toFixed(1)} Hz`,
-    `layer  neurons  rate (spiking)  rate (rate net)  synops/image`,
+    `synaptic ops:  ${count(s.synopsPerImage)} per image; spikes ${count(s.spikesPerImage)} per image; mean rate ${s.meanRateHz.toFixed(1)} Hz = ${(s.spikesPerNeuronPerStep ?? 0).toFixed(4)} spikes/neuron/step`,
+    `conventional:  ${count(s.annMacsPerImage ?? 0)} multiply-accumulates per image for the same network run as an ANN/RNN`,
+    `layer  neurons  rate (spiking)  spikes/neuron/step  rate (rate net)  synops/image`,
     ...s.layers.map(
       (l, i) =>
-        `${String(l.layer).padStart(5)}  ${String(l.neurons).padStart(7)}  ${l.rateHz.toFixed(1).padStart(11)} Hz  ${(r.rate.meanRateHz[i] === null ? "-" : (r.rate.meanRateHz[i] as number).toFixed(1) + " Hz").padStart(15)}  ${Math.round(l.synopsPerImage).toLocaleString("en-US").padStart(12)}`,
+        `${String(l.layer).padStart(5)}  ${String(l.neurons).padStart(7)}  ${l.rateHz.toFixed(1).padStart(11)} Hz  ${(l.spikesPerNeuronPerStep ?? 0).toFixed(4).padStart(18)}  ${(rateNet?.[i] == null ? "-" : rateNet[i].toFixed(1) + " Hz").padStart(15)}  ${count(l.synopsPerImage).padStart(12)}`,
     ),
   ];
+  if (r.sweepNote) lines.push(r.sweepNote);
   for (const syn of r.perSynapse) {
     const pts = r.sweep.filter((p) => p.synapse === syn.synapse);
     lines.push(
@@ -116,7 +123,9 @@ export async function runEval(command: Command): Promise<void> {
 }
 
 async function output(o: EvalCliOptions, report: EvalReport): Promise<void> {
-  if (o.plot) {
+  if (o.plot && report.sweep.length === 0) {
+    process.stderr.write(`--plot ${o.plot}: skipped, ${report.sweepNote ?? "no timestep sweep"}\n`);
+  } else if (o.plot) {
     const svg = accuracyPlotSvg(report);
     writeFileSync(o.plot, svg);
     await svgToPng(svg, o.plot.replace(/\.svg$/i, "") + ".png");
@@ -139,7 +148,9 @@ export function recordAccuracy(modelDir: string, key: string, r: EvalReport): vo
       split: r.split,
       images: r.images,
       spiking: r.spiking.accuracy,
-      rate: r.rate.accuracy,
+      rate: r.rate?.accuracy ?? null,
+      ...(r.rateNote ? { rateNote: r.rateNote } : {}),
+      spikesPerNeuronPerStep: r.spiking.spikesPerNeuronPerStep,
       synapse: r.spiking.synapse,
       timesteps: r.spiking.timesteps,
       window: r.spiking.window,

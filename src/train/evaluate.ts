@@ -1,13 +1,15 @@
 /**
  * Evaluation of an exported model on a dataset: spiking accuracy with our engine (worker
- * threads), the same weights as a rate network, firing rates, synaptic operations, and
- * accuracy against timesteps and synapse.
+ * threads), the same weights as a rate network (soft-LIF models only), firing rates, synaptic
+ * operations, and accuracy against timesteps and synapse (frame encoders only: under a sequence
+ * encoder the sequence fixes the timesteps).
  */
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { loadModel } from "../snn/model-file.js";
 import type { Model } from "../snn/model.js";
+import { isSpikingNeuron } from "../snn/model.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
 import { ensureBackend } from "./backend.js";
 import { hasCheckpoint, loadCheckpoint } from "./checkpoint.js";
@@ -15,7 +17,7 @@ import { splitTrainValidation } from "./trainer.js";
 import { loadDataset, type DatasetName } from "./datasets/index.js";
 import type { ImageSet } from "./datasets/types.js";
 import { lineChartSvg, type Series } from "./plot.js";
-import { rateEvaluate } from "./rate-eval.js";
+import { rateEvaluate, rateNetworkUnavailable } from "./rate-eval.js";
 import { spikingEvaluate, type SpikingSummary } from "./spiking-eval.js";
 
 export interface EvaluateOptions {
@@ -24,7 +26,7 @@ export interface EvaluateOptions {
   /** validation: the images the model's training held out (needs <model>/checkpoint). */
   split: "train" | "test" | "validation";
   limit?: number;
-  /** Ticks per image; default the model's presentation.timesteps. */
+  /** Ticks per image; default the model's presentation.timesteps (fixed under a sequence encoder). */
   timesteps?: number;
   /** Synapse variants (see parseSynapseName); the first is the headline figure. */
   synapses: string[];
@@ -47,7 +49,10 @@ export interface EvalReport {
   images: number;
   threads: number;
   seconds: number;
-  rate: { accuracy: number; meanRateHz: (number | null)[] };
+  /** The same weights as a rate network; null where there is none (see rateNote). */
+  rate: { accuracy: number; meanRateHz: (number | null)[] } | null;
+  /** Why `rate` is null (ALIF/leaky-integrator neurons, recurrent layers, non-constant encoder). */
+  rateNote?: string;
   /** The model's own presentation: its readout window (clipped to the timesteps run). */
   spiking: {
     synapse: string;
@@ -58,10 +63,16 @@ export interface EvalReport {
     synopsPerImage: number;
     spikesPerImage: number;
     neuronUpdatesPerImage: number;
+    /** Multiply-accumulates of the same network run conventionally (RNN over the sequence). */
+    annMacsPerImage: number;
+    /** Mean over the spiking (LIF, ALIF) neurons, Hz. */
     meanRateHz: number;
+    /** Mean over the spiking neurons, spikes per neuron per step (Yin et al.'s firing rate). */
+    spikesPerNeuronPerStep: number;
   };
-  /** Every synapse variant at every swept (timesteps, window start). */
+  /** Every synapse variant at every swept (timesteps, window start); empty when sweepNote says why. */
   sweep: SweepPoint[];
+  sweepNote?: string;
   perSynapse: SpikingSummary[];
 }
 
@@ -169,19 +180,40 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
       : loadDataset(opts.dataset, opts.split, opts.dataDir);
   const { pixels, labels, count } = modelInputs(set, model, opts.limit);
 
-  await ensureBackend();
-  const rate = rateEvaluate(model, pixels, count);
-  let rateCorrect = 0;
-  for (let k = 0; k < count; k++) if (rate.predictions[k] === labels[k]) rateCorrect++;
+  const rateNote = rateNetworkUnavailable(model);
+  let rate: EvalReport["rate"] = null;
+  if (rateNote === null) {
+    await ensureBackend();
+    const r = rateEvaluate(model, pixels, count);
+    let rateCorrect = 0;
+    for (let k = 0; k < count; k++) if (r.predictions[k] === labels[k]) rateCorrect++;
+    rate = { accuracy: rateCorrect / count, meanRateHz: r.meanRateHz };
+  }
 
-  const T = opts.timesteps ?? model.spec.presentation.timesteps;
+  const sequence = model.sequenceLength;
+  if (sequence !== null && opts.timesteps !== undefined && opts.timesteps !== sequence) {
+    throw Object.assign(
+      new Error(
+        `--timesteps ${opts.timesteps}: ${model.source} reads each image as a ${model.spec.input.encoder.type} sequence of ${sequence} ticks, which fixes the timesteps; leave --timesteps out`,
+      ),
+      { userFacing: true },
+    );
+  }
+  const T = sequence ?? opts.timesteps ?? model.spec.presentation.timesteps;
   const win = model.spec.readout.window;
   const modelEnd = Math.min(win.end ?? model.spec.presentation.timesteps, T);
   const modelStart = Math.min(win.start, modelEnd - 1);
   const startFraction = win.start / (win.end ?? model.spec.presentation.timesteps);
   const windows: [number, number][] = [[modelStart, modelEnd]];
-  for (const t of sweepTimesteps(T)) {
-    for (const s of new Set([0, Math.round(t * startFraction)])) windows.push([s, t]);
+  // A shorter sequence would be a different input, not an earlier look at the same one.
+  const sweepNote =
+    sequence === null
+      ? undefined
+      : `no timestep sweep: the ${model.spec.input.encoder.type} encoder presents each image as a sequence of ${sequence} ticks`;
+  if (sequence === null) {
+    for (const t of sweepTimesteps(T)) {
+      for (const s of new Set([0, Math.round(t * startFraction)])) windows.push([s, t]);
+    }
   }
   const threads = opts.threads ?? availableParallelism();
   const per = await spikingEvaluate(
@@ -199,8 +231,12 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     },
   );
   const head = per[0];
-  const spikingNeurons = head.layers.filter((_, i) => rate.meanRateHz[i] !== null);
-  const totalNeurons = spikingNeurons.reduce((a, l) => a + l.neurons, 0);
+  const spikingLayers = head.layers.filter((l) => {
+    const spec = model.layers[l.layer].spec;
+    return "neuron" in spec && isSpikingNeuron(spec.neuron);
+  });
+  const totalNeurons = spikingLayers.reduce((a, l) => a + l.neurons, 0);
+  const spikingSpikes = spikingLayers.reduce((a, l) => a + l.spikesPerImage, 0);
   const sweep: SweepPoint[] = per.flatMap((s) =>
     s.windows.slice(1).map(([start, end], i) => ({
       synapse: s.synapse,
@@ -216,7 +252,8 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     images: count,
     threads,
     seconds: (performance.now() - t0) / 1000,
-    rate: { accuracy: rateCorrect / count, meanRateHz: rate.meanRateHz },
+    rate,
+    ...(rateNote === null ? {} : { rateNote: `no rate network: ${rateNote}` }),
     spiking: {
       synapse: head.synapse === "model" ? `model (${describeSynapse(model)})` : head.synapse,
       timesteps: T,
@@ -226,15 +263,24 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
       synopsPerImage: head.synopsPerImage,
       spikesPerImage: head.spikesPerImage,
       neuronUpdatesPerImage: head.neuronUpdatesPerImage,
-      meanRateHz: totalNeurons > 0 ? head.spikesPerImage / totalNeurons / (T * model.spec.dt) : 0,
+      annMacsPerImage: head.annMacsPerImage,
+      meanRateHz: totalNeurons > 0 ? spikingSpikes / totalNeurons / (T * model.spec.dt) : 0,
+      spikesPerNeuronPerStep: totalNeurons > 0 ? spikingSpikes / totalNeurons / T : 0,
     },
     sweep,
+    ...(sweepNote === undefined ? {} : { sweepNote }),
     perSynapse: per,
   };
 }
 
 /** Accuracy against timesteps, one line per synapse and readout rule, the rate network dashed. */
 export function accuracyPlotSvg(report: EvalReport): string {
+  if (report.sweep.length === 0) {
+    throw Object.assign(
+      new Error(`${report.model}: nothing to plot (${report.sweepNote ?? "no timestep sweep"})`),
+      { userFacing: true },
+    );
+  }
   const series: Series[] = [];
   report.perSynapse.forEach((syn, k) => {
     const pts = report.sweep.filter((p) => p.synapse === syn.synapse);
@@ -258,15 +304,17 @@ export function accuracyPlotSvg(report: EvalReport): string {
     });
   });
   const xs = report.sweep.map((p) => p.timesteps);
-  series.push({
-    color: 7,
-    label: "rate network",
-    points: [
-      [Math.min(...xs), 100 * report.rate.accuracy],
-      [Math.max(...xs), 100 * report.rate.accuracy],
-    ],
-    dashed: true,
-  });
+  if (report.rate !== null) {
+    series.push({
+      color: 7,
+      label: "rate network",
+      points: [
+        [Math.min(...xs), 100 * report.rate.accuracy],
+        [Math.max(...xs), 100 * report.rate.accuracy],
+      ],
+      dashed: true,
+    });
+  }
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   return lineChartSvg(series, {
     title: `${report.model}: spiking accuracy, ${report.dataset} ${report.split} (${report.images} images)`,

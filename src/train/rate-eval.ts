@@ -21,6 +21,29 @@ function lifRateTensor(J: tf.Tensor, tauRc: number, tauRef: number, amplitude: n
   return tf.mul(tf.where(above, r, tf.zerosLike(r)), amplitude);
 }
 
+/**
+ * Why the model has no rate network of the same weights, or null when it has one: only LIF
+ * (and linear) neurons have an analytic steady-state rate, and only a constant input holds still
+ * long enough for one. ALIF and leaky-integrator networks, recurrent layers and sequence or
+ * spiking encoders have none.
+ */
+export function rateNetworkUnavailable(model: Model): string | null {
+  const enc = model.spec.input.encoder;
+  if (enc.type !== "constant") {
+    return `the ${enc.type} encoder does not give a constant input, which a rate network needs`;
+  }
+  for (const l of model.layers) {
+    const spec = l.spec;
+    if (spec.type === "recurrent_dense") {
+      return `layer ${l.index} is recurrent_dense; the rate network covers feed-forward soft-LIF models only`;
+    }
+    if ("neuron" in spec && spec.neuron.model !== "lif" && spec.neuron.model !== "linear") {
+      return `layer ${l.index} has ${spec.neuron.model} neurons, which have no analytic rate (only LIF has, as soft-LIF training assumes)`;
+    }
+  }
+  return null;
+}
+
 /** `pixels`: count images, channels-first [C, H, W] each, values as the encoder receives them. */
 export function rateEvaluate(
   model: Model,

@@ -1,7 +1,8 @@
 /**
  * Spiking evaluation with our engine (src/snn), in worker threads: every image is presented for
- * T ticks (state reset per image), the output layer's per-tick output is summed over readout
- * windows [start, end) and the class is the argmax. One simulation per image and synapse gives
+ * T ticks (state reset per image) through the model's encoder, the output layer's per-tick output
+ * (its membrane for a membrane readout) is summed over readout windows [start, end) and the class
+ * is the argmax. One simulation per image and synapse gives
  * the accuracy of every window up to T, which is how accuracy against timesteps is measured.
  */
 import type { Worker } from "node:worker_threads";
@@ -32,6 +33,8 @@ export interface SpikingJobResult {
   /** Model layer index of each counted stage. */
   layerIndex: Float64Array;
   neuronUpdates: number;
+  /** Conventional-network multiply-accumulates, summed over the job's images. */
+  annMacs: number;
 }
 
 export interface SpikingSummary {
@@ -45,12 +48,16 @@ export interface SpikingSummary {
     layer: number;
     neurons: number;
     rateHz: number;
+    /** Spikes per neuron per tick (Yin et al.'s firing rate). */
+    spikesPerNeuronPerStep: number;
     spikesPerImage: number;
     synopsPerImage: number;
   }[];
   synopsPerImage: number;
   spikesPerImage: number;
   neuronUpdatesPerImage: number;
+  /** Multiply-accumulates of the same network run conventionally (an RNN over the sequence). */
+  annMacsPerImage: number;
 }
 
 /** Parses a synapse name: model | none | lowpass:<tau s> | alpha:<tau s>. */
@@ -97,8 +104,8 @@ export interface SpikingEvalOptions {
 }
 
 /**
- * Evaluates `count` images (channels-first, model.inputSize values each) with labels, for every
- * synapse variant. Returns one summary per synapse.
+ * Evaluates `count` images (channels-first, model.inputSize values each: pixels, before the
+ * encoder) with labels, for every synapse variant. Returns one summary per synapse.
  */
 export async function spikingEvaluate(
   init: SpikingWorkerInit,
@@ -132,6 +139,7 @@ export async function spikingEvaluate(
       let neurons: Float64Array | null = null;
       let layerIndex: Float64Array | null = null;
       let neuronUpdates = 0;
+      let annMacs = 0;
       let next = 0;
       const runWorker = async (w: Worker): Promise<void> => {
         while (next < count) {
@@ -171,6 +179,7 @@ export async function spikingEvaluate(
           neurons = r.neurons;
           layerIndex = r.layerIndex;
           neuronUpdates += r.neuronUpdates;
+          annMacs += r.annMacs;
           done += n;
           opts.onProgress?.(done, totalJobs);
         }
@@ -191,6 +200,7 @@ export async function spikingEvaluate(
         layer: li[i],
         neurons: nu[i],
         rateHz: nu[i] > 0 ? s / count / nu[i] / seconds : 0,
+        spikesPerNeuronPerStep: nu[i] > 0 ? s / count / nu[i] / opts.timesteps : 0,
         spikesPerImage: s / count,
         synopsPerImage: sy[i] / count,
       }));
@@ -204,6 +214,7 @@ export async function spikingEvaluate(
         synopsPerImage: layers.reduce((a, l) => a + l.synopsPerImage, 0),
         spikesPerImage: layers.reduce((a, l) => a + l.spikesPerImage, 0),
         neuronUpdatesPerImage: neuronUpdates / count,
+        annMacsPerImage: annMacs / count,
       });
     }
     return summaries;

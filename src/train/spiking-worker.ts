@@ -1,5 +1,7 @@
 /** Worker thread body for spiking-eval.ts: runs images through the engine, one synapse variant per job. */
 import { parentPort, workerData } from "node:worker_threads";
+import { encoderForModel } from "../encode/index.js";
+import type { InputEncoder } from "../encode/index.js";
 import { createNetwork } from "../snn/create-network.js";
 import { parseModel } from "../snn/model.js";
 import type { Network } from "../snn/network.js";
@@ -14,18 +16,22 @@ const init = workerData as SpikingWorkerInit;
 const port = parentPort;
 if (!port) throw new Error("spiking-worker must run as a worker thread");
 
-const networks = new Map<string, Network>();
+const networks = new Map<string, { net: Network; encoder: InputEncoder | null }>();
 
-function networkFor(synapseKey: string): Network {
-  let net = networks.get(synapseKey);
-  if (!net) {
+function networkFor(synapseKey: string): { net: Network; encoder: InputEncoder | null } {
+  let entry = networks.get(synapseKey);
+  if (!entry) {
     const json = withSynapse(init.modelJson, synapseKey);
-    net = createNetwork(parseModel(json, init.weights, `${init.source} [synapse ${synapseKey}]`), {
-      engine: "fast",
-    });
-    networks.set(synapseKey, net);
+    const model = parseModel(json, init.weights, `${init.source} [synapse ${synapseKey}]`);
+    const net = createNetwork(model, { engine: "fast" });
+    // The constant current is computed here once per image (float32, as eval always has);
+    // every other encoder ticks as in the node.
+    const encoder =
+      model.spec.input.encoder.type === "constant" ? null : encoderForModel(model.spec);
+    entry = { net, encoder };
+    networks.set(synapseKey, entry);
   }
-  return net;
+  return entry;
 }
 
 port.on("message", (job: SpikingJob) => {
@@ -38,14 +44,13 @@ port.on("message", (job: SpikingJob) => {
 port.postMessage({ ready: true });
 
 function runJob(job: SpikingJob): SpikingJobResult {
-  const net = networkFor(job.synapse);
+  const { net, encoder } = networkFor(job.synapse);
   const model = net.model;
   const enc = model.spec.input.encoder;
-  if (enc.type !== "constant")
-    throw new Error(
-      `${model.source}: evaluation drives the constant encoder only, not "${enc.type}"`,
-    );
   const size = model.inputSize;
+  // The readout the model names: a membrane readout sums the last layer's membrane; the others
+  // its output (spike_count and mean_output rank classes alike: output = spikes × height).
+  const membrane = model.spec.readout.type === "membrane";
   const classes = model.outputSize;
   const T = job.timesteps;
   const windows = job.windows;
@@ -58,12 +63,20 @@ function runJob(job: SpikingJob): SpikingJobResult {
   const neurons = new Float64Array(stages);
   const layerIndex = new Float64Array(stages);
   let neuronUpdates = 0;
+  let annMacs = 0;
   for (let k = 0; k < job.count; k++) {
-    for (let i = 0; i < size; i++) current[i] = enc.gain * job.pixels[k * size + i] + enc.bias;
     net.reset();
+    if (encoder === null) {
+      if (enc.type !== "constant") throw new Error(`${model.source}: no encoder for "${enc.type}"`);
+      for (let i = 0; i < size; i++) current[i] = enc.gain * job.pixels[k * size + i] + enc.bias;
+    } else {
+      if (encoder.kind !== "delta") encoder.reset();
+      encoder.present(job.pixels.subarray(k * size, (k + 1) * size));
+    }
     for (let t = 0; t < T; t++) {
-      net.tick(current, true);
-      const out = net.output;
+      if (encoder === null) net.tick(current, true);
+      else net.tick(encoder.tick(), encoder.constant);
+      const out = membrane ? net.membrane : net.output;
       const base = t * classes;
       for (let c = 0; c < classes; c++) cum[base + classes + c] = cum[base + c] + out[c];
     }
@@ -88,6 +101,7 @@ function runJob(job: SpikingJob): SpikingJobResult {
       layerIndex[i] = l.layer;
     });
     neuronUpdates += counters.total.neuronUpdates;
+    annMacs += counters.total.annMacs;
   }
-  return { preds, spikes, synops, neurons, layerIndex, neuronUpdates };
+  return { preds, spikes, synops, neurons, layerIndex, neuronUpdates, annMacs };
 }

@@ -72,11 +72,11 @@ describe("spikenode eval", () => {
     expect(one.images).toBe(30);
     expect(one.spiking.window).toEqual([20, 50]);
     expect(one.spiking.synapse).toBe("model (lowpass:0.003)");
-    expect(one.rate.accuracy).toBeGreaterThan(0.3);
+    expect(one.rate?.accuracy).toBeGreaterThan(0.3);
     expect(one.spiking.synopsPerImage).toBeGreaterThan(0);
     expect(one.spiking.layers.map((l) => l.layer)).toEqual([0, 3, 4]);
     expect(one.spiking.layers[0].rateHz).toBeGreaterThan(0);
-    expect(one.rate.meanRateHz[2]).toBeNull();
+    expect(one.rate?.meanRateHz[2]).toBeNull();
     // Sweep: both synapses, every ladder point with a whole and a late window.
     expect(new Set(one.sweep.map((p) => p.synapse))).toEqual(new Set(["model", "none"]));
     expect(
