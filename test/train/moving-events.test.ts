@@ -42,7 +42,7 @@ describe("moving Fashion-MNIST event sequences", () => {
   const set = movingSequenceSet(source, 24, options);
 
   it("has T = frames × ticks steps of canvas² inputs and four direction classes", () => {
-    expect([set.steps, set.inputSize, set.labelMode]).toEqual([40, 1024, "step"]);
+    expect([set.steps, set.inputSize, set.labelMode]).toEqual([36, 1024, "step"]);
     expect(set.classes).toEqual(["left", "right", "up", "down"]);
   });
 
@@ -62,39 +62,40 @@ describe("moving Fashion-MNIST event sequences", () => {
 
   it("the samples back to back are the event stream of the clips recorded one after another", () => {
     const stream = movingFrameStream(set);
-    expect(stream.count).toBe(240);
+    expect(stream.count).toBe(216);
     expect(firstDifference(samples(set), handStream())).toBe(-1);
-    expect(Array.from(stream.labels.subarray(0, 20))).toEqual([
-      ...Array(10).fill(set.plan.clips[0].direction),
-      ...Array(10).fill(set.plan.clips[1].direction),
+    expect(Array.from(stream.labels.subarray(0, 18))).toEqual([
+      ...Array(9).fill(set.plan.clips[0].direction),
+      ...Array(9).fill(set.plan.clips[1].direction),
     ]);
   });
 
   it("a sample is its clip's stretch of the stream in any order of access; events only on a frame's first tick", () => {
     const fresh = movingSequenceSet(source, 24, options);
     const want = handStream();
-    const size = 40 * 1024;
+    const size = 36 * 1024;
     const got = new Float32Array(size);
     for (const i of [23, 0, 7, 1]) {
       got.fill(Number.NaN);
       fresh.fill(i, got, 0);
       expect(firstDifference(got, want.subarray(i * size, (i + 1) * size))).toBe(-1);
-      for (let t = 0; t < 40; t++) {
+      for (let t = 0; t < 36; t++) {
         const tick = got.subarray(t * 1024, (t + 1) * 1024);
+        // (A frame may fire nothing: a 1 px/frame drift cancelled by a −1 px jitter stands still.)
         if (t % 4 !== 0) expect(tick.every((v) => v === 0)).toBe(true);
-        else if (t > 0) expect(tick.some((v) => v !== 0)).toBe(true);
       }
       // Clip 0 starts from a fresh encoder: its first frame only sets the references.
       if (i === 0) expect(got.subarray(0, 1024).every((v) => v === 0)).toBe(true);
+      expect(got.some((v) => v !== 0)).toBe(true);
     }
   });
 
   it("labels every tick with the direction from frame scoreFromFrame on, −1 before", () => {
-    const labels = new Int32Array(2 * 40);
-    set.fillLabels(5, labels, 40);
-    expect(Array.from(labels.subarray(0, 40))).toEqual(Array(40).fill(0));
-    expect(Array.from(labels.subarray(40, 44))).toEqual([-1, -1, -1, -1]);
-    expect(Array.from(labels.subarray(44))).toEqual(Array(36).fill(set.plan.clips[5].direction));
+    const labels = new Int32Array(2 * 36);
+    set.fillLabels(5, labels, 36);
+    expect(Array.from(labels.subarray(0, 36))).toEqual(Array(36).fill(0));
+    expect(Array.from(labels.subarray(36, 40))).toEqual([-1, -1, -1, -1]);
+    expect(Array.from(labels.subarray(40))).toEqual(Array(32).fill(set.plan.clips[5].direction));
   });
 
   it("the events say which way the item moves: ON events lead, OFF events trail", () => {
@@ -110,7 +111,7 @@ describe("moving Fashion-MNIST event sequences", () => {
       // Σ current × position over the motion frames: ON (+) ahead of OFF (−) along the motion.
       let sx = 0;
       let sy = 0;
-      for (let t = 4; t < 40; t++)
+      for (let t = 4; t < 36; t++)
         for (let p = 0; p < 1024; p++) {
           const v = x[i * size + t * 1024 + p];
           sx += v * (p % 32);
@@ -119,6 +120,39 @@ describe("moving Fashion-MNIST event sequences", () => {
       const [vx, vy] = axis[clip.direction];
       expect(Math.sign(vx === 0 ? sy : sx)).toBe(vx === 0 ? vy : vx);
     });
+  });
+
+  it("needs integration over frames: a motion-energy readout of one frame's events is far from what all frames give", () => {
+    // Hand-wired linear readout: Σ current × x and Σ current × y point along the motion (ON
+    // events lead, OFF events trail); the larger one, by sign, names the direction.
+    const many = movingSequenceSet(source, 200, options);
+    const x = samples(many);
+    const size = many.steps * 1024;
+    const guess = (sx: number, sy: number) =>
+      Math.abs(sx) >= Math.abs(sy) ? (sx < 0 ? 0 : 1) : sy < 0 ? 2 : 3;
+    let single = 0;
+    let integrated = 0;
+    many.plan.clips.forEach((clip, i) => {
+      let cx = 0;
+      let cy = 0;
+      for (let f = 1; f < 9; f++) {
+        let sx = 0;
+        let sy = 0;
+        for (let p = 0; p < 1024; p++) {
+          const v = x[i * size + f * 4 * 1024 + p];
+          sx += v * (p % 32);
+          sy += v * Math.floor(p / 32);
+        }
+        cx += sx;
+        cy += sy;
+        if (f === 4 && guess(sx, sy) === clip.direction) single++;
+      }
+      if (guess(cx, cy) === clip.direction) integrated++;
+    });
+    // Measured on the 1000 test clips: 65% from frame 4's events alone, 100% from frames 1–8.
+    expect(single / 200).toBeLessThan(0.8);
+    expect(single / 200).toBeGreaterThan(0.4);
+    expect(integrated / 200).toBeGreaterThan(0.97);
   });
 
   it("event currents are O(1) with the default threshold and amplitude", () => {

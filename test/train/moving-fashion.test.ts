@@ -44,7 +44,9 @@ describe("planMovingClips", () => {
     expect(new Set(plan.clips.map((c) => c.item)).size).toBe(400);
     const room = options.canvas - plan.itemSide;
     expect(plan.itemSide).toBe(14);
+    const jitters = new Set<number>();
     for (const c of plan.clips) {
+      c.jitter.forEach((v) => jitters.add(v));
       expect(c.itemClass).toBe(source.labels[c.item]);
       expect(options.speeds).toContain(c.speed);
       for (let f = 0; f < options.frames; f++) {
@@ -53,11 +55,11 @@ describe("planMovingClips", () => {
         expect(Math.max(x, y)).toBeLessThanOrEqual(room);
       }
     }
-    // Both speeds and every start position along the axis are used.
     expect(new Set(plan.clips.map((c) => c.speed)).size).toBe(2);
+    expect([...jitters].sort()).toEqual([-1, 0, 1]);
   });
 
-  it("the item's centre of mass moves by the clip's speed in the labelled direction every frame", () => {
+  it("the item's centre of mass moves by the clip's speed in the labelled direction, plus its jitter", () => {
     const plan = planMovingClips(source, 60, options);
     const renderer = new MovingRenderer(source, plan);
     const frame = new Uint8Array(renderer.frameSize);
@@ -69,11 +71,12 @@ describe("planMovingClips", () => {
     };
     plan.clips.forEach((clip, i) => {
       const [vx, vy] = step[MOVING_DIRECTIONS[clip.direction]];
+      const j = clip.jitter;
       const first = centre(renderer.render(i, 0, frame), options.canvas);
       for (let f = 1; f < options.frames; f++) {
         const [cx, cy] = centre(renderer.render(i, f, frame), options.canvas);
-        expect(cx - first[0]).toBeCloseTo(vx * clip.speed * f, 9);
-        expect(cy - first[1]).toBeCloseTo(vy * clip.speed * f, 9);
+        expect(cx - first[0]).toBeCloseTo(vx * clip.speed * f + j[2 * f] - j[0], 9);
+        expect(cy - first[1]).toBeCloseTo(vy * clip.speed * f + j[2 * f + 1] - j[1], 9);
       }
     });
   });
@@ -108,12 +111,15 @@ describe("planMovingClips", () => {
   });
 
   it("a frame alone carries no direction: every direction puts the item at the same positions, equally often", () => {
-    // Enumerate every draw the planner can make (speed s, a, b in 0…room − travel, g, and the
-    // frame f a single-frame observer would see) and count the item's corner per direction.
-    // Item and speed are drawn independently of the direction, so equal counts mean the frames
-    // of the four directions have one distribution: no single-frame classifier beats chance.
-    const room = options.canvas - 14;
+    // Enumerate every draw the planner can make (speed s, a, b in 0…room − travel, g, the
+    // jitter of the frame, and the frame f a single-frame observer would see) and count the
+    // item's corner per direction. Item and speed are drawn independently of the direction, so
+    // equal counts mean the frames of the four directions have one distribution: no
+    // single-frame classifier beats chance.
+    const J = options.jitter;
+    const room = options.canvas - 14 - 2 * J;
     const N = options.frames;
+    const noJitter = new Int8Array(2 * N);
     for (const s of options.speeds) {
       const span = room - (N - 1) * s + 1;
       const histograms = MOVING_DIRECTIONS.map((_, d) => {
@@ -121,27 +127,31 @@ describe("planMovingClips", () => {
         for (let a = 0; a < span; a++)
           for (let b = 0; b < span; b++)
             for (let g = 0; g < N; g++) {
-              const { x0, y0 } = placeClip(d, s, a, b, g, N);
-              const clip = { item: 0, itemClass: 0, direction: d, speed: s, x0, y0 };
+              const { x0, y0 } = placeClip(d, s, a, b, g, N, J);
+              const path = { direction: d, speed: s, x0, y0, jitter: noJitter };
               for (let f = 0; f < N; f++) {
-                const { x, y } = clipPosition(clip, f);
-                const key = x * 1000 + y;
-                h.set(key, (h.get(key) ?? 0) + 1);
+                const { x, y } = clipPosition(path, f);
+                for (let jx = -J; jx <= J; jx++)
+                  for (let jy = -J; jy <= J; jy++) {
+                    const key = (x + jx) * 1000 + y + jy;
+                    h.set(key, (h.get(key) ?? 0) + 1);
+                  }
               }
             }
         return [...h].sort((p, q) => p[0] - q[0]);
       });
       for (let d = 1; d < 4; d++) expect(histograms[d]).toEqual(histograms[0]);
-      // Not trivially so: the first frame alone does tell left from right.
-      const firstX = (d: number) => placeClip(d, s, 0, 0, 0, N).x0;
+      // Not trivially so: knowing the frame is a clip's first would tell left from right.
+      const firstX = (d: number) => placeClip(d, s, 0, 0, 0, N, J).x0;
       expect(firstX(0)).not.toBe(firstX(1));
     }
   });
 
   it("names what to change when the clip does not fit", () => {
-    expect(() => planMovingClips(source, 4, { ...options, frames: 11 })).toThrow(
-      /travel 20 px, but a 14-px item has only 18 px of room on a 32-px canvas/,
+    expect(() => planMovingClips(source, 4, { ...options, frames: 10 })).toThrow(
+      /travel 18 px, but a 14-px item shaken by ±1 px has only 16 px of room on a 32-px canvas/,
     );
+    expect(() => planMovingClips(source, 4, { ...options, jitter: -1 })).toThrow(/jitter is -1/);
     expect(() => planMovingClips(source, 4, { ...options, shrink: 3 })).toThrow(
       /shrink 3 does not divide the 28-pixel images/,
     );

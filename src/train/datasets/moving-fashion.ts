@@ -1,14 +1,18 @@
 /**
  * Moving Fashion-MNIST: a streaming camera task in which only time tells the class. Each clip is
- * one item, shrunk by an integer factor, sliding across a black square canvas at a constant
- * whole-pixel speed in one of four directions; the label is the direction.
+ * one item, shrunk by an integer factor, drifting across a black square canvas at a constant
+ * whole-pixel speed in one of four directions, shaken by an independent jitter of up to `jitter`
+ * pixels per axis in every frame (a hand-held camera); the label is the drift direction. The
+ * jitter makes the step between two frames a noisy clue (at 1 px/frame drift and 1 px jitter
+ * the item may step backwards or sideways), so a decision improves by integrating over frames.
  *
  * Placement is drawn so that a single frame says nothing about the direction: for every
  * direction the position of the item in a frame picked at random from a clip has the same
  * distribution, and item and speed are drawn independently of the direction. Along the motion
  * axis the item sits at a + f·s in frame f (or a + (N−1−f)·s when moving backwards); across it,
  * at b + g·s for an independent g uniform in 0…N−1. Both offsets are then a uniform start plus a
- * uniform multiple of s, so the frame distributions of the four directions coincide (the test
+ * uniform multiple of s, and the jitter, drawn independently per frame, adds the same noise to
+ * every direction, so the frame distributions of the four directions coincide (the test
  * enumerates every draw to check it). Only a comparison of frames — the delta encoder's job —
  * and integration over them can recover the direction.
  *
@@ -37,6 +41,8 @@ export interface MovingOptions {
   frames: number;
   /** Speeds in pixels per frame, one drawn uniformly per clip. */
   speeds: number[];
+  /** Each frame is displaced by independent whole pixels in −jitter…jitter per axis. */
+  jitter: number;
   /** Seed of the draws (item order, directions, speeds, placement). */
   seed: number;
 }
@@ -44,8 +50,9 @@ export interface MovingOptions {
 export const MOVING_DEFAULTS: Readonly<Omit<MovingOptions, "seed">> = {
   canvas: 32,
   shrink: 2,
-  frames: 10,
+  frames: 9,
   speeds: [1, 2],
+  jitter: 1,
 };
 
 /** One clip: everything needed to render its frames. */
@@ -58,9 +65,11 @@ export interface MovingClip {
   direction: number;
   /** Pixels per frame. */
   speed: number;
-  /** Top-left corner of the item in frame 0. */
+  /** Top-left corner of the item's drift path in frame 0 (before jitter). */
   x0: number;
   y0: number;
+  /** Jitter of each frame: [dx0, dy0, dx1, dy1, …]. */
+  jitter: Int8Array;
 }
 
 export interface MovingClips {
@@ -89,20 +98,23 @@ export function checkMovingOptions(o: MovingOptions, sourceSide: number): number
       `moving clips: shrink ${o.shrink} does not divide the ${sourceSide}-pixel images; use a divisor of ${sourceSide}`,
     );
   const side = sourceSide / o.shrink;
-  const room = o.canvas - side;
+  if (!Number.isInteger(o.jitter) || o.jitter < 0 || o.jitter > 127)
+    throw datasetError(`moving clips: jitter is ${o.jitter}; it must be a whole number in 0…127`);
+  const room = o.canvas - side - 2 * o.jitter;
   const travel = (o.frames - 1) * Math.max(...o.speeds);
   if (travel > room)
     throw datasetError(
       `moving clips: ${o.frames} frames at ${Math.max(...o.speeds)} px/frame travel ${travel} px, but a ` +
-        `${side}-px item has only ${room} px of room on a ${o.canvas}-px canvas; ` +
-        `enlarge the canvas, shrink more, or use fewer frames or lower speeds`,
+        `${side}-px item shaken by ±${o.jitter} px has only ${room} px of room on a ${o.canvas}-px canvas; ` +
+        `enlarge the canvas, shrink more, or use fewer frames, lower speeds or less jitter`,
     );
   return side;
 }
 
 /**
- * Top-left corner of the item in frame 0 from the uniform draws: a, b in 0…room − travel,
- * g in 0…frames − 1 (see the module comment). Exported so a test can enumerate every draw.
+ * Corner of the drift path in frame 0 from the uniform draws: a, b in 0…room − travel, g in
+ * 0…frames − 1 (see the module comment), shifted by the jitter margin. Exported so a test can
+ * enumerate every draw.
  */
 export function placeClip(
   direction: number,
@@ -111,18 +123,25 @@ export function placeClip(
   b: number,
   g: number,
   frames: number,
+  jitter: number,
 ): { x0: number; y0: number } {
   const [vx, vy] = VELOCITY[direction];
   const travel = (frames - 1) * speed;
-  const along = (v: number) => (v > 0 ? a : a + travel);
-  const across = b + g * speed;
+  const along = (v: number) => jitter + (v > 0 ? a : a + travel);
+  const across = jitter + b + g * speed;
   return vx !== 0 ? { x0: along(vx), y0: across } : { x0: across, y0: along(vy) };
 }
 
 /** Top-left corner of the item in frame f of a clip. */
-export function clipPosition(clip: MovingClip, f: number): { x: number; y: number } {
+export function clipPosition(
+  clip: Pick<MovingClip, "direction" | "speed" | "x0" | "y0" | "jitter">,
+  f: number,
+): { x: number; y: number } {
   const [vx, vy] = VELOCITY[clip.direction];
-  return { x: clip.x0 + vx * clip.speed * f, y: clip.y0 + vy * clip.speed * f };
+  return {
+    x: clip.x0 + vx * clip.speed * f + clip.jitter[2 * f],
+    y: clip.y0 + vy * clip.speed * f + clip.jitter[2 * f + 1],
+  };
 }
 
 /**
@@ -142,7 +161,7 @@ export function planMovingClips(
   if (!Number.isInteger(count) || count < 1)
     throw datasetError(`moving clips: count is ${count}; it must be a whole number >= 1`);
   const side = checkMovingOptions(options, h);
-  const room = options.canvas - side;
+  const room = options.canvas - side - 2 * options.jitter;
   const rng = new Rng(options.seed);
   const items = new Uint32Array(source.count);
   for (let i = 0; i < items.length; i++) items[i] = i;
@@ -158,8 +177,12 @@ export function planMovingClips(
     const a = rng.int(span);
     const b = rng.int(span);
     const g = rng.int(options.frames);
-    const { x0, y0 } = placeClip(direction, speed, a, b, g, options.frames);
-    clips.push({ item, itemClass: source.labels[item], direction, speed, x0, y0 });
+    const { x0, y0 } = placeClip(direction, speed, a, b, g, options.frames, options.jitter);
+    const jitter = new Int8Array(2 * options.frames);
+    if (options.jitter > 0)
+      for (let k = 0; k < jitter.length; k++)
+        jitter[k] = rng.int(2 * options.jitter + 1) - options.jitter;
+    clips.push({ item, itemClass: source.labels[item], direction, speed, x0, y0, jitter });
   }
   return { name: `moving-${source.name}`, options, itemSide: side, clips };
 }
