@@ -231,20 +231,163 @@ function jsonArray(key: string, items: (string | number)[], last: boolean): stri
   return lines;
 }
 
+/** Records as prettier prints an array of flat objects: one per line where it fits, else one key per line. */
+function jsonRecords(key: string, items: Record<string, number>[], last: boolean): string[] {
+  const end = last ? "" : ",";
+  const inline = (o: Record<string, number>) =>
+    `{ ${Object.entries(o)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(", ")} }`;
+  const oneLine = `  "${key}": [${items.map(inline).join(", ")}]${end}`;
+  if (oneLine.length <= WIDTH) return [oneLine];
+  const lines = [`  "${key}": [`];
+  items.forEach((o, i) => {
+    const comma = i === items.length - 1 ? "" : ",";
+    const line = `    ${inline(o)}${comma}`;
+    if (line.length <= WIDTH) {
+      lines.push(line);
+    } else {
+      const entries = Object.entries(o);
+      lines.push("    {");
+      entries.forEach(([k, v], j) =>
+        lines.push(
+          `      ${JSON.stringify(k)}: ${JSON.stringify(v)}${j === entries.length - 1 ? "" : ","}`,
+        ),
+      );
+      lines.push(`    }${comma}`);
+    }
+  });
+  lines.push(`  ]${end}`);
+  return lines;
+}
+
 /** The labels file, formatted as the repository's prettier would (it is committed with the sample). */
 export function labelsJson(l: {
   topic: string;
   dataset: string;
   classes: string[];
   labels: number[];
+  clips?: Record<string, number>[];
 }): string {
+  const clips = l.clips !== undefined && l.clips.length > 0 ? l.clips : undefined;
   return [
     "{",
     `  "topic": ${JSON.stringify(l.topic)},`,
     `  "dataset": ${JSON.stringify(l.dataset)},`,
     ...jsonArray("classes", l.classes, false),
-    ...jsonArray("labels", l.labels, true),
+    ...jsonArray("labels", l.labels, clips === undefined),
+    ...(clips ? jsonRecords("clips", clips, true) : []),
     "}",
     "",
   ].join("\n");
+}
+
+/** Frames rendered on demand (gray, width × height bytes each), with a class per frame. */
+export interface GrayFrameSource {
+  name: string;
+  count: number;
+  width: number;
+  height: number;
+  /** Writes frame i into out (width × height bytes) and returns it. */
+  render(i: number, out: Uint8Array): Uint8Array;
+  labels: ArrayLike<number>;
+  classes: string[];
+  /** Extra per-segment records for the labels file (e.g. the clips of a moving-object task). */
+  clips?: Record<string, number>[];
+}
+
+export interface UpscaledSampleOptions {
+  /** A bag directory, or a path ending in ".mcap". */
+  out: string;
+  /** Each source pixel becomes a scale × scale block (nearest neighbour). */
+  scale?: number;
+  fps?: number;
+  startTime?: bigint;
+  frameId?: string;
+  compression?: ChunkCompression;
+  overwrite?: boolean;
+}
+
+/**
+ * Nearest-neighbour enlargement by a whole factor. Shrunk back by the image preprocessor's area
+ * average, every block gives back its source value exactly, so a model whose input is the source
+ * size sees the pixels it was trained on.
+ */
+export function upscaleNearest(
+  src: Uint8Array,
+  width: number,
+  height: number,
+  scale: number,
+  out: Uint8Array,
+): Uint8Array {
+  const ow = width * scale;
+  for (let y = 0; y < height; y++) {
+    const row = y * scale * ow;
+    for (let x = 0; x < width; x++)
+      out.fill(src[y * width + x], row + x * scale, row + (x + 1) * scale);
+    for (let k = 1; k < scale; k++) out.copyWithin(row + k * ow, row, row + ow);
+  }
+  return out;
+}
+
+/**
+ * Records rendered gray frames as a mono8 camera stream (`/camera/image_raw`), each enlarged by
+ * a whole factor, with the labels file beside it. mono8, because the preprocessor reads it as
+ * byte · 1/255 with no colour conversion: the model's tensor is exactly the rendered frame's.
+ */
+export async function writeUpscaledSample(
+  frames: GrayFrameSource,
+  options: UpscaledSampleOptions,
+): Promise<CameraSampleResult> {
+  const scale = options.scale ?? 3;
+  const fps = options.fps ?? 30;
+  if (!Number.isInteger(scale) || scale < 1)
+    throw new RangeError(`scale ${scale} must be a whole number >= 1`);
+  if (!(fps > 0)) throw new RangeError(`fps ${fps} must be positive`);
+  if (frames.labels.length !== frames.count)
+    throw new RangeError(
+      `${frames.name}: ${frames.labels.length} labels for ${frames.count} frames`,
+    );
+  const start = options.startTime ?? SAMPLE_START_TIME;
+  const frameId = options.frameId ?? "camera_optical_frame";
+  const topic = "/camera/image_raw";
+  const width = frames.width * scale;
+  const height = frames.height * scale;
+  const out = await McapBagWriter.create(options.out, {
+    compression: options.compression ?? "zstd",
+    zstdLevel: 19,
+    overwrite: options.overwrite,
+  });
+  await out.addTopic({ name: topic, type: "sensor_msgs/msg/Image", qos: [RECORDED_RELIABLE_QOS] });
+  const codec = codecFor("sensor_msgs/msg/Image");
+  const small = new Uint8Array(frames.width * frames.height);
+  const big = new Uint8Array(width * height);
+  for (let i = 0; i < frames.count; i++) {
+    const t = start + BigInt(Math.round((i * 1e9) / fps));
+    const data = codec.encode({
+      header: { stamp: nanosecondsToStamp(t), frame_id: frameId },
+      height,
+      width,
+      encoding: "mono8",
+      is_bigendian: 0,
+      step: width,
+      data: upscaleNearest(frames.render(i, small), frames.width, frames.height, scale, big),
+    });
+    await out.write(topic, data, t, t);
+  }
+  const bag = await out.close();
+  const labelsFile = options.out.endsWith(".mcap")
+    ? `${options.out}.labels.json`
+    : join(options.out, "labels.json");
+  await writeFile(
+    labelsFile,
+    labelsJson({
+      topic,
+      dataset: frames.name,
+      classes: frames.classes,
+      labels: Array.from(frames.labels),
+      clips: frames.clips,
+    }),
+  );
+  return { bag, labelsFile, topic };
 }

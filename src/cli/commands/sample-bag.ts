@@ -4,10 +4,25 @@ import type { CommandModule } from "./index.js";
 export const sampleBagCommand: CommandModule = {
   name: "sample-bag",
   summary:
-    "Record dataset test images as a camera stream in a rosbag2 MCAP bag (with a labels file), to replay.",
+    "Record dataset test images (or moving-item clips) as a camera stream in a rosbag2 MCAP bag (with a labels file), to replay.",
   configure(command: Command) {
     command
       .requiredOption("--out <path>", "output bag directory (or a file ending in .mcap)")
+      .option(
+        "--task <task>",
+        "classes: one test image per frame, labelled by class | moving: clips of a test item moving left, right, up or down, labelled by direction",
+        "classes",
+      )
+      .option(
+        "--clips <n>",
+        "moving: the first n clips (9 frames each) of the 1000-clip moving-fashion-mnist test set",
+        "120",
+      )
+      .option(
+        "--scale <k>",
+        "moving: each canvas pixel becomes a k × k block of the mono8 frame",
+        "3",
+      )
       .option("--dataset <name>", "fashion-mnist | mnist", "fashion-mnist")
       .option(
         "--data-dir <dir>",
@@ -25,6 +40,9 @@ export const sampleBagCommand: CommandModule = {
     return async (command: Command) => {
       const opts = command.opts<{
         out: string;
+        task: string;
+        clips: string;
+        scale: string;
         dataset: string;
         dataDir?: string;
         count: string;
@@ -45,15 +63,59 @@ export const sampleBagCommand: CommandModule = {
         }
         return n;
       };
-      const count = positive("count", opts.count, true);
       const fps = positive("fps", opts.fps, false);
+      if (
+        opts.compression !== "zstd" &&
+        opts.compression !== "lz4" &&
+        opts.compression !== "none"
+      ) {
+        throw new UserError(`--compression ${opts.compression}: use zstd, lz4 or none`);
+      }
+      if (opts.task === "moving") {
+        const notHere = ["dataset", "count", "width", "height", "encoding"].filter(
+          (name) => command.getOptionValueSource(name) === "cli",
+        );
+        if (notHere.length > 0) {
+          throw new UserError(
+            `--${notHere[0]} does not apply to --task moving (mono8 frames of the 32×32 canvas, enlarged by --scale)`,
+          );
+        }
+        const clips = positive("clips", opts.clips, true);
+        const scale = positive("scale", opts.scale, true);
+        const { loadMovingFashion, movingFrameStream } =
+          await import("../../train/datasets/moving-events.js");
+        const { writeUpscaledSample } = await import("../../bag/camera-sample.js");
+        // The first clips of the 1000-clip test set that models are evaluated on.
+        const test = loadMovingFashion("test", {}, opts.dataDir);
+        if (clips > test.count) {
+          throw new UserError(`--clips ${clips}: the test set has ${test.count} clips`);
+        }
+        const stream = movingFrameStream(test, clips);
+        const result = await writeUpscaledSample(stream, {
+          out: opts.out,
+          scale,
+          fps,
+          compression: opts.compression,
+          overwrite: opts.force,
+        });
+        const { stat } = await import("node:fs/promises");
+        const bytes = (await stat(result.bag.file)).size;
+        const side = stream.width * scale;
+        process.stdout.write(
+          `wrote ${clips} clips (${result.bag.messageCount} frames) of ${stream.name} on ${result.topic} ` +
+            `(${side}×${side} mono8, ${fps} fps) to ${result.bag.file} (${(bytes / 1e6).toFixed(2)} MB)` +
+            `${result.bag.metadataFile ? `, ${result.bag.metadataFile}` : ""}, labels in ${result.labelsFile}\n`,
+        );
+        return;
+      }
+      if (opts.task !== "classes") {
+        throw new UserError(`--task ${opts.task}: use classes or moving`);
+      }
+      const count = positive("count", opts.count, true);
       const width = positive("width", opts.width, true);
       const height = positive("height", opts.height, true);
       if (!["rgb8", "mono8", "jpeg"].includes(opts.encoding)) {
         throw new UserError(`--encoding ${opts.encoding}: use rgb8, mono8 or jpeg`);
-      }
-      if (!["zstd", "lz4", "none"].includes(opts.compression)) {
-        throw new UserError(`--compression ${opts.compression}: use zstd, lz4 or none`);
       }
       if (opts.dataset !== "fashion-mnist" && opts.dataset !== "mnist") {
         throw new UserError(

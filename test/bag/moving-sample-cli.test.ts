@@ -1,0 +1,56 @@
+/** `spikenode sample-bag --task moving`: the command that made samples/moving-fashion-camera. */
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { openBag } from "../../src/bag/index.js";
+import { tempDir } from "./helpers.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const FIXTURE = join(root, "test/fixtures/train/fashion-mnist");
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+const cli = (...args: string[]) =>
+  spawnSync(join(root, "node_modules/.bin/tsx"), [join(root, "src/cli/main.ts"), ...args], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+
+describe("spikenode sample-bag --task moving", () => {
+  it("records the first clips of the moving test set, 3× enlarged mono8, with their labels", async () => {
+    const out = join(tmp.dir, "moving");
+    const r = cli(
+      "sample-bag",
+      "--task",
+      "moving",
+      "--clips",
+      "3",
+      "--data-dir",
+      FIXTURE,
+      "--out",
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /wrote 3 clips \(27 frames\) of moving-fashion-mnist\/test .*96×96 mono8, 30 fps/,
+    );
+    const labels = JSON.parse(readFileSync(join(out, "labels.json"), "utf8"));
+    expect(labels.labels.length).toBe(27);
+    expect(labels.clips.map((c: { start: number }) => c.start)).toEqual([0, 9, 18]);
+    const bag = await openBag(out);
+    expect(bag.topics().map((t) => t.count)).toEqual([27]);
+    await bag.close();
+  });
+
+  it("refuses options of the classes task and unknown tasks, in one line", () => {
+    const a = cli("sample-bag", "--task", "moving", "--width", "64", "--out", join(tmp.dir, "x"));
+    expect(a.status).not.toBe(0);
+    expect(a.stderr).toMatch(/--width does not apply to --task moving/);
+    const b = cli("sample-bag", "--task", "spinning", "--out", join(tmp.dir, "y"));
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(/--task spinning: use classes or moving/);
+  });
+});
