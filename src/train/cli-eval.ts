@@ -57,6 +57,7 @@ export function formatReport(r: EvalReport): string {
   if (r.sweepNote) lines.push(r.sweepNote);
   for (const syn of r.perSynapse) {
     const pts = r.sweep.filter((p) => p.synapse === syn.synapse);
+    if (pts.length === 0) continue;
     lines.push(
       `sweep ${syn.synapse}: ` +
         pts.map((p) => `T${p.timesteps}[${p.start},${p.timesteps}) ${pct(p.accuracy)}`).join("  "),

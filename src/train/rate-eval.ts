@@ -28,18 +28,20 @@ function lifRateTensor(J: tf.Tensor, tauRc: number, tauRef: number, amplitude: n
  * spiking encoders have none.
  */
 export function rateNetworkUnavailable(model: Model): string | null {
-  const enc = model.spec.input.encoder;
-  if (enc.type !== "constant") {
-    return `the ${enc.type} encoder does not give a constant input, which a rate network needs`;
-  }
   for (const l of model.layers) {
     const spec = l.spec;
-    if (spec.type === "recurrent_dense") {
-      return `layer ${l.index} is recurrent_dense; the rate network covers feed-forward soft-LIF models only`;
-    }
     if ("neuron" in spec && spec.neuron.model !== "lif" && spec.neuron.model !== "linear") {
       return `layer ${l.index} has ${spec.neuron.model} neurons, which have no analytic rate (only LIF has, as soft-LIF training assumes)`;
     }
+  }
+  for (const l of model.layers) {
+    if (l.spec.type === "recurrent_dense") {
+      return `layer ${l.index} is recurrent_dense; the rate network covers feed-forward soft-LIF models only`;
+    }
+  }
+  const enc = model.spec.input.encoder;
+  if (enc.type !== "constant") {
+    return `the ${enc.type} encoder does not give a constant input, which a rate network needs`;
   }
   return null;
 }

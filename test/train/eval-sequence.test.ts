@@ -13,7 +13,8 @@ import { createNetwork, loadModel } from "../../src/snn/index.js";
 import { formatReport } from "../../src/train/cli-eval.js";
 import { loadDataset } from "../../src/train/datasets/index.js";
 import { accuracyPlotSvg, evaluateModel, modelInputs } from "../../src/train/evaluate.js";
-import { packModel, randomTensor, rng } from "../snn/helpers.js";
+import { rateNetworkUnavailable } from "../../src/train/rate-eval.js";
+import { buildModel, LIF, packModel, randomTensor, rng } from "../snn/helpers.js";
 
 const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "spikenode-eval-seq-"));
@@ -113,7 +114,7 @@ describe("spikenode eval on an ALIF sequence model", () => {
 
     expect(one.rate).toBeNull();
     expect(one.rateNote).toMatch(
-      /^no rate network: the rows encoder does not give a constant input/,
+      /^no rate network: layer 0 has alif neurons, which have no analytic rate/,
     );
     expect(one.sweep).toEqual([]);
     expect(one.sweepNote).toMatch(/rows encoder presents each image as a sequence of 28 ticks/);
@@ -121,6 +122,7 @@ describe("spikenode eval on an ALIF sequence model", () => {
     expect(text).toMatch(/rate network: {2}- \(no rate network/);
     expect(text).toMatch(/spikes\/neuron\/step/);
     expect(text).toMatch(/no timestep sweep/);
+    expect(text).not.toMatch(/^sweep /m);
     expect(() => accuracyPlotSvg(one)).toThrow(/nothing to plot/);
     // The JSON report round-trips (eval --report).
     expect(JSON.parse(JSON.stringify(one))).toEqual(one);
@@ -132,5 +134,25 @@ describe("spikenode eval on an ALIF sequence model", () => {
     );
     const same = await evaluateModel({ ...opts, limit: 2, timesteps: 28, threads: 1 });
     expect(same.spiking.timesteps).toBe(28);
+  });
+
+  it("says why there is no rate network, and has one for feed-forward LIF under constant current", () => {
+    const dense = (neuron: object, encoder?: Record<string, unknown>, timesteps?: number) =>
+      buildModel({
+        inputShape: [1, 4, 4],
+        encoder,
+        timesteps,
+        layers: [
+          ...(encoder ? [] : [{ type: "flatten" }]),
+          { type: "dense", weights: randomTensor([3, encoder ? 4 : 16], r), neuron },
+        ],
+      });
+    expect(rateNetworkUnavailable(dense(LIF))).toBeNull();
+    expect(rateNetworkUnavailable(dense({ model: "leaky_integrator", tau: 0.01 }))).toMatch(
+      /layer 1 has leaky_integrator neurons/,
+    );
+    expect(rateNetworkUnavailable(dense(LIF, { type: "rows" }, 4))).toMatch(
+      /the rows encoder does not give a constant input/,
+    );
   });
 });

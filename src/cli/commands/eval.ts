@@ -4,14 +4,17 @@ import type { CommandModule } from "./index.js";
 export const evalCommand: CommandModule = {
   name: "eval",
   summary:
-    "Spiking accuracy of a model on a dataset (our engine, all cores), beside its rate-network accuracy.",
+    "Spiking accuracy of a model on a dataset (our engine, all cores), beside its rate-network accuracy (soft-LIF models).",
   configure(command: Command) {
     command
       .option("--model <dir>", "model directory (model.json + weights)")
       .option("--dataset <name>", "fashion-mnist | mnist | cifar10")
       .option("--split <split>", "test | train | validation (the images training held out)", "test")
       .option("--limit <n>", "only the first N images of the split")
-      .option("--timesteps <T>", "ticks per image (default: the model's presentation.timesteps)")
+      .option(
+        "--timesteps <T>",
+        "ticks per image (default: the model's presentation.timesteps; a rows/pixel_windows encoder fixes it)",
+      )
       .option(
         "--synapses <list>",
         "comma-separated: model, none, lowpass:<tau s>, alpha:<tau s>",
@@ -24,7 +27,7 @@ export const evalCommand: CommandModule = {
       )
       .option(
         "--plot <file.svg>",
-        "write accuracy against timesteps per synapse as SVG (and PNG beside it)",
+        "write accuracy against timesteps per synapse as SVG (and PNG beside it; frame encoders only)",
       )
       .option("--out <file.json>", "also write the JSON report to this file")
       .option(
