@@ -7,6 +7,7 @@ import type { InputEncoder } from "./types.js";
 export class ConstantEncoder implements InputEncoder {
   readonly kind = "constant";
   readonly constant = true;
+  readonly analog = true;
   readonly steps = null;
   /** Frame encoder: every tick carries the whole image. */
   get outputSize(): number {

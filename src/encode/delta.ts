@@ -14,6 +14,7 @@ import type { InputEncoder } from "./types.js";
 export class DeltaEncoder implements InputEncoder {
   readonly kind = "delta";
   readonly constant = false;
+  readonly analog = false;
   readonly steps = null;
   /** Frame encoder: every tick carries the whole image. */
   get outputSize(): number {

@@ -13,6 +13,7 @@ import type { InputEncoder } from "./types.js";
 export class PixelWindowsEncoder implements InputEncoder {
   readonly kind = "pixel_windows";
   readonly constant = false;
+  readonly analog = true;
   /** Values per tick: the window. */
   readonly outputSize: number;
   /** Ticks per image, ceil(size / stride). */

@@ -19,6 +19,7 @@ const MAX_SPIKES_PER_TICK = 1000;
 export class PoissonEncoder implements InputEncoder {
   readonly kind = "poisson";
   readonly constant = false;
+  readonly analog = false;
   readonly steps = null;
   /** Frame encoder: every tick carries the whole image. */
   get outputSize(): number {

@@ -15,6 +15,7 @@ type Shape3 = readonly [number, number, number];
 export class RowsEncoder implements InputEncoder {
   readonly kind = "rows";
   readonly constant = false;
+  readonly analog = true;
   /** Pixels read per frame, C·H·W. */
   readonly size: number;
   /** Values per tick, C·W. */

@@ -28,6 +28,12 @@ export interface InputEncoder {
    * the first layer's synaptic current once per frame (network.tick's `constant` argument).
    */
   readonly constant: boolean;
+  /**
+   * True when tick() carries real-valued currents (constant, rows, pixel_windows), so the first
+   * layer multiplies them (MACs, in src/power's terms); false for spike/event counts (poisson,
+   * delta), which the first layer only accumulates.
+   */
+  readonly analog: boolean;
   /** Start presenting a frame; the frame is read now and may be reused by the caller after. */
   present(frame: ArrayLike<number>): void;
   /** Input current for the next tick of the presentation. */

@@ -12,8 +12,8 @@ export interface EnergyModel {
 }
 
 /**
- * @param analogInput the encoder feeds constant currents (the first layer's synaptic
- *   operations are then multiply-accumulates of pixel values, see src/power)
+ * @param analogInput the encoder feeds real-valued currents (constant, rows, pixel_windows): the
+ *   first layer's synaptic operations are then multiply-accumulates of pixel values, see src/power
  */
 export function createEnergyModel(
   analogInput: boolean,

@@ -196,6 +196,7 @@ describe("sequence encoders and the engine agree on sizes", () => {
         });
         const enc = encoderForModel(spec);
         expect(enc.kind).toBe(encoder.type);
+        expect(enc.analog).toBe(!["poisson", "delta"].includes(encoder.type));
         expect(enc.size).toBe(c * h * w);
         expect(enc.steps).toBe(sequenceLength(encoder, [c, h, w]));
         expect(enc.outputSize).toBe(encodedInputShape(encoder, [c, h, w]).reduce((a, b) => a * b));
