@@ -234,6 +234,43 @@ describe("sequence models (rows encoder) on both engines", () => {
     return { spikes, scores, counters };
   }
 
+  it("ALIF recurrent_dense fed by pixel_windows (window 3, stride 2): same spikes and counters", () => {
+    const r = rng(9);
+    const model = buildModel({
+      inputShape: [1, 4, 5],
+      encoder: { type: "pixel_windows", window: 3, stride: 2 },
+      timesteps: 10,
+      layers: [
+        {
+          type: "recurrent_dense",
+          weights: randomTensor([12, 3], r, 0.8, 0.1),
+          recurrent_weights: randomTensor([12, 12], r, 0.3),
+          neuron: {
+            model: "alif",
+            tau_m: randomTensor([12], r, 0.005, 0.02),
+            tau_adp: randomTensor([12], r, 0.025, 0.2),
+            b0: 0.01,
+            beta: 1.8,
+          },
+        },
+        {
+          type: "dense",
+          weights: randomTensor([3, 12], r, 1),
+          neuron: { model: "leaky_integrator", tau: 0.02 },
+        },
+      ],
+      readout: { type: "membrane" },
+    });
+    expect([model.encodedShape, model.sequenceLength]).toEqual([[3], 10]);
+    const images = [0, 1, 2].map(() => Float64Array.from({ length: 20 }, () => r()));
+    const fast = seqTrace(createNetwork(model, { engine: "fast" }), images);
+    const ref = seqTrace(createNetwork(model, { engine: "reference" }), images);
+    expect(fast.spikes).toEqual(ref.spikes);
+    expect(fast.counters).toEqual(ref.counters);
+    expect(fast.counters[0].layers[0].spikes).toBeGreaterThan(5);
+    fast.scores.flat().forEach((v, i) => expect(v).toBeCloseTo(ref.scores.flat()[i], 8));
+  });
+
   for (const seed of [4, 5]) {
     for (const tpr of [1, 2]) {
       it(`ALIF recurrent_dense ×2 fed row by row (seed ${seed}, ticks_per_row ${tpr}): same spikes, scores and counters; run() agrees`, () => {
