@@ -174,14 +174,6 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
   }
   const weights = decodeFloat32(weightsBytes);
 
-  // Layers reached from the input through flatten layers only read the encoder's output.
-  let fedByEncoder = true;
-  const encoderHint = (): string =>
-    fedByEncoder && seqLength !== null
-      ? `; this layer reads what the ${encoder.type} encoder delivers per tick, ${fmtShape(encodedShape)} (${
-          encoder.type === "rows" ? "C·W of one row" : "input.encoder.window pixels"
-        }), not the whole image ${fmtShape([c0, h0, w0])}`
-      : "";
   const tensor = (ref: TensorRef, field: string, expected: Shape, what: string): Float32Array => {
     const count = product(ref.shape);
     const expectCount = product(expected);
@@ -264,6 +256,14 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       `set presentation.timesteps to ${seqLength}, or change input.encoder${encoder.type === "rows" ? ".ticks_per_row" : ".stride"} so the two agree`,
     );
   }
+  // Layers reached from the input through flatten layers only read the encoder's output.
+  let fedByEncoder = true;
+  const encoderHint = (): string =>
+    fedByEncoder && seqLength !== null
+      ? `; this layer reads what the ${encoder.type} encoder delivers per tick, ${fmtShape(encodedShape)} (${
+          encoder.type === "rows" ? "C·W of one row" : "input.encoder.window pixels"
+        }), not the whole image ${fmtShape([c0, h0, w0])}`
+      : "";
   let shape: Shape = encodedShape;
   const layers: ResolvedLayer[] = [];
   const weightedLayers: number[] = [];
