@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   ModelError,
@@ -140,4 +141,57 @@ describe("models with sequence encoders", () => {
       expect(problem(json, bytes)).toMatch(pattern);
     });
   }
+
+  it("fuzz: any encoder, timesteps and first-layer width either loads consistently or is a ModelError", () => {
+    const encoder = fc.oneof(
+      fc.record({ type: fc.constant("rows"), ticks_per_row: fc.integer({ min: -1, max: 3 }) }),
+      fc.record({
+        type: fc.constant("pixel_windows"),
+        window: fc.integer({ min: 0, max: 800 }),
+        stride: fc.integer({ min: 0, max: 5 }),
+      }),
+      fc.record({ type: fc.constant("constant"), gain: fc.double() }),
+    );
+    // "fit" picks the value the encoder implies, so that many cases load.
+    const fitOr = (arb: fc.Arbitrary<number>) => fc.oneof(fc.constant("fit" as const), arb);
+    let loaded = 0;
+    fc.assert(
+      fc.property(
+        encoder,
+        fitOr(fc.integer({ min: 1, max: 900 })),
+        fitOr(fc.constantFrom(1, 4, 28, 784)),
+        (enc, ticks, width) => {
+          const e = enc as {
+            type: string;
+            ticks_per_row?: number;
+            window?: number;
+            stride?: number;
+          };
+          const timesteps =
+            ticks !== "fit"
+              ? ticks
+              : e.type === "rows"
+                ? 28 * (e.ticks_per_row ?? 1)
+                : Math.ceil(784 / Math.max(1, e.stride ?? 1));
+          const inputs =
+            width !== "fit" ? width : e.type === "pixel_windows" ? Math.max(1, e.window ?? 4) : 28;
+          const { json, bytes } = rowsModel(enc, timesteps, inputs);
+          let m;
+          try {
+            m = parseModel(json, bytes, "fuzz");
+          } catch (err) {
+            if (!(err instanceof ModelError)) throw err;
+            return;
+          }
+          expect(m.layers[0].inShape).toEqual([inputs]);
+          expect(m.encodedSize).toBe(inputs);
+          if (m.sequenceLength !== null)
+            expect(m.spec.presentation.timesteps).toBe(m.sequenceLength);
+          loaded++;
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(loaded, "some cases must load").toBeGreaterThan(5);
+  });
 });
