@@ -10,8 +10,9 @@ import type { Encoder, Layer, ModelSpecInput } from "../../snn/model-spec.js";
 import { parseModel } from "../../snn/model.js";
 import type { EpochRecord } from "../checkpoint.js";
 import { lineChartSvg, type Series } from "../plot.js";
-import type { SequenceEncoding, SequenceTrainConfig } from "./config.js";
+import type { SequenceTrainConfig } from "./config.js";
 import { initSequenceParams, macsPerStep, type SequencePlan } from "./recurrent-net.js";
+import { sequenceEncoderSpec } from "./sequences.js";
 
 export interface SequenceExportOptions {
   config: SequenceTrainConfig;
@@ -55,22 +56,6 @@ class Weights {
       for (let i = 0; i < c.length; i++, o += 4) view.setFloat32(o, c[i], true);
     return out;
   }
-}
-
-/**
- * The model file's input encoder for a sequence encoding: the image enters as pixels in [0, 1]
- * (gain 1, bias 0) and the encoder presents it row by row or window by window.
- */
-export function sequenceEncoderSpec(encoding: SequenceEncoding): Encoder {
-  return (encoding.type === "rows"
-    ? { type: "rows", gain: 1, bias: 0 }
-    : {
-        type: "pixel_windows",
-        window: encoding.window,
-        stride: encoding.stride,
-        gain: 1,
-        bias: 0,
-      }) as unknown as Encoder;
 }
 
 export function buildSrnnModel(opts: SequenceExportOptions): {

@@ -43,6 +43,11 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
           spikes_per_sample: r.spikesPerSample,
           layer_spikes_per_sample: r.layerSpikesPerSample,
           synaptic_events_per_sample: synapticEvents(plan, r.layerSpikesPerSample),
+          // The pixels enter as analog currents: the first layer multiplies them (dense bound;
+          // the engine skips zero pixels).
+          input_macs_per_sample: plan.steps * plan.inputSize * plan.hidden[0],
+          neuron_updates_per_sample:
+            plan.steps * (plan.hidden.reduce((a, b) => a + b, 0) + plan.classes),
         }
       : {}),
     epochs: history.length,
@@ -79,6 +84,8 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     firing_rate: measured.firing_rate,
     spikes_per_sample: measured.spikes_per_sample,
     synaptic_events_per_sample: measured.synaptic_events_per_sample,
+    input_macs_per_sample: measured.input_macs_per_sample,
+    neuron_updates_per_sample: measured.neuron_updates_per_sample,
     ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
   });
   writeFileSync(join(out, "weights.bin"), model.weights);

@@ -4,6 +4,8 @@
  * step from `readout.start` on) or one label per step (−1 = step not scored). Any task can train
  * with the sequence trainer by providing a SequenceSet.
  */
+import { createEncoder, encodeSequence, type InputEncoder } from "../../encode/index.js";
+import type { Encoder } from "../../snn/model-spec.js";
 import type { ImageSet } from "../datasets/types.js";
 import type { SequenceEncoding } from "./config.js";
 
@@ -28,52 +30,46 @@ export function labelWidth(set: Pick<SequenceSet, "labelMode" | "steps">): numbe
   return set.labelMode === "step" ? set.steps : 1;
 }
 
+/**
+ * The model file's input encoder for a sequence encoding: pixels in [0, 1] enter unscaled
+ * (gain 1, bias 0), one row or one window per tick.
+ */
+export function sequenceEncoderSpec(encoding: SequenceEncoding): Encoder {
+  return encoding.type === "rows"
+    ? { type: "rows", gain: 1, bias: 0, ticks_per_row: 1 }
+    : { type: "pixel_windows", window: encoding.window, stride: encoding.stride, gain: 1, bias: 0 };
+}
+
+/** The engine's encoder for images of `shape` under a sequence encoding. */
+export function sequenceEncoder(
+  shape: [number, number, number],
+  encoding: SequenceEncoding,
+): InputEncoder {
+  // dt only matters to rate encoders; sequence encoders ignore it.
+  return createEncoder(sequenceEncoderSpec(encoding), shape, 0.001);
+}
+
 /** Steps and inputs per step of an image of shape [C, H, W] under an encoding. */
 export function sequenceShape(
   shape: [number, number, number],
   encoding: SequenceEncoding,
 ): { steps: number; inputSize: number } {
-  const [c, h, w] = shape;
-  if (encoding.type === "rows") return { steps: h, inputSize: w * c };
-  return { steps: Math.ceil((c * h * w) / encoding.stride), inputSize: encoding.window };
+  const encoder = sequenceEncoder(shape, encoding);
+  return { steps: encoder.steps as number, inputSize: encoder.outputSize };
 }
 
 /**
- * Image (CHW, values in [0, 1]) → sequence, exactly as the engine's input encoder presents it:
- * rows: step t is row t (channels-first within the row); pixel_windows: step t holds the
- * `window` pixels of the row-major stream starting at t·stride, zeros past the end.
+ * An image set seen as sequences: each image (bytes HWC → CHW floats x/255, as evaluation
+ * feeds the engine) goes through the engine's own encoder (src/encode), so training sees
+ * exactly the per-tick vectors the engine receives at inference (rounded to float32).
  */
-export function imageToSequence(
-  image: Float32Array,
-  shape: [number, number, number],
-  encoding: SequenceEncoding,
-  out: Float32Array,
-  offset: number,
-): void {
-  const [c, h, w] = shape;
-  if (encoding.type === "rows") {
-    for (let y = 0; y < h; y++)
-      for (let ch = 0; ch < c; ch++)
-        for (let x = 0; x < w; x++)
-          out[offset + y * w * c + ch * w + x] = image[(ch * h + y) * w + x];
-    return;
-  }
-  const n = c * h * w;
-  const { steps } = sequenceShape(shape, encoding);
-  const win = encoding.window;
-  for (let t = 0; t < steps; t++)
-    for (let k = 0; k < win; k++) {
-      const p = t * encoding.stride + k;
-      out[offset + t * win + k] = p < n ? image[p] : 0;
-    }
-}
-
-/** An image set seen as sequences (pixels scaled to [0, 1]; labels per sample). */
 export function imageSequences(set: ImageSet, encoding: SequenceEncoding): SequenceSet {
   const [c, h, w] = set.shape;
   const size = c * h * w;
-  const { steps, inputSize } = sequenceShape(set.shape, encoding);
-  const chw = new Float32Array(size);
+  const encoder = sequenceEncoder(set.shape, encoding);
+  const steps = encoder.steps as number;
+  const inputSize = encoder.outputSize;
+  const chw = new Float64Array(size);
   return {
     name: `${set.name}:${encoding.type}`,
     count: set.count,
@@ -82,13 +78,12 @@ export function imageSequences(set: ImageSet, encoding: SequenceEncoding): Seque
     classes: set.classes,
     labelMode: "sample",
     fill(index, out, offset) {
-      // ImageSet pixels are HWC bytes; the engine's tensors are CHW floats.
       const src = index * size;
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++)
           for (let ch = 0; ch < c; ch++)
             chw[(ch * h + y) * w + x] = set.pixels[src + (y * w + x) * c + ch] / 255;
-      imageToSequence(chw, set.shape, encoding, out, offset);
+      encodeSequence(encoder, chw, steps, out.subarray(offset, offset + steps * inputSize));
     },
     fillLabels(index, out, offset) {
       out[offset] = set.labels[index];
