@@ -1,5 +1,6 @@
 /**
  * Export: trained soft-LIF weights → a spiking model in our format (models/FORMAT.md).
+ * (Recurrent sequence networks export through srnn/export-srnn.ts; exportCheckpoint dispatches.)
  *
  * Soft-LIF computes J = gain·(W·x + b) + 1 and outputs amplitude·rate(J). The spiking layer
  * gets W' = gain·W, b' = gain·b + 1 (the gain and the threshold offset folded into the layer),
@@ -13,7 +14,12 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseModel } from "../snn/model.js";
 import type { Layer, ModelSpecInput, Synapse } from "../snn/model-spec.js";
-import { hasCheckpoint, loadCheckpoint, type EpochRecord } from "./checkpoint.js";
+import {
+  hasCheckpoint,
+  loadAnyCheckpoint,
+  loadCheckpoint,
+  type EpochRecord,
+} from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { planNetwork, type Plan } from "./net.js";
 import { svgToPng, trainingCurvesSvg } from "./plot.js";
@@ -233,6 +239,8 @@ export async function exportTrained(args: {
 export async function exportCheckpoint(
   out: string,
   spiking?: TrainConfig["spiking"],
+  /** Dataset directory (sequence networks measure the test set on export). */
+  dataDir?: string,
 ): Promise<void> {
   const dir = join(out, "checkpoint");
   if (!hasCheckpoint(dir)) {
@@ -244,6 +252,12 @@ export async function exportCheckpoint(
         userFacing: true,
       },
     );
+  }
+  if ("kind" in loadAnyCheckpoint(dir).meta.config) {
+    // A recurrent sequence network: srnn → model files, rnn/lstm → baseline.json.
+    const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
+    await exportSequenceCheckpoint(out, dataDir);
+    return;
   }
   const ck = loadCheckpoint(dir);
   const config = spiking ? { ...ck.meta.config, spiking } : ck.meta.config;
