@@ -11,6 +11,7 @@ import {
   movingSequenceSet,
 } from "../../src/train/datasets/moving-events.js";
 import { MOVING_DEFAULTS } from "../../src/train/datasets/moving-fashion.js";
+import type { SequenceSet } from "../../src/train/srnn/sequences.js";
 
 const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
 const source = loadFashionMnist("test", FIXTURE);
@@ -40,6 +41,11 @@ function samples(set: ReturnType<typeof movingSequenceSet>, count = set.count): 
 
 describe("moving Fashion-MNIST event sequences", () => {
   const set = movingSequenceSet(source, 24, options);
+
+  it("is a SequenceSet the sequence trainer takes, with per-tick labels", () => {
+    const trainable: SequenceSet = set;
+    expect(trainable.labelMode).toBe("step");
+  });
 
   it("has T = frames × ticks steps of canvas² inputs and four direction classes", () => {
     expect([set.steps, set.inputSize, set.labelMode]).toEqual([36, 1024, "step"]);
