@@ -102,6 +102,11 @@ describe("moving Fashion-MNIST event sequences", () => {
     expect(Array.from(labels.subarray(0, 36))).toEqual(Array(36).fill(0));
     expect(Array.from(labels.subarray(36, 40))).toEqual([-1, -1, -1, -1]);
     expect(Array.from(labels.subarray(40))).toEqual(Array(32).fill(set.plan.clips[5].direction));
+    const once = loadMovingFashion("test", { count: 8, labelMode: "sample" }, FIXTURE);
+    const one = new Int32Array(2);
+    once.fillLabels(5, one, 1);
+    expect(Array.from(one)).toEqual([0, once.plan.clips[5].direction]);
+    expect(once.labelMode).toBe("sample");
   });
 
   it("the events say which way the item moves: ON events lead, OFF events trail", () => {

@@ -73,7 +73,8 @@ export interface MovingSequenceSet {
   steps: number;
   inputSize: number;
   classes: string[];
-  labelMode: "step";
+  /** step: T labels per sample (−1 before scoreFromFrame); sample: the direction once. */
+  labelMode: "step" | "sample";
   fill(index: number, out: Float32Array, offset: number): void;
   fillLabels(index: number, out: Int32Array, offset: number): void;
   plan: MovingClips;
@@ -179,6 +180,7 @@ export function movingSequenceSet(
   count: number,
   options: MovingOptions,
   events: MovingEventOptions = MOVING_EVENT_DEFAULTS,
+  labelMode: "step" | "sample" = "step",
 ): MovingSequenceSet {
   const plan = planMovingClips(source, count, options);
   checkEvents(events, options.frames);
@@ -205,14 +207,19 @@ export function movingSequenceSet(
     steps: T,
     inputSize: size,
     classes: [...MOVING_DIRECTIONS],
-    labelMode: "step",
+    labelMode,
     fill(index, out, offset) {
       recording ??= record();
       replayEvents(recording, index * T, T, out, offset);
     },
     fillLabels(index, out, offset) {
+      const direction = plan.clips[index].direction;
+      if (labelMode === "sample") {
+        out[offset] = direction;
+        return;
+      }
       out.fill(-1, offset, offset + unscored);
-      out.fill(plan.clips[index].direction, offset + unscored, offset + T);
+      out.fill(direction, offset + unscored, offset + T);
     },
     plan,
     events,
@@ -224,6 +231,8 @@ export interface LoadMovingOptions extends Partial<MovingOptions> {
   /** Clips; default 6000 (train) or 1000 (test). */
   count?: number;
   events?: MovingEventOptions;
+  /** Default step; sample gives one label per clip (score from readout.start = scoreFromFrame · ticksPerFrame). */
+  labelMode?: "step" | "sample";
 }
 
 /**
@@ -235,13 +244,14 @@ export function loadMovingFashion(
   options: LoadMovingOptions = {},
   dataDir = FASHION_MNIST_DIR,
 ): MovingSequenceSet {
-  const { count, events, ...rest } = options;
+  const { count, events, labelMode, ...rest } = options;
   const source = loadFashionMnist(split, dataDir);
   return movingSequenceSet(
     source,
     count ?? (split === "train" ? 6000 : 1000),
     { ...MOVING_DEFAULTS, seed: split === "train" ? 1 : 2, ...rest },
     events ?? MOVING_EVENT_DEFAULTS,
+    labelMode ?? "step",
   );
 }
 
