@@ -24,6 +24,13 @@ export interface LayerCounters {
 export interface FrameCounters {
   /** Ticks simulated for this frame. */
   ticks: number;
+  /**
+   * Of layers[0].synapticOps, those driven by the network input (the encoder's values into the
+   * first weighted layer), the rest being that layer's recurrent spikes. Under an analog encoder
+   * these are the multiply-accumulates of input values. Always set by the engines; optional so
+   * counters written before it existed still type-check.
+   */
+  inputOps?: number;
   /** Simulation step in seconds (for rates). */
   dt: number;
   layers: LayerCounters[];

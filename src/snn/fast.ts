@@ -739,6 +739,7 @@ export class FastNetwork extends NetworkBase {
       let ops = 0;
       for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
       this.layerSynops[k] += ops;
+      this.inputOps += ops;
       const inCur = l.inCur;
       const scale = l.scale;
       if (l.fused) for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale + l.bias[i];

@@ -87,6 +87,8 @@ export abstract class NetworkBase implements Network {
   /** Per weighted stage, this frame: spikes emitted and synaptic operations received. */
   protected readonly layerSpikes: Float64Array;
   protected readonly layerSynops: Float64Array;
+  /** Synaptic operations of this frame driven by the network input (part of layerSynops[0]). */
+  protected inputOps = 0;
 
   private readonly sums: Float64Array;
   private readonly scoreBuf: Float64Array;
@@ -123,6 +125,7 @@ export abstract class NetworkBase implements Network {
     }));
     this.frame = {
       ticks: 0,
+      inputOps: 0,
       dt: model.spec.dt,
       layers,
       total: { neurons: 0, spikes: 0, synapticOps: 0, neuronUpdates: 0, annMacs: 0 },
@@ -150,6 +153,7 @@ export abstract class NetworkBase implements Network {
     this.sums.fill(0);
     this.layerSpikes.fill(0);
     this.layerSynops.fill(0);
+    this.inputOps = 0;
     this.invalidateInput();
   }
 
@@ -217,6 +221,7 @@ export abstract class NetworkBase implements Network {
   counters(): FrameCounters {
     const f = this.frame;
     f.ticks = this.frameTicks;
+    f.inputOps = this.inputOps;
     const total = f.total;
     total.neurons = total.spikes = total.synapticOps = total.neuronUpdates = total.annMacs = 0;
     for (let k = 0; k < f.layers.length; k++) {

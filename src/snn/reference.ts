@@ -111,6 +111,7 @@ export class ReferenceNetwork extends NetworkBase {
         let ops = 0;
         for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += st.fanout[i];
         this.layerSynops[k] += ops;
+        if (st.source < 0) this.inputOps += ops;
       }
 
       let x: ArrayLike<number> = src;

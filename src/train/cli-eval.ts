@@ -47,6 +47,7 @@ export function formatReport(r: EvalReport): string {
       : `rate network:  - (${r.rateNote ?? "none"})`,
     `spiking:       ${pct(s.accuracy)}  (synapse ${s.synapse}, ${s.timesteps} steps, readout window [${s.window[0]}, ${s.window[1]}))`,
     `synaptic ops:  ${count(s.synopsPerImage)} per image; spikes ${count(s.spikesPerImage)} per image; mean rate ${s.meanRateHz.toFixed(1)} Hz = ${(s.spikesPerNeuronPerStep ?? 0).toFixed(4)} spikes/neuron/step`,
+    `               of which ${count(s.inputOpsPerImage ?? 0)} driven by input values (MACs under constant/rows/pixel_windows encoders), the rest by spikes`,
     `conventional:  ${count(s.annMacsPerImage ?? 0)} multiply-accumulates per image for the same network run as an ANN/RNN`,
     `layer  neurons  rate (spiking)  spikes/neuron/step  rate (rate net)  synops/image`,
     ...s.layers.map(

@@ -65,6 +65,8 @@ export interface EvalReport {
     neuronUpdatesPerImage: number;
     /** Multiply-accumulates of the same network run conventionally (RNN over the sequence). */
     annMacsPerImage: number;
+    /** Of synopsPerImage, the operations driven by input values (MACs under an analog encoder). */
+    inputOpsPerImage: number;
     /** Mean over the spiking (LIF, ALIF) neurons, Hz. */
     meanRateHz: number;
     /** Mean over the spiking neurons, spikes per neuron per step (Yin et al.'s firing rate). */
@@ -264,6 +266,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
       spikesPerImage: head.spikesPerImage,
       neuronUpdatesPerImage: head.neuronUpdatesPerImage,
       annMacsPerImage: head.annMacsPerImage,
+      inputOpsPerImage: head.inputOpsPerImage,
       meanRateHz: totalNeurons > 0 ? spikingSpikes / totalNeurons / (T * model.spec.dt) : 0,
       spikesPerNeuronPerStep: totalNeurons > 0 ? spikingSpikes / totalNeurons / T : 0,
     },

@@ -35,6 +35,8 @@ export interface SpikingJobResult {
   neuronUpdates: number;
   /** Conventional-network multiply-accumulates, summed over the job's images. */
   annMacs: number;
+  /** Synaptic operations driven by the network input (see FrameCounters.inputOps), summed. */
+  inputOps: number;
 }
 
 export interface SpikingSummary {
@@ -58,6 +60,11 @@ export interface SpikingSummary {
   neuronUpdatesPerImage: number;
   /** Multiply-accumulates of the same network run conventionally (an RNN over the sequence). */
   annMacsPerImage: number;
+  /**
+   * Of synopsPerImage, the operations driven by the input values (multiply-accumulates under an
+   * analog encoder: constant, rows, pixel_windows); the rest are spike-driven accumulates.
+   */
+  inputOpsPerImage: number;
 }
 
 /** Parses a synapse name: model | none | lowpass:<tau s> | alpha:<tau s>. */
@@ -140,6 +147,7 @@ export async function spikingEvaluate(
       let layerIndex: Float64Array | null = null;
       let neuronUpdates = 0;
       let annMacs = 0;
+      let inputOps = 0;
       let next = 0;
       const runWorker = async (w: Worker): Promise<void> => {
         while (next < count) {
@@ -180,6 +188,7 @@ export async function spikingEvaluate(
           layerIndex = r.layerIndex;
           neuronUpdates += r.neuronUpdates;
           annMacs += r.annMacs;
+          inputOps += r.inputOps;
           done += n;
           opts.onProgress?.(done, totalJobs);
         }
@@ -215,6 +224,7 @@ export async function spikingEvaluate(
         spikesPerImage: layers.reduce((a, l) => a + l.spikesPerImage, 0),
         neuronUpdatesPerImage: neuronUpdates / count,
         annMacsPerImage: annMacs / count,
+        inputOpsPerImage: inputOps / count,
       });
     }
     return summaries;

@@ -64,6 +64,7 @@ function runJob(job: SpikingJob): SpikingJobResult {
   const layerIndex = new Float64Array(stages);
   let neuronUpdates = 0;
   let annMacs = 0;
+  let inputOps = 0;
   for (let k = 0; k < job.count; k++) {
     net.reset();
     if (encoder === null) {
@@ -102,6 +103,7 @@ function runJob(job: SpikingJob): SpikingJobResult {
     });
     neuronUpdates += counters.total.neuronUpdates;
     annMacs += counters.total.annMacs;
+    inputOps += counters.inputOps ?? 0;
   }
-  return { preds, spikes, synops, neurons, layerIndex, neuronUpdates, annMacs };
+  return { preds, spikes, synops, neurons, layerIndex, neuronUpdates, annMacs, inputOps };
 }

@@ -286,6 +286,12 @@ describe("sequence models (rows encoder) on both engines", () => {
         fast.scores.flat().forEach((v, i) => expect(v).toBeCloseTo(ref.scores.flat()[i], 8));
         const hidden = fast.counters[0].layers.slice(0, 2).map((l) => l.spikes);
         expect(Math.min(...hidden), "both ALIF layers must spike").toBeGreaterThan(5);
+        // Input-driven ops: each non-zero row value reaches the first layer's 20 neurons.
+        images.forEach((image, k) => {
+          let nonZero = 0;
+          for (const x of image) if (x !== 0) nonZero += tpr;
+          expect(fast.counters[k].inputOps).toBe(nonZero * 20);
+        });
         // annMacs: an RNN of the same shape over the whole sequence.
         expect(fast.counters[0].layers[0].annMacs).toBe((6 * 20 + 20 * 20) * 8 * tpr);
         // run() with the model's encoder is the same presentation.

@@ -85,6 +85,7 @@ describe("spikenode eval on an ALIF sequence model", () => {
     let correct = 0;
     const spikes = [0, 0];
     let synops = 0;
+    let inputOps = 0;
     for (let k = 0; k < count; k++) {
       const { scores, counters } = net.run(
         pixels.subarray(k * 784, (k + 1) * 784),
@@ -96,6 +97,7 @@ describe("spikenode eval on an ALIF sequence model", () => {
       spikes[0] += counters.layers[0].spikes;
       spikes[1] += counters.layers[1].spikes;
       synops += counters.total.synapticOps;
+      inputOps += counters.inputOps ?? NaN;
       expect(counters.ticks).toBe(28);
     }
     const s = one.spiking;
@@ -103,6 +105,10 @@ describe("spikenode eval on an ALIF sequence model", () => {
     expect(s.timesteps).toBe(28);
     expect(s.window).toEqual([10, 28]);
     expect(s.synopsPerImage).toBeCloseTo(synops / count, 6);
+    // Input-driven ops (row values × 24 fan-out) are part of layer 0's, beside its recurrent ones.
+    expect(s.inputOpsPerImage).toBeCloseTo(inputOps / count, 6);
+    expect(s.inputOpsPerImage).toBeGreaterThan(0);
+    expect(s.inputOpsPerImage).toBeLessThan(s.layers[0].synopsPerImage);
     expect(s.spikesPerNeuronPerStep).toBeCloseTo((spikes[0] + spikes[1]) / count / 40 / 28, 12);
     expect(s.spikesPerNeuronPerStep).toBeGreaterThan(0.01);
     expect(s.meanRateHz).toBeCloseTo(s.spikesPerNeuronPerStep / 0.001, 6);
