@@ -81,6 +81,8 @@ async function runSequenceTrain(
 ): Promise<void> {
   const ckDir = checkpointDir(o.out);
   if (o.exportOnly) {
+    // Export measures the test set with the network, so it needs a fast backend too.
+    await initBackend(o.backend as BackendChoice);
     const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
     await exportSequenceCheckpoint(o.out, o.dataDir);
     return;

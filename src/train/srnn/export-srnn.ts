@@ -28,6 +28,12 @@ export interface SequenceExportOptions {
    * constant encoder on [1, 1, inputSize] for driving the network tick by tick.
    */
   input?: { shape: [number, number, number]; encoder: Encoder };
+  /**
+   * Overrides presentation (default: reset, T ticks) and readout (default: membrane from
+   * readout.start), e.g. a stream of frames run `continuous`ly, a few ticks per frame.
+   */
+  presentation?: { mode: "reset" | "continuous"; timesteps: number };
+  readout?: ModelSpecInput["readout"];
 }
 
 /** [rows, cols] row-major → [cols, rows]. */
@@ -118,9 +124,9 @@ export function buildSrnnModel(opts: SequenceExportOptions): {
       preprocess: { color: "gray", fit: "center_crop", invert: false },
       encoder,
     },
-    presentation: { mode: "reset", timesteps: plan.steps },
+    presentation: opts.presentation ?? { mode: "reset", timesteps: plan.steps },
     layers,
-    readout: { type: "membrane", window: { start: plan.readoutStart } },
+    readout: opts.readout ?? { type: "membrane", window: { start: plan.readoutStart } },
     labels: opts.labels,
     provenance: {
       method: "alif-bptt (Yin, Corradi & Bohté 2021)",
