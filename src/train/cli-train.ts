@@ -4,6 +4,7 @@ import { initBackend, type BackendChoice } from "./backend.js";
 import { loadAnyTrainConfig, userError } from "./config.js";
 import { checkpointDir, train } from "./trainer.js";
 import { hasCheckpoint, loadAnyCheckpoint, loadCheckpoint } from "./checkpoint.js";
+import { resumeConfig } from "./resume-config.js";
 import { isSequenceConfig, type SequenceTrainConfig } from "./srnn/config.js";
 
 interface TrainCliOptions {
@@ -35,8 +36,8 @@ export async function runTrain(command: Command): Promise<void> {
   const backends = ["auto", "tensorflow", "wasm", "cpu"];
   if (!backends.includes(o.backend))
     throw userError(`--backend must be one of ${backends.join(", ")}, got "${o.backend}"`);
-  // With --resume training continues with the checkpoint's config; the file's spiking settings
-  // (used only by export) still apply, and reading it surfaces typos.
+  // With --resume training continues with the checkpoint's config, except for the schedule and
+  // spiking settings the file may change (src/train/resume-config.ts); reading it surfaces typos.
   const anyConfig = loadAnyTrainConfig(o.config);
   if (isSequenceConfig(anyConfig)) {
     await runSequenceTrain(o, anyConfig, threads, maxBatches);
@@ -45,7 +46,7 @@ export async function runTrain(command: Command): Promise<void> {
   const fileConfig = anyConfig;
   let config = fileConfig;
   if (o.resume && hasCheckpoint(checkpointDir(o.out))) {
-    config = { ...loadCheckpoint(checkpointDir(o.out)).meta.config, spiking: fileConfig.spiking };
+    config = resumeConfig(loadCheckpoint(checkpointDir(o.out)).meta.config, fileConfig).config;
   }
   if (o.exportOnly) {
     const { exportCheckpoint } = await import("./export.js");

@@ -25,6 +25,7 @@ import { loadDataset } from "./datasets/index.js";
 import { subset, type ImageSet } from "./datasets/types.js";
 import { predictLogits } from "./gradients.js";
 import { initParams, planNetwork, type ParamSpec, type Plan } from "./net.js";
+import { resumeConfig, RESUMABLE_FIELDS } from "./resume-config.js";
 import { Rng } from "./rng.js";
 import { localPool, workerPool, type GradientPool, type WorkerInit } from "./worker-pool.js";
 
@@ -235,7 +236,18 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
   let config = opts.config;
   const resuming = opts.resume && hasCheckpoint(ckDir);
   const ck = resuming ? loadAnyCheckpoint(ckDir) : null;
-  if (ck) config = ck.meta.config as C;
+  if (ck) {
+    const resumed = resumeConfig(ck.meta.config as C, opts.config);
+    config = resumed.config;
+    if (resumed.adopted.length > 0)
+      say(`resume: taking ${resumed.adopted.join(", ")} from the config file`);
+    if (resumed.ignored.length > 0)
+      say(
+        `resume: the config file differs from the checkpoint in ${resumed.ignored.join(", ")}; ` +
+          `the checkpoint's values are kept (only ${RESUMABLE_FIELDS.join(", ")} may change on --resume; ` +
+          `start a new --out directory to change the rest)`,
+      );
+  }
   if (opts.resume && !ck) say(`no checkpoint in ${ckDir}; starting from scratch`);
 
   const task = build(config);
