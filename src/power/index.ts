@@ -10,3 +10,16 @@ export {
   parseProfiles,
 } from "./profiles.js";
 export type { EnergyEstimate, HardwareProfile } from "./types.js";
+export {
+  compareSequenceEnergy,
+  lstmSequenceOps,
+  rnnSequenceOps,
+  sequenceOpsEnergy,
+  snnSequenceOps,
+  type CountingOptions,
+  type NetworkEnergy,
+  type RecurrentShape,
+  type SequenceEnergyComparison,
+  type SequenceOps,
+  type SpikingMeasurement,
+} from "./recurrent.js";

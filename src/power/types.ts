@@ -31,7 +31,7 @@ export interface EnergyEstimate {
   energyPerFrame: number;
   /** energyPerFrame * frames per second actually processed (W for unit J; flop/s otherwise). */
   power: number;
-  /** Spike-driven synaptic operations (the engine's count less inputMacs). */
+  /** Spike-driven synaptic operations (the engine's count less inputMacs), accumulates. */
   synapticOps: number;
   /**
    * Multiply-accumulates of a non-spiking input into the first layer (0 for spiking input).
@@ -40,7 +40,7 @@ export interface EnergyEstimate {
   inputMacs?: number;
   neuronUpdates: number;
   annMacs: number;
-  /** annMacs * E_mac + neurons * E_annNeuron */
+  /** annMacs * E_mac + neurons * sequence steps * E_annNeuron */
   annEnergyPerFrame: number;
   /**
    * annEnergyPerFrame / energyPerFrame: how many times cheaper the spiking run is (Infinity
