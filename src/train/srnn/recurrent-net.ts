@@ -319,10 +319,12 @@ export function sequenceLoss(
     const correct = tf.sum(tf.cast(tf.equal(decision, labels), "float32")) as tf.Scalar;
     return { lossSum, correct };
   }
-  // labels [B, T] → [T, B]
-  const lt = tf.transpose(labels) as tf.Tensor2D;
-  const mask = tf.cast(tf.greaterEqual(lt, 0), "float32");
-  const y = tf.oneHot(tf.maximum(lt, 0) as tf.Tensor2D, C);
+  // labels [B, T] → [T, B]; int32 throughout, as oneHot requires (a plain `0` would be a float32
+  // scalar and make tf.maximum's result float32). Unscored steps (−1) get class 0's one-hot,
+  // which the mask then zeroes: they add nothing to the loss, its gradient or the hits.
+  const lt = tf.cast(tf.transpose(labels), "int32") as tf.Tensor2D;
+  const mask = tf.cast(tf.greaterEqual(lt, tf.scalar(0, "int32")), "float32");
+  const y = tf.oneHot(tf.maximum(lt, tf.scalar(0, "int32")) as tf.Tensor2D, C);
   const perStep = tf.neg(tf.sum(tf.mul(tf.logSoftmax(readout), y), 2));
   const scoredPerSample = tf.maximum(tf.sum(mask, 0), 1);
   const lossSum = tf.sum(tf.div(tf.sum(tf.mul(perStep, mask), 0), scoredPerSample)) as tf.Scalar;
