@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { loadAnyCheckpoint, type EpochRecord } from "../checkpoint.js";
 import { svgToPng, trainingCurvesSvg } from "../plot.js";
 import type { SequenceTrainConfig } from "./config.js";
+import { refreshSiblingCards, writeSequenceCard } from "./card.js";
 import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
 import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent-net.js";
 import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
@@ -68,6 +69,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     const summary = baselineSummary(plan, config, measured);
     writeFileSync(join(out, "baseline.json"), JSON.stringify(summary, null, 2) + "\n");
     say(`wrote ${join(out, "baseline.json")} (${macsPerStep(plan) * plan.steps} MACs per sample)`);
+    card(say, () => refreshSiblingCards(out));
     return summary;
   }
   const model = buildSrnnModel({
@@ -83,6 +85,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   Object.assign(prov, {
     firing_rate: measured.firing_rate,
     spikes_per_sample: measured.spikes_per_sample,
+    layer_spikes_per_sample: measured.layer_spikes_per_sample,
     synaptic_events_per_sample: measured.synaptic_events_per_sample,
     input_macs_per_sample: measured.input_macs_per_sample,
     neuron_updates_per_sample: measured.neuron_updates_per_sample,
@@ -94,7 +97,17 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   writeFileSync(join(out, "tau-distributions.svg"), tau);
   await svgToPng(tau, join(out, "tau-distributions.png"));
   say(`exported ${join(out, "model.json")} (${model.weights.length} bytes of weights)`);
+  card(say, () => [writeSequenceCard(out)]);
   return measured;
+}
+
+/** The model files stand without a card: a card that cannot be written is reported, not fatal. */
+function card(say: (line: string) => void, write: () => string[]): void {
+  try {
+    for (const path of write()) say(`wrote the model card ${path}`);
+  } catch (error) {
+    say(`model card not written: ${(error as Error).message}`);
+  }
 }
 
 /**

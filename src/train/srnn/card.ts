@@ -1,0 +1,383 @@
+/**
+ * The model card of an adaptive spiking RNN (Yin, Corradi & Bohté): models/<name>/README.md,
+ * written from what the run measured and nothing typed in: model.json (architecture and
+ * provenance: test accuracy, firing rate, spikes per layer), training.json (epochs, seconds),
+ * eval-test.json when `spikenode eval --out` wrote one, and the baselines' baseline.json.
+ *
+ * Baselines: the directories given, or else every sibling directory (beside the model's) whose
+ * baseline.json describes an RNN or LSTM of the same steps, input size, hidden sizes and classes.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import {
+  ProfileRegistry,
+  compareSequenceEnergy,
+  type HardwareProfile,
+  type NetworkEnergy,
+  type RecurrentShape,
+  type SequenceEnergyComparison,
+} from "../../power/index.js";
+
+export interface SequenceCardOptions {
+  /** Baseline run directories (each with baseline.json); default: matching sibling directories. */
+  baselines?: string[];
+  /** Energy profile of the comparison (default cmos45-horowitz). */
+  profile?: HardwareProfile;
+  /** The training config as the reproduce commands name it (default models/configs/<name>.yaml). */
+  configPath?: string;
+}
+
+/** What a baseline run wrote (src/train/srnn/export-srnn.ts baselineSummary). */
+export interface BaselineSummary {
+  dir: string;
+  name: string;
+  kind: string;
+  hidden: number[];
+  steps: number;
+  input_size: number;
+  classes: number;
+  parameters: number;
+  macs_per_sample: number;
+  accuracy: Record<string, number>;
+  epochs?: number;
+}
+
+/** The figures a card shows, gathered from the model directory. */
+export interface SequenceCardData {
+  name: string;
+  description?: string;
+  dataset: string;
+  shape: RecurrentShape;
+  encoding: unknown;
+  alif: Record<string, unknown>;
+  readout: Record<string, unknown>;
+  parameters: number;
+  accuracy: [string, number][];
+  firingRate: number;
+  layerSpikesPerSample: number[];
+  inputMacsPerSample: number;
+  epochs: number;
+  secondsPerEpoch: number | null;
+  finalValAccuracy: number | null;
+  checkpoint?: Record<string, unknown>;
+  engineEval?: { images: number; split: string; accuracy: number; spikesPerNeuronPerStep: number };
+  comparison: SequenceEnergyComparison;
+  baselines: BaselineSummary[];
+  figures: { tau: boolean; curves: boolean };
+}
+
+class CardError extends Error {
+  readonly userFacing = true;
+}
+
+function readJson(path: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    throw new CardError(`${path}: cannot read it as JSON (${(error as Error).message})`);
+  }
+}
+
+function num(obj: Record<string, unknown>, key: string, where: string): number {
+  const v = obj[key];
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new CardError(
+      `${where}: "${key}" is ${JSON.stringify(v)}, not a number; re-export the run (spikenode train --config <config> --out <dir> --export-only) to measure it`,
+    );
+  }
+  return v;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+function readBaseline(dir: string): BaselineSummary {
+  const path = join(dir, "baseline.json");
+  const b = readJson(path);
+  for (const key of ["steps", "input_size", "classes", "parameters", "macs_per_sample"])
+    num(b, key, path);
+  if (!Array.isArray(b.hidden) || typeof b.kind !== "string" || typeof b.accuracy !== "object") {
+    throw new CardError(`${path}: needs kind, hidden and accuracy (written by a rnn/lstm run)`);
+  }
+  return { ...(b as unknown as BaselineSummary), dir };
+}
+
+function matches(b: BaselineSummary, shape: RecurrentShape): boolean {
+  return (
+    b.steps === shape.steps &&
+    b.input_size === shape.inputSize &&
+    b.classes === shape.outputs &&
+    sameList(b.hidden, shape.hidden)
+  );
+}
+
+function siblingBaselines(dir: string, shape: RecurrentShape): BaselineSummary[] {
+  const parent = dirname(dir);
+  const found: BaselineSummary[] = [];
+  for (const entry of readdirSync(parent, { withFileTypes: true })) {
+    const sibling = join(parent, entry.name);
+    if (!entry.isDirectory() || sibling === dir || !existsSync(join(sibling, "baseline.json")))
+      continue;
+    const b = readBaseline(sibling);
+    if (matches(b, shape)) found.push(b);
+  }
+  return found.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+}
+
+/** Gather the card's figures from a model directory (model.json, training.json, ...). */
+export function readSequenceCardData(
+  dir: string,
+  options: SequenceCardOptions = {},
+): SequenceCardData {
+  const modelPath = join(dir, "model.json");
+  const model = readJson(modelPath);
+  const prov = (model.provenance ?? {}) as Record<string, unknown>;
+  const training = (prov.training ?? {}) as Record<string, unknown>;
+  if (training.kind !== "srnn") {
+    throw new CardError(
+      `${modelPath}: provenance.training.kind is ${JSON.stringify(training.kind)}; sequence cards are for srnn exports`,
+    );
+  }
+  const layers = model.layers as { type: string; weights?: { shape: number[] } }[];
+  const recurrent = layers.filter((l) => l.type === "recurrent_dense");
+  const hidden = recurrent.map((l) => l.weights!.shape[0]);
+  const labels = model.labels as string[];
+  const presentation = model.presentation as { timesteps: number };
+  const shape: RecurrentShape = {
+    steps: presentation.timesteps,
+    inputSize: recurrent[0].weights!.shape[1],
+    hidden,
+    outputs: labels.length,
+  };
+  const where = `${modelPath} provenance`;
+  let layerSpikes = prov.layer_spikes_per_sample as number[] | undefined;
+  if (!Array.isArray(layerSpikes) && hidden.length === 1) {
+    layerSpikes = [num(prov, "spikes_per_sample", where)];
+  }
+  if (!Array.isArray(layerSpikes) || layerSpikes.length !== hidden.length) {
+    throw new CardError(
+      `${where}: layer_spikes_per_sample is missing or not one count per hidden layer; re-export the run (spikenode train --config <config> --out ${dir} --export-only)`,
+    );
+  }
+  const inputMacsPerSample = num(prov, "input_macs_per_sample", where);
+  const profile = options.profile ?? new ProfileRegistry().get("cmos45-horowitz");
+  const comparison = compareSequenceEnergy(
+    shape,
+    { layerSpikesPerSample: layerSpikes, inputMacsPerSample },
+    profile,
+  );
+  const history = existsSync(join(dir, "training.json"))
+    ? ((readJson(join(dir, "training.json")).history ?? []) as Record<string, unknown>[])
+    : [];
+  const seconds = history.map((h) => Number(h.seconds)).filter((s) => Number.isFinite(s));
+  const lastVal = history.at(-1)?.valAccuracy;
+  let engineEval: SequenceCardData["engineEval"];
+  if (existsSync(join(dir, "eval-test.json"))) {
+    const ev = readJson(join(dir, "eval-test.json"));
+    const s = ev.spiking as Record<string, unknown> | null;
+    if (s && typeof s.accuracy === "number" && typeof s.spikesPerNeuronPerStep === "number") {
+      engineEval = {
+        images: Number(ev.images),
+        split: String(ev.split),
+        accuracy: s.accuracy,
+        spikesPerNeuronPerStep: s.spikesPerNeuronPerStep,
+      };
+    }
+  }
+  const baselines = options.baselines
+    ? options.baselines.map((d) => {
+        const b = readBaseline(d);
+        if (!matches(b, shape)) {
+          throw new CardError(
+            `${join(d, "baseline.json")}: ${b.kind} [${b.hidden.join(", ")}] on ${b.steps} steps of ${b.input_size} is not the size of ${String(model.name)} ([${hidden.join(", ")}] on ${shape.steps} of ${shape.inputSize}); compare networks of the same size`,
+          );
+        }
+        return b;
+      })
+    : siblingBaselines(dir, shape);
+  let parameters = 0;
+  let nIn = shape.inputSize;
+  for (const h of hidden) {
+    parameters += nIn * h + h * h + 3 * h; // W_in, W_rec, bias, tau_m, tau_adp
+    nIn = h;
+  }
+  parameters += nIn * shape.outputs + shape.outputs;
+  return {
+    name: String(model.name),
+    description: typeof model.description === "string" ? model.description : undefined,
+    dataset: String(prov.dataset ?? "?"),
+    shape,
+    encoding: training.encoding,
+    alif: (training.alif ?? {}) as Record<string, unknown>,
+    readout: (training.readout ?? {}) as Record<string, unknown>,
+    parameters,
+    accuracy: Object.entries((prov.accuracy ?? {}) as Record<string, number>),
+    firingRate: num(prov, "firing_rate", where),
+    layerSpikesPerSample: layerSpikes,
+    inputMacsPerSample,
+    epochs: history.length,
+    secondsPerEpoch: seconds.length ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
+    finalValAccuracy: typeof lastVal === "number" ? lastVal : null,
+    checkpoint: prov.checkpoint as Record<string, unknown> | undefined,
+    engineEval,
+    comparison,
+    baselines,
+    figures: {
+      tau: existsSync(join(dir, "tau-distributions.svg")),
+      curves: existsSync(join(dir, "training-curves.svg")),
+    },
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+const energy = (e: number, unit: string) =>
+  unit === "J" ? `${(e * 1e9).toFixed(2)} nJ` : `${int(e)} FLOP`;
+const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(1)}×` : "∞");
+
+function firstAccuracy(acc: Record<string, number>): string {
+  const [key, value] = Object.entries(acc)[0] ?? [];
+  return key === undefined ? "not measured" : `${pct(value)} (${key})`;
+}
+
+/** The card as Markdown. */
+export function sequenceCardMarkdown(
+  data: SequenceCardData,
+  options: SequenceCardOptions = {},
+): string {
+  const c = data.comparison;
+  const { shape } = data;
+  const dir = `models/${data.name}`;
+  const config = options.configPath ?? `models/configs/${data.name}.yaml`;
+  const arch = [
+    `${shape.inputSize}`,
+    ...shape.hidden.map((h) => `${h} R (ALIF)`),
+    `${shape.outputs} (leaky readout)`,
+  ].join(" → ");
+  const row = (label: string, n: NetworkEnergy, acc: string, r: string) =>
+    `| ${label} | ${acc} | ${int(n.macs)} | ${int(n.acs)} | ${int(n.activations)} | ${energy(n.energy, c.unit)} | ${r} |`;
+  const byKind = (kind: string) => data.baselines.filter((b) => b.kind === kind);
+  const accOf = (kind: string) =>
+    byKind(kind)
+      .map((b) => `${firstAccuracy(b.accuracy)} (\`models/${basename(b.dir)}\`)`)
+      .join("; ") || "not trained here";
+  const L: string[] = [];
+  L.push(`# ${data.name}`, "");
+  L.push(
+    `An adaptive spiking recurrent network (SRNN) after Yin, Corradi & Bohté ("Accurate and efficient time-domain classification with adaptive spiking recurrent neural networks", Nature Machine Intelligence 2021): recurrent layers of adaptive LIF (ALIF) neurons, each neuron with its own learned membrane and adaptation time constants, trained by backpropagation through time with a surrogate gradient, then exported to spikenode's model format and run by its engine.`,
+  );
+  if (data.description) L.push("", data.description);
+  L.push("", "## Architecture", "");
+  L.push(`- ${arch}; ${int(data.parameters)} trainable parameters (τ_m and τ_adp included).`);
+  L.push(
+    `- ${data.dataset}, ${shape.steps} steps of ${shape.inputSize} analog inputs per sample; encoding ${JSON.stringify(data.encoding)}.`,
+  );
+  L.push(`- ALIF ${JSON.stringify(data.alif)}; readout ${JSON.stringify(data.readout)}.`);
+  L.push("", "## Results", "");
+  L.push("| figure | value |", "|---|---|");
+  for (const [key, value] of data.accuracy) L.push(`| accuracy, ${key} | **${pct(value)}** |`);
+  L.push(
+    `| firing rate (test set, spikes per hidden neuron per step) | ${data.firingRate.toFixed(4)} |`,
+  );
+  L.push(
+    `| spikes per sample, by hidden layer | ${data.layerSpikesPerSample.map(int).join(", ")} |`,
+  );
+  if (data.engineEval) {
+    const e = data.engineEval;
+    L.push(
+      `| engine (\`spikenode eval\`), ${e.split} ${int(e.images)} images: accuracy | ${pct(e.accuracy)} |`,
+    );
+    L.push(
+      `| engine: spikes per neuron per step (all layers) | ${e.spikesPerNeuronPerStep.toFixed(4)} |`,
+    );
+  }
+  L.push(`| epochs | ${data.epochs} |`);
+  if (data.secondsPerEpoch !== null)
+    L.push(`| time per epoch (mean) | ${(data.secondsPerEpoch / 60).toFixed(1)} min |`);
+  if (data.finalValAccuracy !== null)
+    L.push(`| validation accuracy, last epoch | ${pct(data.finalValAccuracy)} |`);
+  if (data.checkpoint)
+    L.push(
+      "",
+      `Exported from a checkpoint, not a finished run: ${JSON.stringify(data.checkpoint)}.`,
+    );
+  L.push("", "## Energy: Yin's comparison", "");
+  L.push(
+    `Per sample (${shape.steps} steps), the SNN's operations from its measured spikes against a vanilla RNN and an LSTM of the same sizes, under \`${c.profile}\` (${c.unit === "J" ? "45 nm FP32: MAC 4.6 pJ, accumulate 0.9 pJ, activation 0.9 pJ" : c.unit}):`,
+    "",
+  );
+  L.push("| network | test accuracy | MACs | accumulates | activations | energy | ratio to SNN |");
+  L.push("|---|---|---|---|---|---|---|");
+  L.push(row("SNN (this model)", c.snn, data.accuracy[0] ? pct(data.accuracy[0][1]) : "?", "1×"));
+  L.push(row(`RNN (tanh) ${shape.hidden.join("-")}`, c.rnn, accOf("rnn"), ratio(c.ratio.rnn)));
+  L.push(row(`LSTM ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
+  const p = c.snn.parts;
+  L.push(
+    "",
+    `SNN: ${int(p.inputMacs)} input MACs (analog inputs into the first layer, dense bound) + ${int(p.stateMacs)} state MACs (per step ${c.counting.alifStateMacs} per ALIF neuron: membrane leak and adaptation decay; ${c.counting.readoutStateMacs} per readout neuron: its leak) and ${int(p.recurrentAcs)} recurrent + ${int(p.feedForwardAcs)} feed-forward accumulates (each measured spike times its fan-out). RNN: W_in·x + W_rec·h of every layer and the readout each step, one tanh per hidden neuron. LSTM: four gates' MACs, 3 elementwise MACs and 5 activations per hidden neuron per step. All three pay the same readout leak. Arithmetic only: memory traffic is not counted. The pJ pair Yin et al. used is not confirmed (see the reference notes), so read the ratios as under this profile, not as the paper's.`,
+  );
+  const baseLines = data.baselines.map(
+    (b) =>
+      `- \`models/${basename(b.dir)}\` (${b.kind}): ${firstAccuracy(b.accuracy)}, ${int(b.parameters)} parameters, ${int(b.macs_per_sample)} synaptic MACs per sample (its baseline.json).`,
+  );
+  if (baseLines.length)
+    L.push("", "Baselines trained by the same code on the same sequences:", "", ...baseLines);
+  L.push("", "## Figures", "");
+  if (data.figures.tau) {
+    L.push(
+      "Learned time constants τ_m and τ_adp per hidden layer (dashed: initial):",
+      "",
+      "![time constants](tau-distributions.svg)",
+      "",
+    );
+  }
+  if (data.figures.curves)
+    L.push("Training curves:", "", "![training curves](training-curves.svg)", "");
+  L.push("## Reproduce", "", "```sh");
+  L.push(`# train (writes model.json, weights.bin, training.json, the figures and this card)`);
+  L.push(`spikenode train --config ${config} --out ${dir}`);
+  L.push(`# re-measure the test set and rewrite everything from the checkpoint, no training`);
+  L.push(`spikenode train --config ${config} --out ${dir} --export-only`);
+  L.push(
+    `# the engine's own accuracy and firing rate (the card shows eval-test.json when present)`,
+  );
+  L.push(
+    `spikenode eval --model ${dir} --dataset ${data.dataset} --json --out ${dir}/eval-test.json`,
+  );
+  for (const b of data.baselines) {
+    L.push(`# ${b.kind} baseline (baseline.json)`);
+    L.push(
+      `spikenode train --config models/configs/${b.name}.yaml --out models/${basename(b.dir)}`,
+    );
+  }
+  L.push("```", "");
+  return L.join("\n");
+}
+
+/** Write <dir>/README.md; returns its path. */
+export function writeSequenceCard(dir: string, options: SequenceCardOptions = {}): string {
+  const path = join(dir, "README.md");
+  writeFileSync(path, sequenceCardMarkdown(readSequenceCardData(dir, options), options));
+  return path;
+}
+
+/**
+ * After a baseline run: rewrite the cards of sibling srnn models of the same size so their
+ * tables include it. Returns the cards written.
+ */
+export function refreshSiblingCards(baselineDir: string): string[] {
+  const parent = dirname(baselineDir);
+  const b = readBaseline(baselineDir);
+  const written: string[] = [];
+  for (const entry of readdirSync(parent, { withFileTypes: true })) {
+    const dir = join(parent, entry.name);
+    if (!entry.isDirectory() || !existsSync(join(dir, "model.json"))) continue;
+    const model = readJson(join(dir, "model.json"));
+    const training = ((model.provenance ?? {}) as Record<string, unknown>).training as
+      Record<string, unknown> | undefined;
+    if (training?.kind !== "srnn") continue;
+    const data = readSequenceCardData(dir);
+    if (matches(b, data.shape)) written.push(writeSequenceCard(dir));
+  }
+  return written;
+}
