@@ -1,7 +1,9 @@
 /**
- * Bag replay: every image of a recorded topic through the spiking pipeline (reset presentation,
- * so the result of a frame depends only on the frame), the results written into an output bag
- * beside the images, stamped with each image's header and log time.
+ * Bag replay: every image of a recorded topic through the spiking pipeline in the model's own
+ * presentation (reset: a frame's result depends only on the frame; continuous: one long
+ * simulation, state carried from frame to frame, each frame ticked for its stamp interval up to
+ * presentation.timesteps), unless `presentation` overrides it; the results written into an
+ * output bag beside the images, stamped with each image's header and log time.
  *
  *   const summary = await replayBag({
  *     bag: "recording/", model: "models/fashion-mnist-lif", out: "out/replayed",
@@ -28,6 +30,7 @@ import type {
   FrameError,
   Pipeline,
   PipelineInfo,
+  PresentationMode,
   RawImage,
 } from "../stream/types.js";
 import type { ChunkCompression } from "./compression.js";
@@ -72,6 +75,11 @@ export interface ReplayOptions {
   topic?: string;
   /** Pace at `rate`× the recorded speed; undefined or 0 = as fast as possible. */
   rate?: number;
+  /**
+   * reset or continuous; default the model's presentation.mode (a stream model such as
+   * moving-fashion-srnn only works continuous, a frame classifier is evaluated reset).
+   */
+  presentation?: PresentationMode;
   /** Replay only the first `limit` images. */
   limit?: number;
   /** Hypotheses per vision_msgs/Classification, best first. Default: every class. */
@@ -134,6 +142,16 @@ function checkOptions(o: ReplayOptions): void {
       `--rate ${o.rate}: give a speed factor > 0 (1 = recorded speed), or leave it out to replay as fast as possible`,
     );
   }
+  if (
+    o.presentation !== undefined &&
+    o.presentation !== "reset" &&
+    o.presentation !== "continuous"
+  ) {
+    throw new ReplayError(
+      "bad_option",
+      `--presentation ${String(o.presentation)}: give reset or continuous, or leave it out to use the model's`,
+    );
+  }
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1)) {
     throw new ReplayError("bad_option", `--limit ${o.limit}: give a whole number of frames >= 1`);
   }
@@ -170,7 +188,7 @@ async function startPipeline(
 ) {
   const pipeline = createPipeline({
     model: options.model,
-    presentation: "reset",
+    presentation: options.presentation,
     earlyExit: false,
     powerProfile: options.powerProfile,
     queueCapacity: options.queueCapacity ?? 1,

@@ -22,6 +22,7 @@ interface EvalCliOptions {
   plot?: string;
   out?: string;
   record?: string;
+  presentation?: string;
   json: boolean;
 }
 
@@ -82,7 +83,13 @@ export async function runEval(command: Command): Promise<void> {
   if (!o.model || !o.dataset)
     throw userError("--model and --dataset are required (or --report <file.json>)");
   const modelDir = o.model;
-  const datasets = ["fashion-mnist", "mnist", "cifar10"];
+  if (o.dataset === "moving-fashion-mnist") {
+    await runMovingEval(o, modelDir);
+    return;
+  }
+  if (o.presentation !== undefined)
+    throw userError("--presentation applies to --dataset moving-fashion-mnist only");
+  const datasets = ["fashion-mnist", "mnist", "cifar10", "moving-fashion-mnist"];
   if (!datasets.includes(o.dataset))
     throw userError(`--dataset must be one of ${datasets.join(", ")}, got "${o.dataset}"`);
   if (o.split !== "test" && o.split !== "train" && o.split !== "validation")
@@ -122,6 +129,34 @@ export async function runEval(command: Command): Promise<void> {
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
   if (o.record) recordAccuracy(modelDir, o.record, report);
   await output(o, report);
+}
+
+/** A stream model on the moving Fashion-MNIST test clips (src/train/moving-eval.ts). */
+async function runMovingEval(o: EvalCliOptions, modelDir: string): Promise<void> {
+  if (o.split !== "test")
+    throw userError(`--split ${o.split}: moving-fashion-mnist is evaluated on its test clips only`);
+  if (o.presentation !== undefined && o.presentation !== "reset" && o.presentation !== "continuous")
+    throw userError(`--presentation must be reset or continuous, got "${o.presentation}"`);
+  for (const [flag, v] of [
+    ["--timesteps", o.timesteps],
+    ["--plot", o.plot],
+    ["--record", o.record],
+  ] as const)
+    if (v !== undefined)
+      throw userError(
+        `${flag} does not apply to moving-fashion-mnist (the model fixes ticks per frame)`,
+      );
+  const { evaluateMovingStream, formatMovingReport } = await import("./moving-eval.js");
+  const report = await evaluateMovingStream({
+    modelDir,
+    limit: positiveInt(o.limit, "--limit"),
+    presentation: o.presentation as "reset" | "continuous" | undefined,
+    dataDir: o.dataDir,
+  });
+  if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
+  process.stdout.write(
+    o.json ? JSON.stringify(report, null, 2) + "\n" : formatMovingReport(report) + "\n",
+  );
 }
 
 async function output(o: EvalCliOptions, report: EvalReport): Promise<void> {

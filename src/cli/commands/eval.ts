@@ -8,9 +8,16 @@ export const evalCommand: CommandModule = {
   configure(command: Command) {
     command
       .option("--model <dir>", "model directory (model.json + weights)")
-      .option("--dataset <name>", "fashion-mnist | mnist | cifar10")
+      .option(
+        "--dataset <name>",
+        "fashion-mnist | mnist | cifar10 | moving-fashion-mnist (a stream model's per-frame and per-clip accuracy)",
+      )
       .option("--split <split>", "test | train | validation (the images training held out)", "test")
-      .option("--limit <n>", "only the first N images of the split")
+      .option("--limit <n>", "only the first N images of the split (moving-fashion-mnist: clips)")
+      .option(
+        "--presentation <mode>",
+        "moving-fashion-mnist: reset | continuous (default: the model's)",
+      )
       .option(
         "--timesteps <T>",
         "ticks per image (default: the model's presentation.timesteps; a rows/pixel_windows encoder fixes it)",

@@ -21,6 +21,7 @@ interface ReplayCliOptions {
   force: boolean;
   rate?: string;
   limit?: string;
+  presentation?: string;
   topK?: string;
   powerProfile?: string;
   labels?: string;
@@ -51,6 +52,10 @@ export const replayCommand: CommandModule = {
         "pace at this many times the recorded speed (default: as fast as possible)",
       )
       .option("--limit <n>", "replay only the first n images")
+      .option(
+        "--presentation <mode>",
+        "reset (clear the network every frame) | continuous (carry state across frames); default: the model's",
+      )
       .option("--top-k <k>", "hypotheses per vision_msgs/Classification (default: every class)")
       .option("--power-profile <name>", "hardware profile of the energy estimate")
       .option(
@@ -72,6 +77,7 @@ export const replayCommand: CommandModule = {
           "  spikenode replay samples/fashion-mnist-camera",
           "  spikenode replay recording.db3 --topic /camera/image_raw/compressed --rate 1 --out out/run1",
           "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
+          "  spikenode replay samples/moving-fashion-camera --model models/moving-fashion-srnn",
         ].join("\n"),
       );
   },
@@ -99,6 +105,7 @@ export const replayCommand: CommandModule = {
           overwrite: o.force,
           rate: number("rate", o.rate),
           limit: number("limit", o.limit),
+          presentation: o.presentation as ReplayOptions["presentation"],
           topK: number("top-k", o.topK),
           powerProfile: o.powerProfile,
           labels: o.labels,

@@ -47,11 +47,26 @@ export const SequenceTrainConfig = z.strictObject({
   description: z.string().optional(),
   kind: SequenceKind,
   dataset: z.strictObject({
-    name: z.enum(["fashion-mnist", "mnist"]),
+    /**
+     * fashion-mnist, mnist: images read as sequences through `encoding`. moving-fashion-mnist:
+     * the streaming task (src/train/datasets/moving-events.ts): clips of a Fashion-MNIST item
+     * drifting in one of four directions, seen through the delta encoder 4 ticks per frame, one
+     * label per tick (frame 0 unscored); `encoding` does not apply, and the export runs the
+     * model `continuous`ly on camera frames, one decision per frame.
+     */
+    name: z.enum(["fashion-mnist", "mnist", "moving-fashion-mnist"]),
     /** Sequences held out of the training set for validation (the last after a seeded shuffle). */
     validation: z.number().int().nonnegative().default(5000),
-    /** Use only the first N training sequences (quick runs, tests). */
+    /**
+     * Use only the first N training sequences (quick runs, tests). moving-fashion-mnist renders
+     * only N clips (default 6000).
+     */
     limit: z.number().int().positive().optional(),
+    /**
+     * Measure only the first N test sequences when the run finishes or exports (quick runs;
+     * moving-fashion-mnist renders only N test clips, default 1000).
+     */
+    test_limit: z.number().int().positive().optional(),
     encoding: SequenceEncoding.default({ type: "rows" }),
   }),
   /** Hidden layer sizes (each a recurrent layer of the kind's cells). */

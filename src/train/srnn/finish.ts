@@ -12,6 +12,7 @@ import type { SequenceTrainConfig } from "./config.js";
 import { refreshSiblingCards, writeSequenceCard } from "./card.js";
 import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
 import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent-net.js";
+import { streamingSections } from "./streaming.js";
 import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
 
 export interface FinishInput {
@@ -31,7 +32,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   const { out, config, plan, params, history } = input;
   const say = input.log ?? ((line: string) => process.stdout.write(line + "\n"));
   mkdirSync(out, { recursive: true });
-  const { set: test, imageShape } = configSequences(config, "test", input.dataDir);
+  const { set: test, imageShape, moving } = configSequences(config, "test", input.dataDir);
   const t0 = performance.now();
   const r = evaluateSequenceSet(plan, params, test);
   const key = `${config.dataset.name} test (${test.count}, TF.js forward)`;
@@ -80,6 +81,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     imageShape,
     history,
     accuracy: measured.accuracy as Record<string, unknown>,
+    ...(moving ? streamingSections(config, moving) : {}),
   });
   const prov = model.json.provenance as Record<string, unknown>;
   Object.assign(prov, {

@@ -4,6 +4,7 @@
  * SequenceSet: an image dataset seen through the config's encoding, or any set a caller passes.
  */
 import { loadDataset } from "../datasets/index.js";
+import { loadMovingFashion, type MovingSequenceSet } from "../datasets/moving-events.js";
 import { runTraining, splitOrder, type RunOptions, type TrainTask } from "../trainer.js";
 import type { EpochRecord } from "../checkpoint.js";
 import type { SequenceTrainConfig } from "./config.js";
@@ -38,14 +39,36 @@ export interface SequenceTrainResult {
   imageShape: [number, number, number];
 }
 
-/** The config's training sequences: its dataset through its encoding. */
+/**
+ * The config's sequences of a split: its image dataset through its encoding, or the moving
+ * Fashion-MNIST clips (per-tick labels), limited to `limit` (train) or `test_limit` (test).
+ * `moving` is set for the streaming task: the clips as the export must describe them.
+ */
 export function configSequences(
   config: SequenceTrainConfig,
   split: "train" | "test",
   dataDir?: string,
-): { set: SequenceSet; imageShape: [number, number, number] } {
+): { set: SequenceSet; imageShape: [number, number, number]; moving?: MovingSequenceSet } {
+  const count = split === "train" ? config.dataset.limit : config.dataset.test_limit;
+  if (config.dataset.name === "moving-fashion-mnist") {
+    const moving = loadMovingFashion(
+      split,
+      { labelMode: "step", ...(count ? { count } : {}) },
+      dataDir,
+    );
+    const side = moving.plan.options.canvas;
+    return { set: moving, imageShape: [1, side, side], moving };
+  }
   const images = loadDataset(config.dataset.name, split, dataDir);
-  return { set: imageSequences(images, config.dataset.encoding), imageShape: images.shape };
+  const all = imageSequences(images, config.dataset.encoding);
+  const set =
+    split === "test" && count !== undefined && count < all.count
+      ? sequenceSubset(
+          all,
+          Uint32Array.from({ length: count }, (_, i) => i),
+        )
+      : all;
+  return { set, imageShape: images.shape };
 }
 
 /** Fills a batch buffer with samples [start, start+n) of a set. */

@@ -1,0 +1,182 @@
+/**
+ * The streaming task end to end: a tiny srnn trained on moving clips (per-tick labels), exported
+ * as a continuous stream model, evaluated per frame and per clip, and replayed from the sample
+ * bag with its state carried across frames.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openBag } from "../../src/bag/index.js";
+import { replayBag, type ReplayFrame } from "../../src/bag/replay.js";
+import { createEncoder } from "../../src/encode/index.js";
+import { ImagePreprocessor } from "../../src/image/index.js";
+import type { Image } from "../../src/messages/index.js";
+import { createNetwork } from "../../src/snn/create-network.js";
+import { loadModel } from "../../src/snn/model-file.js";
+import { initBackend } from "../../src/train/backend.js";
+import { parseAnyTrainConfig } from "../../src/train/config.js";
+import { evaluateMovingStream, formatMovingReport } from "../../src/train/moving-eval.js";
+import type { SequenceTrainConfig } from "../../src/train/srnn/config.js";
+import { finishSequenceRun } from "../../src/train/srnn/finish.js";
+import { configSequences, trainSequence } from "../../src/train/srnn/train-sequence.js";
+import { tempDir } from "../replay/helpers.js";
+
+const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
+const CONFIGS = new URL("../../models/configs/", import.meta.url).pathname;
+const BAG = new URL("../../samples/moving-fashion-camera", import.meta.url).pathname;
+const FRAMES = 27; // the bag's first 3 clips
+
+function tinyConfig(): SequenceTrainConfig {
+  const text = readFileSync(join(CONFIGS, "moving-fashion-srnn.yaml"), "utf8");
+  const shipped = parseAnyTrainConfig(text, "moving-fashion-srnn.yaml") as SequenceTrainConfig;
+  return {
+    ...shipped,
+    name: "tiny-moving-srnn",
+    dataset: { ...shipped.dataset, limit: 64, validation: 16, test_limit: 12 },
+    hidden: [12],
+    training: { ...shipped.training, epochs: 1, batch_size: 16 },
+  };
+}
+
+let dir: string;
+let modelDir: string;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  await initBackend("wasm");
+  dir = tempDir("spikenode-moving-");
+  modelDir = join(dir, "model");
+  const config = tinyConfig();
+  const result = await trainSequence({
+    config,
+    out: modelDir,
+    resume: false,
+    threads: 1,
+    backend: "wasm",
+    dataDir: FIXTURE,
+    progress: false,
+    log: (l) => lines.push(l),
+  });
+  await finishSequenceRun({
+    out: modelDir,
+    config: result.config,
+    plan: result.plan,
+    params: result.params,
+    history: result.history,
+    dataDir: FIXTURE,
+    log: (l) => lines.push(l),
+  });
+});
+
+describe("moving-fashion-mnist stream model", () => {
+  it("the shipped config parses; the dataset gives per-tick labels and the clips' frame shape", () => {
+    const config = tinyConfig();
+    expect(config.dataset.name).toBe("moving-fashion-mnist");
+    const { set, imageShape, moving } = configSequences(config, "test", FIXTURE);
+    expect([set.count, set.steps, set.inputSize, set.labelMode]).toEqual([12, 36, 1024, "step"]);
+    expect(imageShape).toEqual([1, 32, 32]);
+    expect(moving?.events.ticksPerFrame).toBe(4);
+  });
+
+  it("trains on per-tick labels and exports a continuous delta-encoder model, one decision per frame", async () => {
+    const json = JSON.parse(readFileSync(join(modelDir, "model.json"), "utf8"));
+    expect(json.input.shape).toEqual([1, 32, 32]);
+    expect(json.input.encoder).toMatchObject({ type: "delta", threshold: 1, amplitude: 0.00025 });
+    expect(json.presentation).toEqual({ mode: "continuous", timesteps: 4 });
+    expect(json.readout).toEqual({ type: "membrane", window: { start: 0, end: 4 } });
+    expect(json.labels).toEqual(["left", "right", "up", "down"]);
+    expect(json.layers.map((l: { type: string }) => l.type)).toEqual([
+      "flatten",
+      "recurrent_dense",
+      "dense",
+    ]);
+    const model = await loadModel(modelDir);
+    expect(model.spec.provenance.dataset).toBe("moving-fashion-mnist");
+    expect(lines.some((l) => /test accuracy .* on 12 sequences/.test(l))).toBe(true);
+  });
+
+  it("eval runs the test stream per frame in the model's continuous mode, scoring frames 1-8", async () => {
+    const r = await evaluateMovingStream({ modelDir, limit: 8, dataDir: FIXTURE });
+    expect([r.clips, r.framesPerClip, r.presentation, r.ticksPerFrame]).toEqual([
+      8,
+      9,
+      "continuous",
+      4,
+    ]);
+    expect(r.accuracyByFrame.length).toBe(9);
+    const scored = r.accuracyByFrame.slice(1).reduce((a, b) => a + b, 0) / 8;
+    expect(r.frameAccuracy).toBeCloseTo(scored, 12);
+    expect(r.clipAccuracy).toBe(r.accuracyByFrame[8]);
+    expect(r.synopsPerFrame).toBeGreaterThan(r.inputOpsPerFrame);
+    expect(r.inputOpsPerFrame).toBeGreaterThan(0);
+    expect(r.spikesPerNeuronPerStep).toBeGreaterThan(0);
+    expect(r.annMacsPerFrame).toBe(1024 * 12 + 12 * 12 + 12 * 4);
+    expect(r.rnnMacsPerFrame).toBe(4 * r.annMacsPerFrame);
+    expect(formatMovingReport(r)).toMatch(/per frame: +\d+\.\d\d%/);
+    // Reset presentation clears the network every frame: another simulation.
+    const reset = await evaluateMovingStream({
+      modelDir,
+      limit: 8,
+      dataDir: FIXTURE,
+      presentation: "reset",
+    });
+    expect(reset.presentation).toBe("reset");
+    expect(reset.spikesPerFrame).not.toBe(r.spikesPerFrame);
+  });
+
+  it("replay runs the model continuously (its own mode): frame by frame what the engine gives with state carried", async () => {
+    const replay = async (presentation?: "reset" | "continuous") => {
+      const frames: ReplayFrame[] = [];
+      const summary = await replayBag({
+        bag: BAG,
+        model: modelDir,
+        out: join(dir, `replay-${presentation ?? "model"}`),
+        limit: FRAMES,
+        presentation,
+        onFrame: (f) => frames.push(f),
+      });
+      return { summary, frames };
+    };
+    const own = await replay();
+    expect(own.summary.model.presentation).toBe("continuous");
+    expect(own.summary.frames).toBe(FRAMES);
+    expect(own.frames.every((f) => f.result?.timestepsUsed === 4)).toBe(true);
+
+    // The same frames through the engine by hand, state carried from frame to frame.
+    const model = await loadModel(modelDir);
+    const net = createNetwork(model);
+    const encoder = createEncoder(model.spec.input.encoder, model.inputShape, model.spec.dt);
+    const pre = new ImagePreprocessor(model.spec.input);
+    const bag = await openBag(BAG);
+    const codec = bag.codecFor("/camera/image_raw");
+    const want: { classId: number; synops: number }[] = [];
+    for await (const m of bag.messages()) {
+      if (want.length === FRAMES) break;
+      const { scores, counters } = net.run(pre.fromRaw(codec.decode(m.data) as Image), 4, encoder);
+      want.push({
+        classId: scores.indexOf(Math.max(...scores)),
+        synops: counters.total.synapticOps,
+      });
+    }
+    await bag.close();
+    expect(
+      own.frames.map((f) => ({
+        classId: f.result!.classId,
+        synops: f.result!.counters.total.synapticOps,
+      })),
+    ).toEqual(want);
+
+    // Forced reset: every frame from a cleared network, which changes what the frames cost.
+    const reset = await replay("reset");
+    expect(reset.summary.model.presentation).toBe("reset");
+    const synops = (fs: ReplayFrame[]) => fs.map((f) => f.result!.counters.total.synapticOps);
+    expect(synops(reset.frames)).not.toEqual(synops(own.frames));
+    expect(synops(reset.frames)[0]).toBe(synops(own.frames)[0]); // the first frame starts cleared in both
+  });
+
+  it("replay refuses an unknown presentation", async () => {
+    await expect(
+      replayBag({ bag: BAG, model: modelDir, presentation: "sometimes" as never }),
+    ).rejects.toThrow(/--presentation sometimes: give reset or continuous/);
+  });
+});
