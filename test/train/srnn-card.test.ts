@@ -69,12 +69,13 @@ describe("sequence model card", () => {
     let card = readFileSync(join(srnn, "README.md"), "utf8");
     expect(card).toMatch(/^# card-srnn\n/);
     expect(card).toContain("Yin, Corradi & Bohté");
+    expect(card).toContain("(MAC 4.6 pJ, accumulate 0.9 pJ, activation 0.9 pJ)");
     expect(card).toContain("28 → 8 R (ALIF) → 10 (leaky readout)");
     expect(card).toContain("![time constants](tau-distributions.svg)");
     expect(card).toContain("![training curves](training-curves.svg)");
     expect(card).toContain("| time per epoch (mean) | 1.5 min |");
     expect(card).toContain("| validation accuracy, last epoch | 25.00 % |");
-    expect(card).toContain("| RNN (tanh) 8 | not trained here |");
+    expect(card).toContain("| RNN (tanh), hidden 8 | not trained here |");
     expect(card).toContain(
       "spikenode train --config models/configs/card-srnn.yaml --out models/card-srnn",
     );
@@ -113,7 +114,11 @@ describe("sequence model card", () => {
         number
       >,
     )[0];
-    expect(card).toMatch(new RegExp(`\\| RNN \\(tanh\\) 8 \\| ${(100 * rnnAcc).toFixed(2)} % \\(`));
+    expect(card).toMatch(
+      new RegExp(
+        `\\| RNN \\(tanh\\), hidden 8 \\| ${(100 * rnnAcc).toFixed(2)} % \\(\`models/card-rnn\`\\) \\|`,
+      ),
+    );
     expect(card).toContain("`models/card-lstm` (lstm)");
     expect(card).not.toContain("card-rnn-wide");
     expect(card).toContain(

@@ -62,6 +62,7 @@ export interface SequenceCardData {
   checkpoint?: Record<string, unknown>;
   engineEval?: { images: number; split: string; accuracy: number; spikesPerNeuronPerStep: number };
   comparison: SequenceEnergyComparison;
+  profile: HardwareProfile;
   baselines: BaselineSummary[];
   figures: { tau: boolean; curves: boolean };
 }
@@ -221,6 +222,7 @@ export function readSequenceCardData(
     checkpoint: prov.checkpoint as Record<string, unknown> | undefined,
     engineEval,
     comparison,
+    profile,
     baselines,
     figures: {
       tau: existsSync(join(dir, "tau-distributions.svg")),
@@ -234,6 +236,11 @@ const int = (x: number) => Math.round(x).toLocaleString("en-US");
 const energy = (e: number, unit: string) =>
   unit === "J" ? `${(e * 1e9).toFixed(2)} nJ` : `${int(e)} FLOP`;
 const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(1)}×` : "∞");
+
+function profileLine(p: HardwareProfile): string {
+  const f = (x: number) => (p.unit === "J" ? `${+(x * 1e12).toFixed(3)} pJ` : `${x} FLOP`);
+  return `MAC ${f(p.annMac)}, accumulate ${f(p.synapticOp)}, activation ${f(p.annNeuron ?? 0)}`;
+}
 
 function firstAccuracy(acc: Record<string, number>): string {
   const [key, value] = Object.entries(acc)[0] ?? [];
@@ -259,12 +266,15 @@ export function sequenceCardMarkdown(
   const byKind = (kind: string) => data.baselines.filter((b) => b.kind === kind);
   const accOf = (kind: string) =>
     byKind(kind)
-      .map((b) => `${firstAccuracy(b.accuracy)} (\`models/${basename(b.dir)}\`)`)
+      .map((b) => {
+        const acc = Object.values(b.accuracy)[0];
+        return `${acc === undefined ? "?" : pct(acc)} (\`models/${basename(b.dir)}\`)`;
+      })
       .join("; ") || "not trained here";
   const L: string[] = [];
   L.push(`# ${data.name}`, "");
   L.push(
-    `An adaptive spiking recurrent network (SRNN) after Yin, Corradi & Bohté ("Accurate and efficient time-domain classification with adaptive spiking recurrent neural networks", Nature Machine Intelligence 2021): recurrent layers of adaptive LIF (ALIF) neurons, each neuron with its own learned membrane and adaptation time constants, trained by backpropagation through time with a surrogate gradient, then exported to spikenode's model format and run by its engine.`,
+    `An adaptive spiking recurrent network (SRNN) after Yin, Corradi & Bohté ("Accurate and efficient time-domain classification with adaptive spiking recurrent neural networks", Nature Machine Intelligence 2021, arXiv:2103.12593): recurrent layers of adaptive LIF (ALIF) neurons, each neuron with its own learned membrane and adaptation time constants, trained by backpropagation through time with a surrogate gradient, then exported to spikenode's model format and run by its engine.`,
   );
   if (data.description) L.push("", data.description);
   L.push("", "## Architecture", "");
@@ -303,14 +313,16 @@ export function sequenceCardMarkdown(
     );
   L.push("", "## Energy: Yin's comparison", "");
   L.push(
-    `Per sample (${shape.steps} steps), the SNN's operations from its measured spikes against a vanilla RNN and an LSTM of the same sizes, under \`${c.profile}\` (${c.unit === "J" ? "45 nm FP32: MAC 4.6 pJ, accumulate 0.9 pJ, activation 0.9 pJ" : c.unit}):`,
+    `Per sample (${shape.steps} steps), the SNN's operations from its measured spikes against a vanilla RNN and an LSTM of the same sizes, under \`${c.profile}\` (${profileLine(data.profile)}):`,
     "",
   );
   L.push("| network | test accuracy | MACs | accumulates | activations | energy | ratio to SNN |");
   L.push("|---|---|---|---|---|---|---|");
   L.push(row("SNN (this model)", c.snn, data.accuracy[0] ? pct(data.accuracy[0][1]) : "?", "1×"));
-  L.push(row(`RNN (tanh) ${shape.hidden.join("-")}`, c.rnn, accOf("rnn"), ratio(c.ratio.rnn)));
-  L.push(row(`LSTM ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
+  L.push(
+    row(`RNN (tanh), hidden ${shape.hidden.join("-")}`, c.rnn, accOf("rnn"), ratio(c.ratio.rnn)),
+  );
+  L.push(row(`LSTM, hidden ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
   const p = c.snn.parts;
   L.push(
     "",
