@@ -51,7 +51,7 @@ export interface ParamSpec {
   choices?: readonly string[];
 }
 
-export const PRESENTATION_CHOICES = ["reset", "continuous"] as const;
+export const PRESENTATION_CHOICES = ["model", "reset", "continuous"] as const;
 export const DEFAULT_MODEL = "fashion-mnist-lif";
 export const DEFAULT_POWER_PROFILE = "cmos45-horowitz";
 
@@ -116,9 +116,9 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
   {
     name: "presentation",
     kind: "string",
-    default: "reset",
+    default: "model",
     description:
-      "reset: clear the network and run `timesteps` ticks per frame (deterministic, as evaluated); continuous: keep state across frames, one long simulation paced by the frame interval.",
+      "model: the model file's presentation.mode (a stream model such as moving-fashion-srnn is continuous); reset: clear the network and run `timesteps` ticks per frame (deterministic, as evaluated); continuous: keep state across frames, one long simulation paced by the frame interval.",
     constraints: PRESENTATION_CHOICES.join(" | "),
     effect: "pipeline",
     choices: PRESENTATION_CHOICES,

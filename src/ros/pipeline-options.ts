@@ -60,7 +60,11 @@ export function pipelineOptions(
     model: model.dir,
     timesteps: params.timesteps > 0 ? params.timesteps : undefined,
     dt: params.dt > 0 ? params.dt : undefined,
-    presentation: params.presentation as PipelineOptions["presentation"],
+    // "model" leaves the choice to the model file (the pipeline's default).
+    presentation:
+      params.presentation === "model"
+        ? undefined
+        : (params.presentation as PipelineOptions["presentation"]),
     encoder: encoder.encoder,
     earlyExit: params.early_exit
       ? { margin: params.early_exit_margin, holdTicks: params.early_exit_hold_ticks }

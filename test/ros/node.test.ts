@@ -234,7 +234,7 @@ for (const backend of BACKENDS) {
             "presentation",
             t.PARAMETER_STRING,
             "sometimes",
-            /presentation: "sometimes" is not one of reset, continuous/,
+            /presentation: "sometimes" is not one of model, reset, continuous/,
           ],
           [
             "image_topic",
@@ -499,7 +499,7 @@ for (const backend of BACKENDS) {
         expect(node.parameters()).toMatchObject({
           top_k: 3,
           compressed: true,
-          presentation: "reset",
+          presentation: "model",
         });
         expect(node.imageTopicName()).toBe("/cam1/image_raw/compressed");
         const standin = backend.standin?.(rcl);
@@ -572,7 +572,7 @@ for (const backend of BACKENDS) {
 
       it("refuses to start on an invalid override, naming the parameter", async () => {
         await expect(start({ argv: ["-p", "presentation:=sideways"] })).rejects.toThrow(
-          /parameter presentation was given a value it cannot take \(presentation: "sideways" is not one of reset, continuous\)/,
+          /parameter presentation was given a value it cannot take \(presentation: "sideways" is not one of model, reset, continuous\)/,
         );
         await expect(start({ argv: ["-p", "timesteps:=lots"] })).rejects.toThrow(
           /parameter timesteps .*timesteps must be an integer, got string lots/,

@@ -59,7 +59,7 @@ describe("parameter checks", () => {
       'compressed: expected true or false, got the string "yes"',
     );
     expect(checkParameters({ presentation: "loop" }, ctx)).toBe(
-      'presentation: "loop" is not one of reset, continuous',
+      'presentation: "loop" is not one of model, reset, continuous',
     );
     expect(checkParameters({ model: "nope" }, ctx)).toBe('model "nope": missing');
     expect(checkParameters({ power_profile: " " }, ctx)).toMatch(/power_profile: is empty/);
@@ -125,7 +125,7 @@ describe("encoder parameter", () => {
     expect(base).toMatchObject({
       model: "/models/x",
       timesteps: undefined,
-      presentation: "reset",
+      presentation: undefined,
       encoder: undefined,
       earlyExit: false,
       powerProfile: "cmos45-horowitz",

@@ -177,7 +177,7 @@ describe("rclnodejs stand-in, beyond what a graph shows", () => {
     expect(d("dt", t.PARAMETER_DOUBLE, 0).value).toBe(0.5);
     expect(d("model", t.PARAMETER_STRING, "x").value).toBe("m");
     expect(d("early_exit", t.PARAMETER_BOOL, false).value).toBe(true);
-    expect(d("presentation", t.PARAMETER_STRING, "x").value).toBe("reset"); // from params.yaml
+    expect(d("presentation", t.PARAMETER_STRING, "x").value).toBe("model"); // from params.yaml
     rcl.shutdown();
   });
 
