@@ -13,16 +13,20 @@ export interface EnergyModel {
 
 /**
  * @param analogInput the encoder feeds real-valued currents (constant, rows, pixel_windows): the
- *   first layer's synaptic operations are then multiply-accumulates of pixel values, see src/power
+ *   input-driven synaptic operations are then multiply-accumulates of pixel values, see src/power
+ * @param sequenceLength steps of a sequence encoder (rows, pixel_windows), null for a frame
+ *   encoder: the conventional network it is compared with activates its neurons once per step
  */
 export function createEnergyModel(
   analogInput: boolean,
   profileName?: string,
   extra: readonly HardwareProfile[] = [],
+  sequenceLength: number | null = null,
 ): EnergyModel {
   const profile = new ProfileRegistry(extra).get(profileName);
   return {
     profile,
-    estimate: (counters, fps) => estimateEnergy(counters, profile, fps, { analogInput }),
+    estimate: (counters, fps) =>
+      estimateEnergy(counters, profile, fps, { analogInput, sequenceLength }),
   };
 }

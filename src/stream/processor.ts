@@ -145,7 +145,12 @@ class StageProcessor implements FrameProcessor {
     this.encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);
     this.decoder = decoderForModel(spec, { topK: config.topK });
     this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
-    this.energy = createEnergyModel(this.encoder.analog, config.powerProfile, config.profiles);
+    this.energy = createEnergyModel(
+      this.encoder.analog,
+      config.powerProfile,
+      config.profiles,
+      model.sequenceLength,
+    );
     this.rate = new RateMeter(config.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
     this.running = new Float64Array(model.outputSize);
     this.spikeCounts = new Float64Array(model.outputSize);
