@@ -27,7 +27,7 @@ import { MOVING_DEFAULTS, MOVING_DIRECTIONS } from "./datasets/moving-fashion.js
 
 export interface MovingEvalOptions {
   modelDir: string;
-  /** Test clips, from the first; default 1000 (the whole moving test set). */
+  /** Test clips, from the first (the sample bag holds the first 120); default all 1000. */
   limit?: number;
   /** Default: the model's presentation.mode. */
   presentation?: "reset" | "continuous";
@@ -123,10 +123,11 @@ export async function evaluateMovingStream(opts: MovingEvalOptions): Promise<Mov
   const spec = model.spec;
   const T = spec.presentation.timesteps;
   const scoreFrom = MOVING_EVENT_DEFAULTS.scoreFromFrame;
+  // The whole test set's plan (cheap: frames render on demand), of which the first `limit`
+  // clips: the same clips as the sample bag's and as training's test_limit.
   const set = loadMovingFashion(
     "test",
     {
-      ...(opts.limit !== undefined ? { count: opts.limit } : {}),
       events: {
         ticksPerFrame: T,
         dt: spec.dt,
@@ -137,7 +138,7 @@ export async function evaluateMovingStream(opts: MovingEvalOptions): Promise<Mov
     opts.dataDir,
   );
   const frames = set.plan.options.frames;
-  const clips = set.count;
+  const clips = Math.min(opts.limit ?? set.count, set.count);
 
   const net = createNetwork(model);
   const encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);

@@ -78,6 +78,31 @@ describe("moving-fashion-mnist stream model", () => {
     expect(moving?.events.ticksPerFrame).toBe(4);
   });
 
+  it("clips_per_sample: a sample is consecutive clips of the recording, back to back, labels too", () => {
+    const config = tinyConfig();
+    const one = configSequences(config, "test", FIXTURE).set;
+    const three = configSequences(
+      { ...config, dataset: { ...config.dataset, clips_per_sample: 3 } },
+      "test",
+      FIXTURE,
+    ).set;
+    expect([three.count, three.steps, three.inputSize]).toEqual([12, 108, 1024]);
+    const size = 36 * 1024;
+    const x = new Float32Array(3 * size);
+    three.fill(2, x, 0);
+    const y = new Int32Array(108);
+    three.fillLabels(2, y, 0);
+    for (let j = 0; j < 3; j++) {
+      const clip = new Float32Array(size);
+      one.fill(2 + j, clip, 0);
+      expect(x.subarray(j * size, (j + 1) * size)).toEqual(clip);
+      const labels = new Int32Array(36);
+      one.fillLabels(2 + j, labels, 0);
+      expect(y.subarray(j * 36, (j + 1) * 36)).toEqual(labels);
+      expect(labels.slice(0, 4)).toEqual(Int32Array.from([-1, -1, -1, -1]));
+    }
+  });
+
   it("trains on per-tick labels and exports a continuous delta-encoder model, one decision per frame", async () => {
     const json = JSON.parse(readFileSync(join(modelDir, "model.json"), "utf8"));
     expect(json.input.shape).toEqual([1, 32, 32]);

@@ -67,6 +67,12 @@ export const SequenceTrainConfig = z.strictObject({
      * moving-fashion-mnist renders only N test clips, default 1000).
      */
     test_limit: z.number().int().positive().optional(),
+    /**
+     * moving-fashion-mnist: each training and test sample is this many consecutive clips of the
+     * recording, so the network learns from the state earlier clips leave behind, as a stream
+     * that is never reset carries it (1: every clip from a cleared network).
+     */
+    clips_per_sample: z.number().int().positive().default(1),
     encoding: SequenceEncoding.default({ type: "rows" }),
   }),
   /** Hidden layer sizes (each a recurrent layer of the kind's cells). */

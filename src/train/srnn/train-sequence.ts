@@ -8,6 +8,7 @@ import { loadMovingFashion, type MovingSequenceSet } from "../datasets/moving-ev
 import { runTraining, splitOrder, type RunOptions, type TrainTask } from "../trainer.js";
 import type { EpochRecord } from "../checkpoint.js";
 import type { SequenceTrainConfig } from "./config.js";
+import { consecutiveClips } from "./streaming.js";
 import {
   clampTimeConstants,
   initSequenceParams,
@@ -41,7 +42,9 @@ export interface SequenceTrainResult {
 
 /**
  * The config's sequences of a split: its image dataset through its encoding, or the moving
- * Fashion-MNIST clips (per-tick labels), limited to `limit` (train) or `test_limit` (test).
+ * Fashion-MNIST clips (per-tick labels). `limit` renders only that many training clips;
+ * `test_limit` takes the first test sequences of the whole test set (for the moving clips, the
+ * first clips of the 1000-clip test recording, as the sample bag and `spikenode eval` see them).
  * `moving` is set for the streaming task: the clips as the export must describe them.
  */
 export function configSequences(
@@ -49,26 +52,28 @@ export function configSequences(
   split: "train" | "test",
   dataDir?: string,
 ): { set: SequenceSet; imageShape: [number, number, number]; moving?: MovingSequenceSet } {
-  const count = split === "train" ? config.dataset.limit : config.dataset.test_limit;
+  const first = (all: SequenceSet): SequenceSet => {
+    const n = config.dataset.test_limit;
+    return split === "test" && n !== undefined && n < all.count
+      ? sequenceSubset(
+          all,
+          Uint32Array.from({ length: n }, (_, i) => i),
+        )
+      : all;
+  };
   if (config.dataset.name === "moving-fashion-mnist") {
+    const limit = split === "train" ? config.dataset.limit : undefined;
     const moving = loadMovingFashion(
       split,
-      { labelMode: "step", ...(count ? { count } : {}) },
+      { labelMode: "step", ...(limit ? { count: limit } : {}) },
       dataDir,
     );
     const side = moving.plan.options.canvas;
-    return { set: moving, imageShape: [1, side, side], moving };
+    const set = first(consecutiveClips(moving, config.dataset.clips_per_sample));
+    return { set, imageShape: [1, side, side], moving };
   }
   const images = loadDataset(config.dataset.name, split, dataDir);
-  const all = imageSequences(images, config.dataset.encoding);
-  const set =
-    split === "test" && count !== undefined && count < all.count
-      ? sequenceSubset(
-          all,
-          Uint32Array.from({ length: count }, (_, i) => i),
-        )
-      : all;
-  return { set, imageShape: images.shape };
+  return { set: first(imageSequences(images, config.dataset.encoding)), imageShape: images.shape };
 }
 
 /** Fills a batch buffer with samples [start, start+n) of a set. */
