@@ -56,7 +56,9 @@ export async function runTrain(command: Command): Promise<void> {
   const backend = await initBackend(o.backend as BackendChoice);
   process.stdout.write(`spikenode train: TensorFlow.js backend ${backend}, ${threads} thread(s)\n`);
   const result = await train({
-    config,
+    // The trainer merges the file into the checkpoint's config itself, and logs what it took and
+    // what it kept; `config` (the same merge) is what export writes.
+    config: fileConfig,
     out: o.out,
     resume: o.resume,
     threads,
