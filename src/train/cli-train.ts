@@ -3,8 +3,7 @@ import type { Command } from "commander";
 import { initBackend, type BackendChoice } from "./backend.js";
 import { loadAnyTrainConfig, userError } from "./config.js";
 import { checkpointDir, train } from "./trainer.js";
-import { hasCheckpoint, loadAnyCheckpoint, loadCheckpoint } from "./checkpoint.js";
-import { resumeConfig } from "./resume-config.js";
+import { hasCheckpoint, loadAnyCheckpoint } from "./checkpoint.js";
 import { isSequenceConfig, type SequenceTrainConfig } from "./srnn/config.js";
 
 interface TrainCliOptions {
@@ -44,10 +43,6 @@ export async function runTrain(command: Command): Promise<void> {
     return;
   }
   const fileConfig = anyConfig;
-  let config = fileConfig;
-  if (o.resume && hasCheckpoint(checkpointDir(o.out))) {
-    config = resumeConfig(loadCheckpoint(checkpointDir(o.out)).meta.config, fileConfig).config;
-  }
   if (o.exportOnly) {
     const { exportCheckpoint } = await import("./export.js");
     await exportCheckpoint(o.out, fileConfig.spiking);
@@ -56,8 +51,8 @@ export async function runTrain(command: Command): Promise<void> {
   const backend = await initBackend(o.backend as BackendChoice);
   process.stdout.write(`spikenode train: TensorFlow.js backend ${backend}, ${threads} thread(s)\n`);
   const result = await train({
-    // The trainer merges the file into the checkpoint's config itself, and logs what it took and
-    // what it kept; `config` (the same merge) is what export writes.
+    // On --resume the trainer merges the file into the checkpoint's config and logs what it took
+    // and what it kept; export writes the merged config it returns.
     config: fileConfig,
     out: o.out,
     resume: o.resume,
@@ -71,7 +66,7 @@ export async function runTrain(command: Command): Promise<void> {
   if (result.finished && o.export) {
     // Imported late so a long run picks up the export code present when it finishes.
     const { exportTrained } = await import("./export.js");
-    await exportTrained({ out: o.out, config, result });
+    await exportTrained({ out: o.out, config: result.config, result });
   }
 }
 

@@ -45,7 +45,8 @@ export interface ExportedModel {
   weights: Uint8Array;
 }
 
-class WeightsWriter {
+/** Tensors appended one after another into weights.bin (little-endian float32), with their refs. */
+export class WeightsWriter {
   private chunks: Float32Array[] = [];
   private offset = 0;
 

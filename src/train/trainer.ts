@@ -87,6 +87,8 @@ export interface RunResult<C extends AnyTrainConfig> {
 }
 
 export interface TrainResult {
+  /** The config the run trained with: on --resume, the checkpoint's merged with the file's schedule. */
+  config: TrainConfig;
   plan: Plan;
   params: Float32Array[];
   history: EpochRecord[];
@@ -510,6 +512,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     return { ...task, workerInit: (e: number) => ({ ...workerInit(e), backend: opts.backend }) };
   });
   return {
+    config: r.config,
     plan: r.task.plan,
     params: r.params,
     history: r.history,

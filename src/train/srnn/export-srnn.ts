@@ -9,6 +9,7 @@
 import type { Encoder, Layer, ModelSpecInput } from "../../snn/model-spec.js";
 import { parseModel } from "../../snn/model.js";
 import type { EpochRecord } from "../checkpoint.js";
+import { WeightsWriter } from "../export.js";
 import { lineChartSvg, type Series } from "../plot.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { initSequenceParams, macsPerStep, type SequencePlan } from "./recurrent-net.js";
@@ -43,27 +44,6 @@ export function transpose(a: Float32Array, rows: number, cols: number): Float32A
   return out;
 }
 
-class Weights {
-  private chunks: Float32Array[] = [];
-  private offset = 0;
-
-  add(values: Float32Array, shape: number[]): { offset: number; shape: number[] } {
-    const ref = { offset: this.offset, shape };
-    this.chunks.push(values);
-    this.offset += values.length * 4;
-    return ref;
-  }
-
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.offset);
-    const view = new DataView(out.buffer);
-    let o = 0;
-    for (const c of this.chunks)
-      for (let i = 0; i < c.length; i++, o += 4) view.setFloat32(o, c[i], true);
-    return out;
-  }
-}
-
 export function buildSrnnModel(opts: SequenceExportOptions): {
   json: ModelSpecInput;
   weights: Uint8Array;
@@ -77,7 +57,7 @@ export function buildSrnnModel(opts: SequenceExportOptions): {
       { userFacing: true },
     );
   const dt = config.spiking.dt;
-  const w = new Weights();
+  const w = new WeightsWriter();
   const encoder = opts.input?.encoder ?? sequenceEncoderSpec(config.dataset.encoding);
   // Frame encoders deliver the whole [C, H, W] input each tick; sequence encoders a flat slice.
   const layers: Layer[] =
