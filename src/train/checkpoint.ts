@@ -25,6 +25,14 @@ export interface EpochRecord {
   valFiringRate?: number;
 }
 
+/** Where a fine-tuning run took its starting parameters (`spikenode train --init-from`). */
+export interface InitProvenance {
+  path: string;
+  name: string;
+  epochsDone: number;
+  batchesIntoEpoch: number;
+}
+
 export interface CheckpointMeta<C extends AnyTrainConfig = AnyTrainConfig> {
   format: "spikenode-train-checkpoint";
   version: 1;
@@ -43,6 +51,8 @@ export interface CheckpointMeta<C extends AnyTrainConfig = AnyTrainConfig> {
   totalSeconds: number;
   /** Task-specific running sums of the epoch in progress (sequence nets: spikes, neuron-steps). */
   epochStats?: number[];
+  /** Set when the run started from another run's parameters. */
+  initFrom?: InitProvenance;
   history: EpochRecord[];
   paramShapes: number[][];
   saved: string;

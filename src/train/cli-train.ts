@@ -10,6 +10,7 @@ interface TrainCliOptions {
   config: string;
   out: string;
   resume: boolean;
+  initFrom?: string;
   threads: string;
   backend: string;
   dataDir?: string;
@@ -56,6 +57,7 @@ export async function runTrain(command: Command): Promise<void> {
     config: fileConfig,
     out: o.out,
     resume: o.resume,
+    initFrom: o.initFrom,
     threads,
     backend,
     dataDir: o.dataDir,
@@ -101,6 +103,7 @@ async function runSequenceTrain(
     config: fileConfig,
     out: o.out,
     resume: o.resume,
+    initFrom: o.initFrom,
     threads,
     backend,
     dataDir: o.dataDir,

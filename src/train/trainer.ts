@@ -19,6 +19,7 @@ import {
   saveCheckpoint,
   type CheckpointMeta,
   type EpochRecord,
+  type InitProvenance,
 } from "./checkpoint.js";
 import { effectiveConfig, type AnyTrainConfig, type TrainConfig } from "./config.js";
 import { loadDataset } from "./datasets/index.js";
@@ -35,6 +36,11 @@ export interface RunOptions<C extends AnyTrainConfig> {
   /** Model directory; the checkpoint goes to <out>/checkpoint. */
   out: string;
   resume: boolean;
+  /**
+   * Fine-tuning: take the parameters (only) of this checkpoint, or of `<dir>/checkpoint`, for a
+   * run that starts fresh; the architecture must match. Ignored when resuming.
+   */
+  initFrom?: string;
   threads: number;
   backend: string;
   dataDir?: string;
@@ -220,6 +226,46 @@ function scaledAdamStep(
   adam.step += 1;
 }
 
+/** The parameters of another run's checkpoint, checked against the task's shapes. */
+function loadInitialParams(
+  from: string,
+  specs: ParamSpec[],
+): { params: Float32Array[]; line: string; provenance: InitProvenance } {
+  const dir = hasCheckpoint(from) ? from : checkpointDir(from);
+  if (!hasCheckpoint(dir))
+    throw Object.assign(
+      new Error(
+        `--init-from ${from}: no checkpoint.json and checkpoint.bin there or in ${dir}; ` +
+          `point it at a model directory that kept its training checkpoint`,
+      ),
+      { userFacing: true },
+    );
+  const ck = loadAnyCheckpoint(dir);
+  const want = specs.map((p) => p.shape.join("x")).join(", ");
+  const have = ck.meta.paramShapes.map((s) => s.join("x")).join(", ");
+  if (want !== have)
+    throw Object.assign(
+      new Error(
+        `--init-from ${from}: its parameters have shapes [${have}] but this config's network ` +
+          `needs [${want}]; fine-tuning needs the same architecture`,
+      ),
+      { userFacing: true },
+    );
+  const provenance: InitProvenance = {
+    path: from,
+    name: ck.meta.config.name,
+    epochsDone: ck.meta.epoch,
+    batchesIntoEpoch: ck.meta.batch,
+  };
+  return {
+    params: ck.params,
+    provenance,
+    line:
+      `initialising from ${dir} (${provenance.name}, ${provenance.epochsDone} epoch(s) trained): ` +
+      `parameters only; optimiser moments, learning-rate schedule, data split and order start fresh`,
+  };
+}
+
 /** The training loop for any task; `build` makes the task from the (possibly resumed) config. */
 export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>(
   opts: RunOptions<C>,
@@ -254,7 +300,10 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
 
   const task = build(config);
   const inputCHW = task.inputCHW;
-  const params = ck ? ck.params : task.initParams();
+  const init = !ck && opts.initFrom ? loadInitialParams(opts.initFrom, task.params) : null;
+  if (init) say(init.line);
+  const initFrom = ck ? ck.meta.initFrom : init?.provenance;
+  const params = ck ? ck.params : (init?.params ?? task.initParams());
   const adam: AdamState = ck ? ck.adam : adamInit(params);
   const rng = new Rng(ck ? ck.meta.rngState : config.training.seed ^ 0xa5a5a5a5);
   const decay = task.params.map((p) => (p.kind === "weight" ? config.training.weight_decay : 0));
@@ -315,6 +364,7 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
       epochSeconds,
       totalSeconds,
       ...(stats.length ? { epochStats: stats } : {}),
+      ...(initFrom ? { initFrom } : {}),
       history,
       paramShapes: task.params.map((p) => p.shape),
       saved: new Date().toISOString(),

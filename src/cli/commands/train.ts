@@ -12,6 +12,10 @@ export const trainCommand: CommandModule = {
       )
       .requiredOption("--out <dir>", "model directory; checkpoints go to <dir>/checkpoint")
       .option("--resume", "continue from <dir>/checkpoint (its config wins over --config)", false)
+      .option(
+        "--init-from <dir>",
+        "fine-tune: start from the parameters of this model directory's checkpoint (same architecture); optimiser, schedule and data split start fresh",
+      )
       .option("--threads <n>", "worker threads computing gradients in parallel", "1")
       .option("--backend <name>", "auto | tensorflow | wasm | cpu", "auto")
       .option(
