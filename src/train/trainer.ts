@@ -296,7 +296,8 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
           `start a new --out directory to change the rest)`,
       );
   }
-  if (opts.resume && !ck) say(`no checkpoint in ${ckDir}; starting from scratch`);
+  if (opts.resume && !ck)
+    say(`no checkpoint in ${ckDir}; starting ${opts.initFrom ? "a new run" : "from scratch"}`);
 
   const task = build(config);
   const inputCHW = task.inputCHW;

@@ -177,4 +177,64 @@ describe("training", () => {
     expect(twoThreads.finished).toBe(true);
     expect(twoThreads.history).toHaveLength(2);
   });
+
+  it("fine-tunes from another run's checkpoint: its parameters, a fresh schedule, provenance kept", async () => {
+    const quiet = {
+      resume: false,
+      backend: "wasm",
+      dataDir: FIXTURE,
+      progress: false,
+      threads: 1,
+    };
+    const base = join(dir, "base");
+    const first = await train({ ...quiet, config: tinyConfig(), out: base, log: () => {} });
+    const lines: string[] = [];
+    // Stopped after 0 batches: the new run's starting point is exactly the source's parameters.
+    const tuned = tinyConfig({ lr: 0.0005, seed: 9 });
+    const start = await train({
+      ...quiet,
+      config: tuned,
+      out: join(dir, "tuned0"),
+      initFrom: base,
+      maxBatches: 1,
+      log: (l) => lines.push(l),
+    });
+    expect(lines.some((l) => l.includes(`initialising from ${join(base, "checkpoint")}`))).toBe(
+      true,
+    );
+    const scratch = await train({
+      ...quiet,
+      config: tuned,
+      out: join(dir, "scratch0"),
+      maxBatches: 1,
+      log: () => {},
+    });
+    // One small step from the source's parameters stays near them; from scratch it does not.
+    const dist = (a: Float32Array[], b: Float32Array[]) =>
+      a.reduce((s, p, i) => s + p.reduce((t, v, k) => t + (v - b[i][k]) ** 2, 0), 0);
+    expect(dist(start.params, first.params)).toBeLessThan(
+      0.01 * dist(scratch.params, first.params),
+    );
+    const meta = JSON.parse(
+      readFileSync(join(dir, "tuned0", "checkpoint", "checkpoint.json"), "utf8"),
+    );
+    expect(meta.initFrom).toMatchObject({ path: base, name: "tiny", epochsDone: 1 });
+    expect(meta.adamStep).toBe(1);
+
+    // A different architecture is refused by name.
+    const wider = tinyConfig();
+    (wider.layers[4] as { units: number }).units = 33;
+    await expect(
+      train({ ...quiet, config: wider, out: join(dir, "wider"), initFrom: base, log: () => {} }),
+    ).rejects.toThrow(/--init-from .*base.* same architecture/);
+    await expect(
+      train({
+        ...quiet,
+        config: tuned,
+        out: join(dir, "none"),
+        initFrom: join(dir, "nowhere"),
+        log: () => {},
+      }),
+    ).rejects.toThrow(/--init-from .*nowhere: no checkpoint/);
+  });
 });
