@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import type { MovingPresentation } from "./moving-eval.js";
 import { userError } from "./config.js";
 import type { DatasetName } from "./datasets/index.js";
 import { accuracyPlotSvg, evaluateModel, type EvalReport } from "./evaluate.js";
@@ -135,8 +136,8 @@ export async function runEval(command: Command): Promise<void> {
 async function runMovingEval(o: EvalCliOptions, modelDir: string): Promise<void> {
   if (o.split !== "test")
     throw userError(`--split ${o.split}: moving-fashion-mnist is evaluated on its test clips only`);
-  if (o.presentation !== undefined && o.presentation !== "reset" && o.presentation !== "continuous")
-    throw userError(`--presentation must be reset or continuous, got "${o.presentation}"`);
+  if (o.presentation !== undefined && !["reset", "continuous", "clip"].includes(o.presentation))
+    throw userError(`--presentation must be reset, continuous or clip, got "${o.presentation}"`);
   for (const [flag, v] of [
     ["--timesteps", o.timesteps],
     ["--plot", o.plot],
@@ -150,7 +151,7 @@ async function runMovingEval(o: EvalCliOptions, modelDir: string): Promise<void>
   const report = await evaluateMovingStream({
     modelDir,
     limit: positiveInt(o.limit, "--limit"),
-    presentation: o.presentation as "reset" | "continuous" | undefined,
+    presentation: o.presentation as MovingPresentation | undefined,
     dataDir: o.dataDir,
   });
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");

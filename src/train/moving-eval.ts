@@ -25,12 +25,18 @@ import {
 } from "./datasets/moving-events.js";
 import { MOVING_DEFAULTS, MOVING_DIRECTIONS } from "./datasets/moving-fashion.js";
 
+export type MovingPresentation = "reset" | "continuous" | "clip";
+
 export interface MovingEvalOptions {
   modelDir: string;
   /** Test clips, from the first (the sample bag holds the first 120); default all 1000. */
   limit?: number;
-  /** Default: the model's presentation.mode. */
-  presentation?: "reset" | "continuous";
+  /**
+   * Default: the model's presentation.mode. `clip` is a diagnostic: continuous within a clip,
+   * cleared at each clip's first frame, as training saw the clips (a camera stream has no clip
+   * boundaries to reset at).
+   */
+  presentation?: MovingPresentation;
   dataDir?: string;
   onProgress?: (done: number, total: number) => void;
 }
@@ -41,7 +47,7 @@ export interface MovingEvalReport {
   split: "test";
   clips: number;
   framesPerClip: number;
-  presentation: "reset" | "continuous";
+  presentation: MovingPresentation;
   ticksPerFrame: number;
   dt: number;
   /** First frame of a clip that is scored. */
@@ -119,7 +125,7 @@ export async function evaluateMovingStream(opts: MovingEvalOptions): Promise<Mov
   const canvas = MOVING_DEFAULTS.canvas;
   checkStreamModel(loaded, canvas);
   const mode = opts.presentation ?? loaded.spec.presentation.mode;
-  const model = streamModel(loaded, mode);
+  const model = streamModel(loaded, mode === "reset" ? "reset" : "continuous");
   const spec = model.spec;
   const T = spec.presentation.timesteps;
   const scoreFrom = MOVING_EVENT_DEFAULTS.scoreFromFrame;
@@ -158,7 +164,7 @@ export async function evaluateMovingStream(opts: MovingEvalOptions): Promise<Mov
   for (let i = 0; i < clips; i++) {
     const label = set.plan.clips[i].direction;
     for (let f = 0; f < frames; f++) {
-      if (mode === "reset") {
+      if (mode === "reset" || (mode === "clip" && f === 0)) {
         net.reset();
         if (encoder.kind !== "delta") encoder.reset();
       } else {

@@ -18,7 +18,11 @@ import { parseAnyTrainConfig } from "../../src/train/config.js";
 import { evaluateMovingStream, formatMovingReport } from "../../src/train/moving-eval.js";
 import type { SequenceTrainConfig } from "../../src/train/srnn/config.js";
 import { finishSequenceRun } from "../../src/train/srnn/finish.js";
-import { configSequences, trainSequence } from "../../src/train/srnn/train-sequence.js";
+import {
+  configSequences,
+  evaluateSequenceSet,
+  trainSequence,
+} from "../../src/train/srnn/train-sequence.js";
 import { tempDir } from "../replay/helpers.js";
 
 const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
@@ -40,6 +44,7 @@ function tinyConfig(): SequenceTrainConfig {
 
 let dir: string;
 let modelDir: string;
+let trained: Awaited<ReturnType<typeof trainSequence>>;
 const lines: string[] = [];
 
 beforeAll(async () => {
@@ -47,7 +52,7 @@ beforeAll(async () => {
   dir = tempDir("spikenode-moving-");
   modelDir = join(dir, "model");
   const config = tinyConfig();
-  const result = await trainSequence({
+  const result = (trained = await trainSequence({
     config,
     out: modelDir,
     resume: false,
@@ -56,7 +61,7 @@ beforeAll(async () => {
     dataDir: FIXTURE,
     progress: false,
     log: (l) => lines.push(l),
-  });
+  }));
   await finishSequenceRun({
     out: modelDir,
     config: result.config,
@@ -147,6 +152,28 @@ describe("moving-fashion-mnist stream model", () => {
     });
     expect(reset.presentation).toBe("reset");
     expect(reset.spikesPerFrame).not.toBe(r.spikesPerFrame);
+  });
+
+  it("clip presentation (cleared at each clip start) is what TF.js trained on: the same firing rate", async () => {
+    // Training clears the network per clip; the stream never does. Cleared per clip, the
+    // engine must reproduce TF.js's own figures on the same clips (up to rare float32 spike flips).
+    const test = configSequences(tinyConfig(), "test", FIXTURE).set;
+    const tf = evaluateSequenceSet(trained.plan, trained.params, test);
+    const clip = await evaluateMovingStream({
+      modelDir,
+      limit: test.count,
+      dataDir: FIXTURE,
+      presentation: "clip",
+    });
+    expect(clip.presentation).toBe("clip");
+    expect(clip.spikesPerNeuronPerStep).toBeGreaterThan(0);
+    expect(Math.abs(clip.spikesPerNeuronPerStep / tf.firingRate - 1)).toBeLessThan(0.02);
+    const continuous = await evaluateMovingStream({
+      modelDir,
+      limit: test.count,
+      dataDir: FIXTURE,
+    });
+    expect(continuous.spikesPerFrame).not.toBe(clip.spikesPerFrame);
   });
 
   it("replay runs the model continuously (its own mode): frame by frame what the engine gives with state carried", async () => {

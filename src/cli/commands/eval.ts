@@ -16,7 +16,7 @@ export const evalCommand: CommandModule = {
       .option("--limit <n>", "only the first N images of the split (moving-fashion-mnist: clips)")
       .option(
         "--presentation <mode>",
-        "moving-fashion-mnist: reset | continuous (default: the model's)",
+        "moving-fashion-mnist: reset | continuous (default: the model's) | clip (diagnostic: cleared at each clip start, as in training)",
       )
       .option(
         "--timesteps <T>",
