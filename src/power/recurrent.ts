@@ -3,7 +3,9 @@
  * a vanilla RNN and an LSTM of the same sizes, per sample (one whole sequence).
  *
  * What we count (the paper's exact counting and pJ pair are unconfirmed, see papers.md B4):
- * - SNN: the analog inputs enter the first layer as multiply-accumulates (`inputMacs`); every
+ * - SNN: analog inputs enter the first layer as multiply-accumulates (`inputMacs`); event
+ *   inputs (a delta/DVS encoder's ±amplitude events, the amplitude folded into the weights) as
+ *   accumulates into the first layer (`inputAcs`, measured events × fan-out); every
  *   hidden spike is an accumulate into its fan-out, its own layer through the recurrent weights
  *   and the next layer or the readout (`recurrentAcs`, `feedForwardAcs`, from measured spikes);
  *   each ALIF neuron costs `alifStateMacs` MACs per step (default 2: membrane leak α·u and
@@ -40,6 +42,11 @@ export interface SpikingMeasurement {
    * the dense bound steps × inputSize × hidden[0].
    */
   inputMacsPerSample?: number;
+  /**
+   * Event input instead: measured accumulates per sample driven by input events (each event
+   * times its fan-out into the first layer). When given, no input MACs are charged.
+   */
+  inputAcsPerSample?: number;
 }
 
 export interface CountingOptions {
@@ -133,13 +140,18 @@ export function snnSequenceOps(
     recurrentAcs += spikes * h;
     feedForwardAcs += spikes * (l + 1 < hidden.length ? hidden[l + 1] : shape.outputs);
   });
-  const inputMacs = measured.inputMacsPerSample ?? steps * shape.inputSize * hidden[0];
+  const events = measured.inputAcsPerSample;
+  if (events !== undefined && !(events >= 0 && Number.isFinite(events)))
+    throw new RangeError(`inputAcsPerSample is ${events}; it must be a finite count >= 0`);
+  const inputMacs =
+    events !== undefined ? 0 : (measured.inputMacsPerSample ?? steps * shape.inputSize * hidden[0]);
+  const inputAcs = events ?? 0;
   const stateMacs = steps * (c.alifStateMacs * sum(hidden) + c.readoutStateMacs * shape.outputs);
   return {
     macs: inputMacs + stateMacs,
-    acs: recurrentAcs + feedForwardAcs,
+    acs: inputAcs + recurrentAcs + feedForwardAcs,
     activations: 0,
-    parts: { inputMacs, stateMacs, recurrentAcs, feedForwardAcs },
+    parts: { inputMacs, inputAcs, stateMacs, recurrentAcs, feedForwardAcs },
   };
 }
 

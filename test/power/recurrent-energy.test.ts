@@ -20,6 +20,7 @@ describe("Yin's comparison on a tiny network, by hand", () => {
     // inputs 3·2·4 = 24; state 3·(2·4 + 1·2) = 30; recurrent 6·4 = 24; readout 6·2 = 12
     expect(ops.parts).toEqual({
       inputMacs: 24,
+      inputAcs: 0,
       stateMacs: 30,
       recurrentAcs: 24,
       feedForwardAcs: 12,
@@ -62,10 +63,28 @@ describe("Yin's comparison on a tiny network, by hand", () => {
     // recurrent 5·3 + 4·2 = 23; forward 5·2 + 4·2 = 18; state 2·3·(3+2) = 30
     expect(ops.parts).toEqual({
       inputMacs: 10,
+      inputAcs: 0,
       stateMacs: 30,
       recurrentAcs: 23,
       feedForwardAcs: 18,
     });
+  });
+
+  it("event input: measured input events are accumulates, and no input MAC is charged", () => {
+    const shape: RecurrentShape = { steps: 2, inputSize: 3, hidden: [3, 2], outputs: 2 };
+    const ops = snnSequenceOps(shape, { layerSpikesPerSample: [5, 4], inputAcsPerSample: 12 });
+    // state 2·2·(3+2) + 2·1·2 = 24; recurrent 23, forward 18 as above
+    expect(ops.parts).toEqual({
+      inputMacs: 0,
+      inputAcs: 12,
+      stateMacs: 24,
+      recurrentAcs: 23,
+      feedForwardAcs: 18,
+    });
+    expect([ops.macs, ops.acs]).toEqual([24, 12 + 23 + 18]);
+    expect(() =>
+      snnSequenceOps(shape, { layerSpikesPerSample: [5, 4], inputAcsPerSample: NaN }),
+    ).toThrow(/inputAcsPerSample is NaN/);
   });
 
   it("fewer spikes never cost more, and a silent SNN pays only inputs and state", () => {

@@ -3,7 +3,7 @@
  * as a continuous stream model, evaluated per frame and per clip, and replayed from the sample
  * bag with its state carried across frames.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openBag } from "../../src/bag/index.js";
@@ -17,6 +17,7 @@ import { initBackend } from "../../src/train/backend.js";
 import { parseAnyTrainConfig } from "../../src/train/config.js";
 import { evaluateMovingStream, formatMovingReport } from "../../src/train/moving-eval.js";
 import type { SequenceTrainConfig } from "../../src/train/srnn/config.js";
+import { readSequenceCardData, writeSequenceCard } from "../../src/train/srnn/card.js";
 import { finishSequenceRun } from "../../src/train/srnn/finish.js";
 import {
   configSequences,
@@ -174,6 +175,33 @@ describe("moving-fashion-mnist stream model", () => {
       dataDir: FIXTURE,
     });
     expect(continuous.spikesPerFrame).not.toBe(clip.spikesPerFrame);
+  });
+
+  it("the card counts event input as accumulates, per clip, and shows the engine's stream figures", async () => {
+    const json = JSON.parse(readFileSync(join(modelDir, "model.json"), "utf8"));
+    const prov = json.provenance;
+    expect(prov.steps_per_sample).toBe(36);
+    expect(prov.input_macs_per_sample).toBeUndefined();
+    expect(prov.input_events_per_sample).toBeGreaterThan(0);
+    expect(prov.input_acs_per_sample).toBeCloseTo(12 * prov.input_events_per_sample, 6);
+    expect(prov.training.encoding).toEqual({
+      type: "frames",
+      encoder: "delta",
+      ticks_per_frame: 4,
+    });
+    const stream = await evaluateMovingStream({ modelDir, limit: 6, dataDir: FIXTURE });
+    writeFileSync(join(modelDir, "eval-test.json"), JSON.stringify(stream));
+    const data = readSequenceCardData(modelDir);
+    expect(data.shape.steps).toBe(36);
+    expect(data.comparison.snn.parts.inputMacs).toBe(0);
+    expect(data.comparison.snn.parts.inputAcs).toBe(prov.input_acs_per_sample);
+    expect(data.streamEvals.map((e) => [e.presentation, e.clips])).toEqual([["continuous", 6]]);
+    const card = readFileSync(writeSequenceCard(modelDir), "utf8");
+    expect(card).toContain("event inputs");
+    expect(card).toContain("input accumulates");
+    expect(card).not.toContain("analog inputs");
+    expect(card).toMatch(/continuous stream, 6 test clips\): per-frame accuracy/);
+    expect(card).toContain("--presentation clip");
   });
 
   it("replay runs the model continuously (its own mode): frame by frame what the engine gives with state carried", async () => {

@@ -55,16 +55,55 @@ export interface SequenceCardData {
   accuracy: [string, number][];
   firingRate: number;
   layerSpikesPerSample: number[];
-  inputMacsPerSample: number;
+  /** Analog input MACs per sample, or null when the input is events (inputAcsPerSample). */
+  inputMacsPerSample: number | null;
+  /** Event input: measured events per sample and the accumulates they drive. */
+  inputEventsPerSample?: number;
+  inputAcsPerSample?: number;
   epochs: number;
   secondsPerEpoch: number | null;
   finalValAccuracy: number | null;
   checkpoint?: Record<string, unknown>;
   engineEval?: { images: number; split: string; accuracy: number; spikesPerNeuronPerStep: number };
+  /** A stream model's `spikenode eval --dataset moving-fashion-mnist` reports, by presentation. */
+  streamEvals: StreamEval[];
   comparison: SequenceEnergyComparison;
   profile: HardwareProfile;
   baselines: BaselineSummary[];
   figures: { tau: boolean; curves: boolean };
+}
+
+/** The figures of src/train/moving-eval.ts's report the card shows. */
+export interface StreamEval {
+  file: string;
+  clips: number;
+  framesPerClip: number;
+  ticksPerFrame: number;
+  presentation: string;
+  frameAccuracy: number;
+  clipAccuracy: number;
+  accuracyByFrame: number[];
+  spikesPerNeuronPerStep: number;
+  synopsPerFrame: number;
+  inputOpsPerFrame: number;
+  rnnMacsPerFrame: number;
+}
+
+function readStreamEval(path: string): StreamEval | null {
+  const ev = readJson(path);
+  if (typeof ev.frameAccuracy !== "number") return null;
+  for (const key of [
+    "clips",
+    "framesPerClip",
+    "ticksPerFrame",
+    "clipAccuracy",
+    "spikesPerNeuronPerStep",
+    "synopsPerFrame",
+    "inputOpsPerFrame",
+    "rnnMacsPerFrame",
+  ])
+    num(ev, key, path);
+  return { ...(ev as unknown as StreamEval), file: basename(path) };
 }
 
 class CardError extends Error {
@@ -145,7 +184,9 @@ export function readSequenceCardData(
   const labels = model.labels as string[];
   const presentation = model.presentation as { timesteps: number };
   const shape: RecurrentShape = {
-    steps: presentation.timesteps,
+    // A stream model presents a few ticks per frame; its training samples were whole clips.
+    steps:
+      typeof prov.steps_per_sample === "number" ? prov.steps_per_sample : presentation.timesteps,
     inputSize: recurrent[0].weights!.shape[1],
     hidden,
     outputs: labels.length,
@@ -160,11 +201,16 @@ export function readSequenceCardData(
       `${where}: layer_spikes_per_sample is missing or not one count per hidden layer; re-export the run (spikenode train --config <config> --out ${dir} --export-only)`,
     );
   }
-  const inputMacsPerSample = num(prov, "input_macs_per_sample", where);
+  const events = "input_acs_per_sample" in prov;
+  const inputMacsPerSample = events ? null : num(prov, "input_macs_per_sample", where);
+  const inputAcsPerSample = events ? num(prov, "input_acs_per_sample", where) : undefined;
+  const inputEventsPerSample = events ? num(prov, "input_events_per_sample", where) : undefined;
   const profile = options.profile ?? new ProfileRegistry().get("cmos45-horowitz");
   const comparison = compareSequenceEnergy(
     shape,
-    { layerSpikesPerSample: layerSpikes, inputMacsPerSample },
+    events
+      ? { layerSpikesPerSample: layerSpikes, inputAcsPerSample }
+      : { layerSpikesPerSample: layerSpikes, inputMacsPerSample: inputMacsPerSample! },
     profile,
   );
   const history = existsSync(join(dir, "training.json"))
@@ -173,7 +219,11 @@ export function readSequenceCardData(
   const seconds = history.map((h) => Number(h.seconds)).filter((s) => Number.isFinite(s));
   const lastVal = history.at(-1)?.valAccuracy;
   let engineEval: SequenceCardData["engineEval"];
-  if (existsSync(join(dir, "eval-test.json"))) {
+  const streamEvals = ["eval-test.json", "eval-clip.json"]
+    .filter((f) => existsSync(join(dir, f)))
+    .map((f) => readStreamEval(join(dir, f)))
+    .filter((e): e is StreamEval => e !== null);
+  if (existsSync(join(dir, "eval-test.json")) && streamEvals.length === 0) {
     const ev = readJson(join(dir, "eval-test.json"));
     const s = ev.spiking as Record<string, unknown> | null;
     if (s && typeof s.accuracy === "number" && typeof s.spikesPerNeuronPerStep === "number") {
@@ -216,11 +266,13 @@ export function readSequenceCardData(
     firingRate: num(prov, "firing_rate", where),
     layerSpikesPerSample: layerSpikes,
     inputMacsPerSample,
+    ...(events ? { inputEventsPerSample, inputAcsPerSample } : {}),
     epochs: history.length,
     secondsPerEpoch: seconds.length ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
     finalValAccuracy: typeof lastVal === "number" ? lastVal : null,
     checkpoint: prov.checkpoint as Record<string, unknown> | undefined,
     engineEval,
+    streamEvals,
     comparison,
     profile,
     baselines,
@@ -280,7 +332,9 @@ export function sequenceCardMarkdown(
   L.push("", "## Architecture", "");
   L.push(`- ${arch}; ${int(data.parameters)} trainable parameters (τ_m and τ_adp included).`);
   L.push(
-    `- ${data.dataset}, ${shape.steps} steps of ${shape.inputSize} analog inputs per sample; encoding ${JSON.stringify(data.encoding)}.`,
+    data.inputAcsPerSample !== undefined
+      ? `- ${data.dataset}, samples of ${shape.steps} steps of ${shape.inputSize} event inputs (on average ${int(data.inputEventsPerSample ?? 0)} nonzero events per sample); input ${JSON.stringify(data.encoding)}.`
+      : `- ${data.dataset}, ${shape.steps} steps of ${shape.inputSize} analog inputs per sample; encoding ${JSON.stringify(data.encoding)}.`,
   );
   L.push(`- ALIF ${JSON.stringify(data.alif)}; readout ${JSON.stringify(data.readout)}.`);
   L.push("", "## Results", "");
@@ -299,6 +353,21 @@ export function sequenceCardMarkdown(
     );
     L.push(
       `| engine: spikes per neuron per step (all layers) | ${e.spikesPerNeuronPerStep.toFixed(4)} |`,
+    );
+  }
+  for (const e of data.streamEvals) {
+    const how =
+      e.presentation === "clip"
+        ? "stream cleared at each clip start, as in training"
+        : `${e.presentation} stream`;
+    L.push(
+      `| engine (\`spikenode eval\`, ${how}, ${int(e.clips)} test clips): per-frame accuracy, frames 1-${e.framesPerClip - 1} | ${pct(e.frameAccuracy)} |`,
+    );
+    L.push(
+      `| engine, ${how}: per-clip accuracy (decision at the last frame) | ${pct(e.clipAccuracy)} |`,
+    );
+    L.push(
+      `| engine, ${how}: spikes per neuron per step | ${e.spikesPerNeuronPerStep.toFixed(4)} |`,
     );
   }
   L.push(`| epochs | ${data.epochs} |`);
@@ -324,10 +393,20 @@ export function sequenceCardMarkdown(
   );
   L.push(row(`LSTM, hidden ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
   const p = c.snn.parts;
+  const inputPart =
+    data.inputAcsPerSample !== undefined
+      ? `${int(p.inputAcs)} input accumulates (each measured input event into its ${shape.hidden[0]} first-layer neurons) + ${int(p.stateMacs)}`
+      : `${int(p.inputMacs)} input MACs (analog inputs into the first layer, dense bound) + ${int(p.stateMacs)}`;
   L.push(
     "",
-    `SNN: ${int(p.inputMacs)} input MACs (analog inputs into the first layer, dense bound) + ${int(p.stateMacs)} state MACs (per step ${c.counting.alifStateMacs} per ALIF neuron: membrane leak and adaptation decay; ${c.counting.readoutStateMacs} per readout neuron: its leak) and ${int(p.recurrentAcs)} recurrent + ${int(p.feedForwardAcs)} feed-forward accumulates (each measured spike times its fan-out). RNN: W_in·x + W_rec·h of every layer and the readout each step, one tanh per hidden neuron. LSTM: four gates' MACs, 3 elementwise MACs and 5 activations per hidden neuron per step. All three pay the same readout leak. Arithmetic only: memory traffic is not counted. The pJ pair Yin et al. used is not confirmed (see the reference notes), so read the ratios as under this profile, not as the paper's.`,
+    `SNN: ${inputPart} state MACs (per step ${c.counting.alifStateMacs} per ALIF neuron: membrane leak and adaptation decay; ${c.counting.readoutStateMacs} per readout neuron: its leak) and ${int(p.recurrentAcs)} recurrent + ${int(p.feedForwardAcs)} feed-forward accumulates (each measured spike times its fan-out). RNN: W_in·x + W_rec·h of every layer and the readout each step, one tanh per hidden neuron. LSTM: four gates' MACs, 3 elementwise MACs and 5 activations per hidden neuron per step. All three pay the same readout leak. Arithmetic only: memory traffic is not counted. The pJ pair Yin et al. used is not confirmed (see the reference notes), so read the ratios as under this profile, not as the paper's.`,
   );
+  for (const e of data.streamEvals.filter((x) => x.presentation !== "clip")) {
+    L.push(
+      "",
+      `In the ${e.presentation} stream (engine, ${int(e.clips)} test clips, ${e.ticksPerFrame} ticks per frame): ${int(e.synopsPerFrame)} synaptic operations per frame, ${int(e.inputOpsPerFrame)} of them driven by input events, against ${int(e.rnnMacsPerFrame)} multiply-accumulates for the same network stepped as a conventional RNN every tick (${ratio(e.rnnMacsPerFrame / Math.max(e.synopsPerFrame, 1))} as many operations).`,
+    );
+  }
   const baseLines = data.baselines.map(
     (b) =>
       `- \`models/${basename(b.dir)}\` (${b.kind}): ${firstAccuracy(b.accuracy)}, ${int(b.parameters)} parameters, ${int(b.macs_per_sample)} synaptic MACs per sample (its baseline.json).`,
@@ -345,6 +424,12 @@ export function sequenceCardMarkdown(
   }
   if (data.figures.curves)
     L.push("Training curves:", "", "![training curves](training-curves.svg)", "");
+  for (const e of data.streamEvals) {
+    L.push(
+      `Engine accuracy by frame position in a clip (${e.presentation}, \`${e.file}\`): ${e.accuracyByFrame.map((a, f) => `${f}: ${(100 * a).toFixed(1)} %`).join(", ")}.`,
+      "",
+    );
+  }
   L.push("## Reproduce", "", "```sh");
   L.push(`# train (writes model.json, weights.bin, training.json, the figures and this card)`);
   L.push(`spikenode train --config ${config} --out ${dir}`);
@@ -356,6 +441,16 @@ export function sequenceCardMarkdown(
   L.push(
     `spikenode eval --model ${dir} --dataset ${data.dataset} --json --out ${dir}/eval-test.json`,
   );
+  if (data.dataset === "moving-fashion-mnist") {
+    L.push(`# the same cleared at each clip start, as training saw the clips (a diagnostic)`);
+    L.push(
+      `spikenode eval --model ${dir} --dataset moving-fashion-mnist --presentation clip --json --out ${dir}/eval-clip.json`,
+    );
+    L.push(`# replay the sample camera bag through the model, one classification per frame`);
+    L.push(
+      `spikenode replay samples/moving-fashion-camera --model ${dir} --out /tmp/moving-replay`,
+    );
+  }
   for (const b of data.baselines) {
     L.push(`# ${b.kind} baseline (baseline.json)`);
     L.push(

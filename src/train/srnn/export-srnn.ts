@@ -117,7 +117,11 @@ export function buildSrnnModel(opts: SequenceExportOptions): {
         hidden: config.hidden,
         alif: config.alif,
         readout: config.readout,
-        encoding: config.dataset.encoding,
+        // A stream model reads camera frames through the input section's encoder, not an
+        // image-to-sequence encoding.
+        encoding: opts.input
+          ? { type: "frames", encoder: encoder.type, ticks_per_frame: opts.presentation?.timesteps }
+          : config.dataset.encoding,
         epochs: opts.history.length,
         final: opts.history.at(-1) ?? null,
       },

@@ -13,6 +13,7 @@ import { refreshSiblingCards, writeSequenceCard } from "./card.js";
 import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
 import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent-net.js";
 import { streamingSections } from "./streaming.js";
+import type { SequenceSet } from "./sequences.js";
 import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
 
 export interface FinishInput {
@@ -45,9 +46,16 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
           spikes_per_sample: r.spikesPerSample,
           layer_spikes_per_sample: r.layerSpikesPerSample,
           synaptic_events_per_sample: synapticEvents(plan, r.layerSpikesPerSample),
-          // The pixels enter as analog currents: the first layer multiplies them (dense bound;
-          // the engine skips zero pixels).
-          input_macs_per_sample: plan.steps * plan.inputSize * plan.hidden[0],
+          steps_per_sample: plan.steps,
+          // Images read as sequences enter as analog currents: the first layer multiplies them
+          // (dense bound; the engine skips zero pixels). A stream's delta-encoder events are
+          // ±amplitude spikes: each one is an accumulate into the first layer.
+          ...(moving
+            ? {
+                input_events_per_sample: nonzeroInputsPerSample(test),
+                input_acs_per_sample: nonzeroInputsPerSample(test) * plan.hidden[0],
+              }
+            : { input_macs_per_sample: plan.steps * plan.inputSize * plan.hidden[0] }),
           neuron_updates_per_sample:
             plan.steps * (plan.hidden.reduce((a, b) => a + b, 0) + plan.classes),
         }
@@ -89,7 +97,13 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     spikes_per_sample: measured.spikes_per_sample,
     layer_spikes_per_sample: measured.layer_spikes_per_sample,
     synaptic_events_per_sample: measured.synaptic_events_per_sample,
-    input_macs_per_sample: measured.input_macs_per_sample,
+    steps_per_sample: measured.steps_per_sample,
+    ...(moving
+      ? {
+          input_events_per_sample: measured.input_events_per_sample,
+          input_acs_per_sample: measured.input_acs_per_sample,
+        }
+      : { input_macs_per_sample: measured.input_macs_per_sample }),
     neuron_updates_per_sample: measured.neuron_updates_per_sample,
     ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
   });
@@ -121,6 +135,23 @@ function synapticEvents(plan: SequencePlan, layerSpikes: number[]): number {
     const next = l + 1 < plan.hidden.length ? plan.hidden[l + 1] : plan.classes;
     return sum + layerSpikes[l] * (next + h);
   }, 0);
+}
+
+const nonzeroCache = new WeakMap<SequenceSet, number>();
+
+/** Mean count of nonzero inputs (events) per sample over a whole set. */
+function nonzeroInputsPerSample(set: SequenceSet): number {
+  const cached = nonzeroCache.get(set);
+  if (cached !== undefined) return cached;
+  const x = new Float32Array(set.steps * set.inputSize);
+  let events = 0;
+  for (let i = 0; i < set.count; i++) {
+    set.fill(i, x, 0);
+    for (let k = 0; k < x.length; k++) if (x[k] !== 0) events++;
+  }
+  const mean = set.count > 0 ? events / set.count : 0;
+  nonzeroCache.set(set, mean);
+  return mean;
 }
 
 /** `spikenode train --export-only` for a sequence checkpoint. */
