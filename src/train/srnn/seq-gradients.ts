@@ -12,7 +12,7 @@ function labelTensor(labels: Int32Array, count: number, width: number): tf.Tenso
 
 /**
  * Gradients of Σ(shard losses)/batchTotal; `stats` = [hidden spikes, hidden neuron-steps]
- * (the firing rate's numerator and denominator).
+ * (the firing rate's numerator and denominator) for an srnn, none for rnn/lstm.
  */
 export function sequenceShardGradients(
   plan: SequencePlan,
@@ -46,7 +46,8 @@ export function sequenceShardGradients(
   const spikes = result.spikes.dataSync()[0];
   tf.dispose([result.value, ...result.grads, result.correct, result.spikes]);
   const neuronSteps = count * T * plan.hidden.reduce((a, b) => a + b, 0);
-  return { grads, lossSum, correct, stats: [spikes, neuronSteps] };
+  // RNN and LSTM cells do not spike: no firing rate to report.
+  return { grads, lossSum, correct, stats: plan.kind === "srnn" ? [spikes, neuronSteps] : [] };
 }
 
 export interface SequenceEvaluation {
