@@ -37,7 +37,7 @@ function tinyConfig(): SequenceTrainConfig {
   return {
     ...shipped,
     name: "tiny-moving-srnn",
-    dataset: { ...shipped.dataset, limit: 64, validation: 16, test_limit: 12 },
+    dataset: { ...shipped.dataset, limit: 64, validation: 16, test_limit: 12, clips_per_sample: 1 },
     hidden: [12],
     training: { ...shipped.training, epochs: 1, batch_size: 16 },
   };
