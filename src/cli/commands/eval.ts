@@ -16,7 +16,7 @@ export const evalCommand: CommandModule = {
       .option("--limit <n>", "only the first N images of the split (moving-fashion-mnist: clips)")
       .option(
         "--presentation <mode>",
-        "moving-fashion-mnist: reset | continuous (default: the model's) | clip (diagnostic: cleared at each clip start, as in training)",
+        "moving-fashion-mnist: reset | continuous (default: the model's) | clip (diagnostic: cleared at each clip start, as one-clip training samples are)",
       )
       .option(
         "--timesteps <T>",

@@ -357,9 +357,7 @@ export function sequenceCardMarkdown(
   }
   for (const e of data.streamEvals) {
     const how =
-      e.presentation === "clip"
-        ? "stream cleared at each clip start, as in training"
-        : `${e.presentation} stream`;
+      e.presentation === "clip" ? "stream cleared at each clip start" : `${e.presentation} stream`;
     L.push(
       `| engine (\`spikenode eval\`, ${how}, ${int(e.clips)} test clips): per-frame accuracy, frames 1-${e.framesPerClip - 1} | ${pct(e.frameAccuracy)} |`,
     );
@@ -442,7 +440,9 @@ export function sequenceCardMarkdown(
     `spikenode eval --model ${dir} --dataset ${data.dataset} --json --out ${dir}/eval-test.json`,
   );
   if (data.dataset === "moving-fashion-mnist") {
-    L.push(`# the same cleared at each clip start, as training saw the clips (a diagnostic)`);
+    L.push(
+      `# the same cleared at each clip start (a diagnostic: a camera stream has no cuts to reset at)`,
+    );
     L.push(
       `spikenode eval --model ${dir} --dataset moving-fashion-mnist --presentation clip --json --out ${dir}/eval-clip.json`,
     );

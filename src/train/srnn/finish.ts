@@ -167,6 +167,15 @@ export async function exportSequenceCheckpoint(out: string, dataDir?: string): P
     params: ck.params,
     history: ck.meta.history,
     dataDir,
-    checkpoint: { epoch: ck.meta.epoch, batch: ck.meta.batch, of_epochs: config.training.epochs },
+    // A finished run's checkpoint exports as that run; only a mid-run one is flagged.
+    ...(ck.meta.epoch < config.training.epochs
+      ? {
+          checkpoint: {
+            epoch: ck.meta.epoch,
+            batch: ck.meta.batch,
+            of_epochs: config.training.epochs,
+          },
+        }
+      : {}),
   });
 }
