@@ -53,4 +53,19 @@ describe("resuming with an edited config file", () => {
     expect(r.config).toBe(stored);
     expect(r.ignored).toEqual(["kind"]);
   });
+
+  it("the shipped model's checkpoint is fashion-mnist-lif.yaml resumed with fashion-mnist-lif-continue.yaml", () => {
+    const ckPath = new URL(
+      "../../models/fashion-mnist-lif/checkpoint/checkpoint.json",
+      import.meta.url,
+    );
+    const ck = JSON.parse(readFileSync(ckPath, "utf8")) as { config: TrainConfig; epoch: number };
+    const shipped = parseTrainConfig(JSON.stringify(ck.config), "checkpoint.json");
+    expect(ck.epoch).toBe(20);
+    const cont = parseTrainConfig(text("fashion-mnist-lif-continue.yaml"), "continue.yaml");
+    expect(resumeConfig(shipped, cont)).toEqual({ config: shipped, adopted: [], ignored: [] });
+    // The first run's file differs only in its length.
+    expect(resumeConfig(shipped, stored).adopted).toEqual(["training.epochs"]);
+    expect(resumeConfig(shipped, stored).ignored).toEqual([]);
+  });
 });
