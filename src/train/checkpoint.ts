@@ -23,6 +23,9 @@ export interface EpochRecord {
   trainFiringRate?: number;
   /** Sequence networks: spikes per hidden neuron per step on the validation set. */
   valFiringRate?: number;
+  /** Weight averaging: epoch ends in the mean so far, and the mean's validation accuracy. */
+  averageOf?: number;
+  averageValAccuracy?: number;
 }
 
 /** Where a fine-tuning run took its starting parameters (`spikenode train --init-from`). */
@@ -53,19 +56,39 @@ export interface CheckpointMeta<C extends AnyTrainConfig = AnyTrainConfig> {
   epochStats?: number[];
   /** Set when the run started from another run's parameters. */
   initFrom?: InitProvenance;
+  /** Epoch ends averaged into `average.bin` (training.average_from). */
+  averageCount?: number;
   history: EpochRecord[];
   paramShapes: number[][];
   saved: string;
+}
+
+/** Running mean of the parameters at epoch ends (training.average_from). */
+export interface ParamAverage {
+  count: number;
+  params: Float32Array[];
 }
 
 export interface Checkpoint<C extends AnyTrainConfig = AnyTrainConfig> {
   meta: CheckpointMeta<C>;
   params: Float32Array[];
   adam: AdamState;
+  average?: ParamAverage;
 }
 
 const META = "checkpoint.json";
 const DATA = "checkpoint.bin";
+const AVERAGE = "average.bin";
+
+function concat(arrays: Float32Array[]): Uint8Array {
+  const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) {
+    all.set(a, o);
+    o += a.length;
+  }
+  return new Uint8Array(all.buffer);
+}
 
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, META)) && existsSync(join(dir, DATA));
@@ -84,11 +107,21 @@ export function saveCheckpoint(dir: string, ck: Checkpoint): void {
   const bytes = new Uint8Array(all.buffer);
   // Float32Array is host-endian; every supported host is little-endian, which we check on load.
   writeFileSync(join(dir, `${DATA}.tmp`), bytes);
+  if (ck.average) writeFileSync(join(dir, `${AVERAGE}.tmp`), concat(ck.average.params));
   writeFileSync(
     join(dir, `${META}.tmp`),
-    JSON.stringify({ ...ck.meta, adamStep: ck.adam.step }, null, 1) + "\n",
+    JSON.stringify(
+      {
+        ...ck.meta,
+        adamStep: ck.adam.step,
+        ...(ck.average ? { averageCount: ck.average.count } : {}),
+      },
+      null,
+      1,
+    ) + "\n",
   );
   renameSync(join(dir, `${DATA}.tmp`), join(dir, DATA));
+  if (ck.average) renameSync(join(dir, `${AVERAGE}.tmp`), join(dir, AVERAGE));
   renameSync(join(dir, `${META}.tmp`), join(dir, META));
 }
 
@@ -144,5 +177,28 @@ export function loadAnyCheckpoint(dir: string): Checkpoint {
   const params = take();
   const m = take();
   const v = take();
-  return { meta, params, adam: { step: meta.adamStep, m, v } };
+  let average: ParamAverage | undefined;
+  if (meta.averageCount) {
+    const avgRaw = readFileSync(join(dir, AVERAGE));
+    if (avgRaw.byteLength !== per * 4)
+      throw Object.assign(
+        new Error(
+          `${join(dir, AVERAGE)}: ${avgRaw.byteLength} bytes, expected ${per * 4}; the checkpoint is damaged`,
+        ),
+        { userFacing: true },
+      );
+    const avg = new Float32Array(
+      avgRaw.buffer.slice(avgRaw.byteOffset, avgRaw.byteOffset + avgRaw.byteLength),
+    );
+    let a = 0;
+    average = {
+      count: meta.averageCount,
+      params: sizes.map((n) => {
+        const p = avg.slice(a, a + n);
+        a += n;
+        return p;
+      }),
+    };
+  }
+  return { meta, params, adam: { step: meta.adamStep, m, v }, ...(average ? { average } : {}) };
 }

@@ -98,6 +98,12 @@ export const TrainConfig = z.strictObject({
     /** Also checkpoint inside an epoch at least this often. */
     checkpoint_minutes: positive.default(5),
     /**
+     * Stochastic weight averaging (Izmailov et al. 2018): from this epoch (1-based) on, keep the
+     * mean of the parameters at the end of each epoch; validation also reports the mean's
+     * accuracy, and the export uses the mean. Pair it with a flat learning rate (lr_final = lr).
+     */
+    average_from: z.number().int().positive().optional(),
+    /**
      * From epoch `epoch` (1-based) on, train with this noise σ and/or dropout rate (every
      * dropout layer). The last entry whose epoch has been reached applies.
      */

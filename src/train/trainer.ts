@@ -20,6 +20,7 @@ import {
   type CheckpointMeta,
   type EpochRecord,
   type InitProvenance,
+  type ParamAverage,
 } from "./checkpoint.js";
 import { effectiveConfig, type AnyTrainConfig, type TrainConfig } from "./config.js";
 import { loadDataset } from "./datasets/index.js";
@@ -327,6 +328,8 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
   let totalSeconds = ck ? ck.meta.totalSeconds : 0;
   let stats: number[] = ck?.meta.epochStats ?? [];
   const history: EpochRecord[] = ck ? ck.meta.history : [];
+  const averageFrom = (config.training as { average_from?: number }).average_from;
+  let average: ParamAverage | null = ck?.average ?? null;
   const paramTotal = task.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
 
   say(
@@ -370,7 +373,7 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
       paramShapes: task.params.map((p) => p.shape),
       saved: new Date().toISOString(),
     };
-    saveCheckpoint(ckDir, { meta, params, adam });
+    saveCheckpoint(ckDir, { meta, params, adam, ...(average ? { average } : {}) });
   };
 
   const inputs = new Float32Array(B * task.sampleSize);
@@ -449,6 +452,16 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
       if (stopped) break;
       const tv = performance.now();
       const val = task.validate(params, epoch);
+      if (averageFrom !== undefined && epoch + 1 >= averageFrom) {
+        if (!average) average = { count: 0, params: params.map((p) => new Float32Array(p.length)) };
+        const n = ++average.count;
+        average.params.forEach((a, i) => {
+          const p = params[i];
+          for (let k = 0; k < a.length; k++) a[k] += (p[k] - a[k]) / n;
+        });
+      }
+      const valAverage =
+        average && averageFrom !== undefined ? task.validate(average.params, epoch) : null;
       const trainRate = stats.length >= 2 && stats[1] > 0 ? stats[0] / stats[1] : undefined;
       const record: EpochRecord = {
         epoch: epoch + 1,
@@ -462,6 +475,9 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
         ...task.epochFields?.(epoch),
         ...(trainRate !== undefined ? { trainFiringRate: trainRate } : {}),
         ...(val?.firingRate !== undefined ? { valFiringRate: val.firingRate } : {}),
+        ...(valAverage && average
+          ? { averageOf: average.count, averageValAccuracy: valAverage.accuracy }
+          : {}),
       };
       totalSeconds += (performance.now() - tv) / 1000;
       history.push(record);
@@ -481,6 +497,9 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
             ? `, validation loss ${val.loss.toFixed(4)} acc ${(100 * val.accuracy).toFixed(2)}%` +
               (val.firingRate !== undefined ? ` firing rate ${val.firingRate.toFixed(4)}` : "")
             : "") +
+          (valAverage && average
+            ? `, mean of the last ${average.count} epoch ends: validation acc ${(100 * valAverage.accuracy).toFixed(2)}%`
+            : "") +
           `, lr ${record.lr.toExponential(2)}, ${record.seconds.toFixed(0)} s`,
       );
     }
@@ -494,10 +513,12 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
     await (pool as GradientPool | null)?.close();
   }
   const full = history.filter((h) => h.seconds > 0);
+  if (average) say(`the result is the mean of the parameters at ${average.count} epoch end(s)`);
   return {
     task,
     config,
-    params,
+    // Stochastic weight averaging: the mean is the trained network.
+    params: average ? average.params : params,
     history,
     finished: epoch >= config.training.epochs,
     secondsPerEpoch: full.length ? full.reduce((s, h) => s + h.seconds, 0) / full.length : null,
