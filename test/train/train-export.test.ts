@@ -7,6 +7,7 @@ import { loadModel } from "../../src/snn/model-file.js";
 import { initBackend } from "../../src/train/backend.js";
 import { parseTrainConfig, type TrainConfig } from "../../src/train/config.js";
 import { loadFashionMnist } from "../../src/train/datasets/fashion-mnist.js";
+import { loadCheckpoint } from "../../src/train/checkpoint.js";
 import { buildModel, writeModel } from "../../src/train/export.js";
 import { modelInputs } from "../../src/train/evaluate.js";
 import { initParams, planNetwork } from "../../src/train/net.js";
@@ -236,5 +237,38 @@ describe("training", () => {
         log: () => {},
       }),
     ).rejects.toThrow(/--init-from .*nowhere: no checkpoint/);
+  });
+
+  it("weight averaging: the result is the mean of the epoch-end parameters, and it resumes exactly", async () => {
+    const quiet = {
+      resume: false,
+      backend: "wasm",
+      dataDir: FIXTURE,
+      progress: false,
+      threads: 1,
+      log: () => {},
+    };
+    // A flat learning rate, so a 2-epoch run passes through the 3-epoch run's epoch 2.
+    const flat = { batch_size: 50, lr: 0.002, lr_final: 0.002 };
+    const two = await train({
+      ...quiet,
+      config: tinyConfig({ ...flat, epochs: 2 }),
+      out: join(dir, "swa2"),
+    });
+    const config = tinyConfig({ ...flat, epochs: 3, average_from: 2 });
+    const out = join(dir, "swa3");
+    const averaged = await train({ ...quiet, config, out });
+    const last = loadCheckpoint(join(out, "checkpoint")).params;
+    averaged.params.forEach((a, i) => {
+      for (let k = 0; k < a.length; k += 97)
+        expect(a[k]).toBeCloseTo((two.params[i][k] + last[i][k]) / 2, 5);
+    });
+    expect(averaged.history.map((h) => h.averageOf)).toEqual([undefined, 1, 2]);
+    expect(averaged.history[2].averageValAccuracy).toBeGreaterThan(0);
+    // Interrupted inside epoch 3, with one epoch end already averaged, then resumed.
+    const cut = join(dir, "swa-cut");
+    await train({ ...quiet, config, out: cut, maxBatches: 2 * 8 + 3 });
+    const resumed = await train({ ...quiet, config, out: cut, resume: true });
+    resumed.params.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(averaged.params[i])));
   });
 });
