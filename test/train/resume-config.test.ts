@@ -54,18 +54,37 @@ describe("resuming with an edited config file", () => {
     expect(r.ignored).toEqual(["kind"]);
   });
 
-  it("the shipped model's checkpoint is fashion-mnist-lif.yaml resumed with fashion-mnist-lif-continue.yaml", () => {
-    const ckPath = new URL(
-      "../../models/fashion-mnist-lif/checkpoint/checkpoint.json",
-      import.meta.url,
-    );
-    const ck = JSON.parse(readFileSync(ckPath, "utf8")) as { config: TrainConfig; epoch: number };
-    const shipped = parseTrainConfig(JSON.stringify(ck.config), "checkpoint.json");
-    expect(ck.epoch).toBe(20);
+  it("the shipped model is fashion-mnist-lif.yaml resumed with -continue.yaml, then averaged with -swa.yaml", () => {
+    const read = (path: string) =>
+      JSON.parse(
+        readFileSync(new URL(`../../models/fashion-mnist-lif/${path}`, import.meta.url), "utf8"),
+      ) as {
+        config: TrainConfig;
+        epoch: number;
+        initFrom?: { path: string; epochsDone: number };
+        averageCount?: number;
+      };
+    const base = read("base-20-epochs/checkpoint/checkpoint.json");
+    const baseConfig = parseTrainConfig(JSON.stringify(base.config), "checkpoint.json");
+    expect(base.epoch).toBe(20);
     const cont = parseTrainConfig(text("fashion-mnist-lif-continue.yaml"), "continue.yaml");
-    expect(resumeConfig(shipped, cont)).toEqual({ config: shipped, adopted: [], ignored: [] });
+    expect(resumeConfig(baseConfig, cont)).toEqual({
+      config: baseConfig,
+      adopted: [],
+      ignored: [],
+    });
     // The first run's file differs only in its length.
-    expect(resumeConfig(shipped, stored).adopted).toEqual(["training.epochs"]);
-    expect(resumeConfig(shipped, stored).ignored).toEqual([]);
+    expect(resumeConfig(baseConfig, stored).adopted).toEqual(["training.epochs"]);
+    expect(resumeConfig(baseConfig, stored).ignored).toEqual([]);
+    // The shipped weights: the averaging run started from that checkpoint.
+    const swa = read("checkpoint/checkpoint.json");
+    expect(swa.initFrom).toMatchObject({
+      path: "models/fashion-mnist-lif/base-20-epochs",
+      epochsDone: 20,
+    });
+    expect([swa.epoch, swa.averageCount]).toEqual([8, 8]);
+    const swaConfig = parseTrainConfig(JSON.stringify(swa.config), "checkpoint.json");
+    const file = parseTrainConfig(text("fashion-mnist-lif-swa.yaml"), "swa.yaml");
+    expect(resumeConfig(swaConfig, file)).toEqual({ config: swaConfig, adopted: [], ignored: [] });
   });
 });

@@ -448,7 +448,7 @@ export function sequenceCardMarkdown(
     );
     L.push(`# replay the sample camera bag through the model, one classification per frame`);
     L.push(
-      `spikenode replay samples/moving-fashion-camera --model ${dir} --out /tmp/moving-replay`,
+      `spikenode replay samples/moving-fashion-camera --model ${dir} --out "$(mktemp -d)/moving-replay"`,
     );
   }
   for (const b of data.baselines) {
