@@ -258,11 +258,14 @@ function loadInitialParams(
     epochsDone: ck.meta.epoch,
     batchesIntoEpoch: ck.meta.batch,
   };
+  // A weight-averaged run's result is its mean, not its last parameters.
   return {
-    params: ck.params,
+    params: ck.average?.params ?? ck.params,
     provenance,
     line:
-      `initialising from ${dir} (${provenance.name}, ${provenance.epochsDone} epoch(s) trained): ` +
+      `initialising from ${dir} (${provenance.name}, ${provenance.epochsDone} epoch(s) trained` +
+      (ck.average ? `, the mean of ${ck.average.count} epoch ends` : "") +
+      `): ` +
       `parameters only; optimiser moments, learning-rate schedule, data split and order start fresh`,
   };
 }

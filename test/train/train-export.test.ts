@@ -270,5 +270,15 @@ describe("training", () => {
     await train({ ...quiet, config, out: cut, maxBatches: 2 * 8 + 3 });
     const resumed = await train({ ...quiet, config, out: cut, resume: true });
     resumed.params.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(averaged.params[i])));
+    // Fine-tuning from an averaged run starts from its mean, the network it exported.
+    const next = await train({
+      ...quiet,
+      config: tinyConfig({ ...flat, lr: 1e-9, lr_final: 1e-9 }),
+      out: join(dir, "from-swa"),
+      initFrom: out,
+      maxBatches: 1,
+    });
+    const w = averaged.params[0];
+    for (let k = 0; k < w.length; k += 31) expect(next.params[0][k]).toBeCloseTo(w[k], 5);
   });
 });
