@@ -102,7 +102,10 @@ function checkShape(shape: RecurrentShape): void {
 }
 
 /** Dense multiply-accumulates per step of `gates` gate matrices per layer, readout included. */
-function denseMacsPerStep(shape: RecurrentShape, gates: number): number {
+export function denseMacsPerStep(
+  shape: Pick<RecurrentShape, "inputSize" | "hidden" | "outputs">,
+  gates: number,
+): number {
   let nIn = shape.inputSize;
   let macs = 0;
   for (const h of shape.hidden) {

@@ -80,6 +80,7 @@ const META = "checkpoint.json";
 const DATA = "checkpoint.bin";
 const AVERAGE = "average.bin";
 
+/** Float32 arrays back to back, as bytes. */
 function concat(arrays: Float32Array[]): Uint8Array {
   const all = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
   let o = 0;
@@ -90,23 +91,25 @@ function concat(arrays: Float32Array[]): Uint8Array {
   return new Uint8Array(all.buffer);
 }
 
+/** Consecutive arrays of the given sizes from float32 bytes (the inverse of concat). */
+function split(raw: Buffer, sizes: number[]): Float32Array[] {
+  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  let o = 0;
+  return sizes.map((n) => {
+    const a = all.slice(o, o + n);
+    o += n;
+    return a;
+  });
+}
+
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, META)) && existsSync(join(dir, DATA));
 }
 
 export function saveCheckpoint(dir: string, ck: Checkpoint): void {
   mkdirSync(dir, { recursive: true });
-  const arrays = [...ck.params, ...ck.adam.m, ...ck.adam.v];
-  const total = arrays.reduce((n, a) => n + a.length, 0);
-  const all = new Float32Array(total);
-  let o = 0;
-  for (const a of arrays) {
-    all.set(a, o);
-    o += a.length;
-  }
-  const bytes = new Uint8Array(all.buffer);
   // Float32Array is host-endian; every supported host is little-endian, which we check on load.
-  writeFileSync(join(dir, `${DATA}.tmp`), bytes);
+  writeFileSync(join(dir, `${DATA}.tmp`), concat([...ck.params, ...ck.adam.m, ...ck.adam.v]));
   if (ck.average) writeFileSync(join(dir, `${AVERAGE}.tmp`), concat(ck.average.params));
   writeFileSync(
     join(dir, `${META}.tmp`),
@@ -166,17 +169,9 @@ export function loadAnyCheckpoint(dir: string): Checkpoint {
       { userFacing: true },
     );
   }
-  const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
-  let o = 0;
-  const take = (): Float32Array[] =>
-    sizes.map((n) => {
-      const a = all.slice(o, o + n);
-      o += n;
-      return a;
-    });
-  const params = take();
-  const m = take();
-  const v = take();
+  const arrays = split(raw, [...sizes, ...sizes, ...sizes]);
+  const k = sizes.length;
+  const [params, m, v] = [arrays.slice(0, k), arrays.slice(k, 2 * k), arrays.slice(2 * k)];
   let average: ParamAverage | undefined;
   if (meta.averageCount) {
     const avgRaw = readFileSync(join(dir, AVERAGE));
@@ -187,18 +182,7 @@ export function loadAnyCheckpoint(dir: string): Checkpoint {
         ),
         { userFacing: true },
       );
-    const avg = new Float32Array(
-      avgRaw.buffer.slice(avgRaw.byteOffset, avgRaw.byteOffset + avgRaw.byteLength),
-    );
-    let a = 0;
-    average = {
-      count: meta.averageCount,
-      params: sizes.map((n) => {
-        const p = avg.slice(a, a + n);
-        a += n;
-        return p;
-      }),
-    };
+    average = { count: meta.averageCount, params: split(avgRaw, sizes) };
   }
   return { meta, params, adam: { step: meta.adamStep, m, v }, ...(average ? { average } : {}) };
 }

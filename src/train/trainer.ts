@@ -463,8 +463,12 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
           for (let k = 0; k < a.length; k++) a[k] += (p[k] - a[k]) / n;
         });
       }
-      const valAverage =
-        average && averageFrom !== undefined ? task.validate(average.params, epoch) : null;
+      // After its first epoch end the mean is the parameters themselves: no second validation.
+      const valAverage = !average
+        ? null
+        : average.count === 1
+          ? val
+          : task.validate(average.params, epoch);
       const trainRate = stats.length >= 2 && stats[1] > 0 ? stats[0] / stats[1] : undefined;
       const record: EpochRecord = {
         epoch: epoch + 1,

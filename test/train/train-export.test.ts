@@ -43,6 +43,16 @@ function tinyConfig(
   );
 }
 
+/** A silent single-thread run on the fixture; tests override what they vary. */
+const quiet = {
+  resume: false,
+  backend: "wasm",
+  dataDir: FIXTURE,
+  progress: false,
+  threads: 1,
+  log: () => {},
+};
+
 let dir: string;
 beforeAll(async () => {
   await initBackend("wasm");
@@ -156,13 +166,6 @@ describe("training", () => {
     });
     const a = join(dir, "a");
     const b = join(dir, "b");
-    const quiet = {
-      resume: false,
-      backend: "wasm",
-      dataDir: FIXTURE,
-      progress: false,
-      log: () => {},
-    };
     await train({ ...quiet, config, out: a, threads: 1, maxBatches: 13 });
     const resumed = await train({ ...quiet, config, out: a, threads: 1, resume: true });
     const straight = await train({ ...quiet, config, out: b, threads: 1 });
@@ -180,13 +183,6 @@ describe("training", () => {
   });
 
   it("fine-tunes from another run's checkpoint: its parameters, a fresh schedule, provenance kept", async () => {
-    const quiet = {
-      resume: false,
-      backend: "wasm",
-      dataDir: FIXTURE,
-      progress: false,
-      threads: 1,
-    };
     const base = join(dir, "base");
     const first = await train({ ...quiet, config: tinyConfig(), out: base, log: () => {} });
     const lines: string[] = [];
@@ -240,14 +236,6 @@ describe("training", () => {
   });
 
   it("weight averaging: the result is the mean of the epoch-end parameters, and it resumes exactly", async () => {
-    const quiet = {
-      resume: false,
-      backend: "wasm",
-      dataDir: FIXTURE,
-      progress: false,
-      threads: 1,
-      log: () => {},
-    };
     // A flat learning rate, so a 2-epoch run passes through the 3-epoch run's epoch 2.
     const flat = { batch_size: 50, lr: 0.002, lr_final: 0.002 };
     const two = await train({

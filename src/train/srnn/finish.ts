@@ -36,6 +36,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   const { set: test, imageShape, moving } = configSequences(config, "test", input.dataDir);
   const t0 = performance.now();
   const r = evaluateSequenceSet(plan, params, test);
+  const events = moving && plan.kind === "srnn" ? nonzeroInputsPerSample(test) : 0;
   const key = `${config.dataset.name} test (${test.count}, TF.js forward)`;
   const measured: Record<string, unknown> = {
     accuracy: { [key]: r.accuracy },
@@ -52,8 +53,8 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
           // ±amplitude spikes: each one is an accumulate into the first layer.
           ...(moving
             ? {
-                input_events_per_sample: nonzeroInputsPerSample(test),
-                input_acs_per_sample: nonzeroInputsPerSample(test) * plan.hidden[0],
+                input_events_per_sample: events,
+                input_acs_per_sample: events * plan.hidden[0],
               }
             : { input_macs_per_sample: plan.steps * plan.inputSize * plan.hidden[0] }),
           neuron_updates_per_sample:
@@ -137,21 +138,15 @@ function synapticEvents(plan: SequencePlan, layerSpikes: number[]): number {
   }, 0);
 }
 
-const nonzeroCache = new WeakMap<SequenceSet, number>();
-
 /** Mean count of nonzero inputs (events) per sample over a whole set. */
 function nonzeroInputsPerSample(set: SequenceSet): number {
-  const cached = nonzeroCache.get(set);
-  if (cached !== undefined) return cached;
   const x = new Float32Array(set.steps * set.inputSize);
   let events = 0;
   for (let i = 0; i < set.count; i++) {
     set.fill(i, x, 0);
     for (let k = 0; k < x.length; k++) if (x[k] !== 0) events++;
   }
-  const mean = set.count > 0 ? events / set.count : 0;
-  nonzeroCache.set(set, mean);
-  return mean;
+  return set.count > 0 ? events / set.count : 0;
 }
 
 /** `spikenode train --export-only` for a sequence checkpoint. */

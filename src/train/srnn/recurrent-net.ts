@@ -12,6 +12,7 @@
  * (1−α_o)(W_o·h_t + b_o), h_t the last hidden layer's spikes (or the RNN's/LSTM's hidden state).
  */
 import * as tf from "@tensorflow/tfjs";
+import { denseMacsPerStep } from "../../power/recurrent.js";
 import type { ParamSpec } from "../net.js";
 import { Rng } from "../rng.js";
 import type { SequenceKind, SequenceTrainConfig } from "./config.js";
@@ -335,12 +336,8 @@ export function sequenceLoss(
 
 /** Multiply-accumulates per step of one sample through the network (dense, every step). */
 export function macsPerStep(plan: SequencePlan): number {
-  const gates = plan.kind === "lstm" ? 4 : 1;
-  let nIn = plan.inputSize;
-  let macs = 0;
-  for (const h of plan.hidden) {
-    macs += gates * h * (nIn + h);
-    nIn = h;
-  }
-  return macs + plan.classes * nIn;
+  return denseMacsPerStep(
+    { inputSize: plan.inputSize, hidden: plan.hidden, outputs: plan.classes },
+    plan.kind === "lstm" ? 4 : 1,
+  );
 }
