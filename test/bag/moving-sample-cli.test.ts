@@ -1,9 +1,9 @@
 /** `spikenode sample-bag --task moving`: the command that made samples/moving-fashion-camera. */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { openBag } from "../../src/bag/index.js";
 import { tempDir } from "./helpers.js";
 
@@ -12,12 +12,7 @@ const FIXTURE = join(root, "test/fixtures/train/fashion-mnist");
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
-const cli = (...args: string[]) =>
-  spawnSync(join(root, "node_modules/.bin/tsx"), [join(root, "src/cli/main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const cli = (...args: string[]) => runCli(args, { timeout: 60_000 });
 
 describe("spikenode sample-bag --task moving", () => {
   it("records the first clips of the moving test set, 3× enlarged mono8, with their labels", async () => {

@@ -1,19 +1,14 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { tempDir } from "../support/temp.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const golden = path.join(root, "test/fixtures/golden");
-const tsx = path.join(root, "node_modules/.bin/tsx");
-const cli = (...args: string[]) =>
-  spawnSync(tsx, [path.join(root, "src/cli/main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const cli = (...args: string[]) => runCli(args, { timeout: 60_000 });
 
 describe("spikenode info / infer / bench", () => {
   it("info describes the golden model", () => {
@@ -30,7 +25,7 @@ describe("spikenode info / infer / bench", () => {
     ]);
   });
   it("infer reproduces the golden spike counts for the first inputs", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "spikenode-cli-"));
+    const dir = tempDir("spikenode-cli-");
     const inputs = readFileSync(path.join(golden, "inputs.f32")).subarray(0, 3 * 784 * 4);
     writeFileSync(path.join(dir, "three.f32"), inputs);
     const r = cli("infer", "--model", golden, "--input", path.join(dir, "three.f32"), "--json");
@@ -46,7 +41,7 @@ describe("spikenode info / infer / bench", () => {
     );
   });
   it("infer rejects an input file of the wrong size with one clear line", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "spikenode-cli-"));
+    const dir = tempDir("spikenode-cli-");
     writeFileSync(path.join(dir, "bad.f32"), new Uint8Array(10));
     const r = cli("infer", "--model", golden, "--input", path.join(dir, "bad.f32"));
     expect(r.status).toBe(2);

@@ -1,22 +1,14 @@
 /** info, infer and bench on a sequence model (rows encoder, recurrent ALIF, leaky readout). */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 import { encoderForModel } from "../../src/encode/index.js";
 import { createNetwork, parseModel } from "../../src/snn/index.js";
 import { packModel, randomTensor, rng } from "../snn/helpers.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const tsx = path.join(root, "node_modules/.bin/tsx");
-const cli = (...args: string[]) =>
-  spawnSync(tsx, [path.join(root, "src/cli/main.ts"), ...args], {
-    cwd: root,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
+const cli = (...args: string[]) => runCli(args, { timeout: 60_000 });
 
 const r = rng(3);
 const { json, bytes } = packModel({

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import {
   BUILTIN_PROFILES,
   ProfileError,
@@ -156,7 +156,7 @@ describe("reproduces Hunsberger & Eliasmith's published efficiencies", () => {
 });
 
 describe("hardware profiles", () => {
-  const dir = mkdtempSync(join(tmpdir(), "spikenode-profiles-"));
+  const dir = tempDir("spikenode-profiles-");
   const file = (name: string, content: unknown) => {
     const path = join(dir, name);
     writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));

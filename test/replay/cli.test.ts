@@ -1,17 +1,13 @@
 /** The real command line: `spikenode replay` and the embedded default of `spikenode run`, as subprocesses. */
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { ReplaySummary } from "../../src/bag/replay.js";
+import { runCli } from "../support/cli.js";
 import { FIXTURE_MODEL, ROOT, fixtureBag, tempDir } from "./helpers.js";
 
 function spikenode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: options.env ?? process.env,
-    encoding: "utf8",
-  });
+  return runCli(args, { cwd: options.cwd ?? ROOT, env: options.env ?? process.env });
 }
 
 describe("spikenode replay", () => {

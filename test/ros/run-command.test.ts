@@ -2,14 +2,14 @@
  * `spikenode run`: ROS arguments pass through the CLI untouched, and without ROS 2 it says why
  * in one line.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/commands/run.js";
 import { loadRclnodejs } from "../../src/ros/load-rclnodejs.js";
+import { runCli, startCli } from "../support/cli.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 
@@ -75,21 +75,20 @@ describe("spikenode run", () => {
       };
       delete env.ROS_DISTRO;
       const cwd = mkdtempSync(path.join(tmpdir(), "spikenode-run-"));
-      const cli = (...args: string[]) =>
-        spawnSync(
-          process.execPath,
-          ["--import", "tsx", path.join(ROOT, "src/cli/main.ts"), "run", ...args],
-          { cwd, env, encoding: "utf8" },
+      const cli = (...args: string[]) => runCli(["run", ...args], { cwd, env });
+      try {
+        const required = cli("--require-ros", "--ros-args", "-p", "top_k:=3");
+        expect(required.status).toBe(2);
+        expect(required.stderr).toBe(
+          "spikenode: cannot join the ROS 2 graph: ROS 2 is not sourced (ROS_DISTRO is unset)\n",
         );
-      const required = cli("--require-ros", "--ros-args", "-p", "top_k:=3");
-      expect(required.status).toBe(2);
-      expect(required.stderr).toBe(
-        "spikenode: cannot join the ROS 2 graph: ROS 2 is not sourced (ROS_DISTRO is unset)\n",
-      );
-      const fallback = cli();
-      expect(fallback.stderr.split("\n")[0]).toBe(
-        "spikenode: not joining a ROS 2 graph (ROS 2 is not sourced (ROS_DISTRO is unset)); running the embedded default",
-      );
+        const fallback = cli();
+        expect(fallback.stderr.split("\n")[0]).toBe(
+          "spikenode: not joining a ROS 2 graph (ROS 2 is not sourced (ROS_DISTRO is unset)); running the embedded default",
+        );
+      } finally {
+        rmSync(cwd, { recursive: true, force: true });
+      }
     },
   );
 });
@@ -103,12 +102,8 @@ describe.skipIf(!process.env.ROS_DISTRO)(
       await rcl.init(undefined, ["node", "run-test"]);
       const cwd = mkdtempSync(path.join(tmpdir(), "spikenode-run-"));
       let output = "";
-      const child = spawn(
-        process.execPath,
+      const child = startCli(
         [
-          "--import",
-          "tsx",
-          path.join(ROOT, "src/cli/main.ts"),
           "run",
           "--require-ros",
           "--ros-args",
@@ -117,10 +112,10 @@ describe.skipIf(!process.env.ROS_DISTRO)(
           "-p",
           `model:=${path.join(ROOT, "test/fixtures/golden")}`,
         ],
-        { cwd, env: process.env },
+        { cwd, env: process.env, stdio: ["ignore", "pipe", "pipe"] },
       );
-      child.stdout.on("data", (d: Buffer) => (output += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+      child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+      child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
       const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
       try {
         const peer = new Peer(rcl, "run_test_peer");
@@ -151,6 +146,7 @@ describe.skipIf(!process.env.ROS_DISTRO)(
       } finally {
         if (child.exitCode === null) child.kill("SIGKILL");
         rcl.shutdown();
+        rmSync(cwd, { recursive: true, force: true });
       }
     });
   },

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { tempDir } from "../support/temp.js";
 import { loadModel, ModelError, parseModel } from "../../src/snn/index.js";
 import { LIF, packModel, randomTensor, rng } from "./helpers.js";
 
@@ -206,7 +206,7 @@ describe("model loading errors name the file, the field and the fix", () => {
     });
   }
   it("loadModel: missing directory, bad JSON, missing weights file", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "spikenode-model-"));
+    const dir = tempDir("spikenode-model-");
     await expect(loadModel(path.join(dir, "nope"))).rejects.toThrow(
       /model\.json: \(top level\): no such file/,
     );
