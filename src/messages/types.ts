@@ -85,6 +85,25 @@ export interface DiagnosticArray {
   status: DiagnosticStatus[];
 }
 
+/**
+ * event_camera_msgs/msg/EventPacket (and its legacy name event_array_msgs/msg/EventArray): events
+ * in the binary layout `encoding` names; `src/events` decodes them.
+ */
+export interface EventPacket {
+  header: Header;
+  height: number;
+  width: number;
+  /** Sequence number, to detect lost packets. */
+  seq: bigint;
+  /** Reference time of the packet's events; its unit and use depend on the encoding. */
+  time_base: bigint;
+  /** "evt3", "libcaer_cmp", "libcaer", "mono" or "trigger". */
+  encoding: string;
+  is_bigendian: boolean;
+  /** The encoded events: a zero-copy view into the CDR bytes. */
+  events: Uint8Array;
+}
+
 /** spikenode/msg/SpikeClassification (msg/SpikeClassification.msg). */
 export interface SpikeClassification {
   header: Header;
@@ -132,6 +151,8 @@ export interface MessageTypeMap {
   "diagnostic_msgs/msg/KeyValue": KeyValue;
   "diagnostic_msgs/msg/DiagnosticStatus": DiagnosticStatus;
   "diagnostic_msgs/msg/DiagnosticArray": DiagnosticArray;
+  "event_camera_msgs/msg/EventPacket": EventPacket;
+  "event_array_msgs/msg/EventArray": EventPacket;
   "spikenode/msg/SpikeClassification": SpikeClassification;
   "spikenode/msg/PowerEstimate": PowerEstimate;
 }

@@ -30,6 +30,8 @@ describe("bundled definitions", () => {
         "diagnostic_msgs/msg/DiagnosticArray",
         "diagnostic_msgs/msg/DiagnosticStatus",
         "diagnostic_msgs/msg/KeyValue",
+        "event_array_msgs/msg/EventArray",
+        "event_camera_msgs/msg/EventPacket",
         "sensor_msgs/msg/CompressedImage",
         "sensor_msgs/msg/Image",
         "spikenode/msg/PowerEstimate",

@@ -1,0 +1,98 @@
+/**
+ * The recordings event_camera_codecs ships, decoded by our decoders, give the numbers its own C++
+ * tests assert (event_camera_codecs test/decoder_test.cpp@656bd53: evt3_decode, mono_cd_decode,
+ * libcaer_decode, libcaer_summarize, libcaer_find_first).
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { EventStreamDecoder, problemsOf } from "../../src/events/index.js";
+import type { EventPacket } from "../../src/messages/index.js";
+import { CheckSums, EVT3_BAG, LIBCAER_BAG, MONO_BAG, readPackets } from "./helpers.js";
+
+function decodeAll(packets: EventPacket[]): { sums: CheckSums; problems: Set<string> } {
+  const stream = new EventStreamDecoder();
+  const sums = new CheckSums();
+  const problems = new Set<string>();
+  let outside = 0;
+  for (const p of packets) {
+    const report = stream.decode(p);
+    for (const r of problemsOf(report.problems)) problems.add(r);
+    sums.add(stream.batch);
+    // Their CheckSumProcessor asserts every address is inside the sensor.
+    for (let i = 0; i < stream.batch.count; i++) {
+      if (stream.batch.x[i] >= p.width || stream.batch.y[i] >= p.height) outside++;
+    }
+  }
+  expect(outside).toBe(0);
+  return { sums, problems };
+}
+
+describe("evt3 bag with external triggers (1280×720, 105 packets)", () => {
+  let packets: EventPacket[];
+  beforeAll(async () => {
+    packets = await readPackets(EVT3_BAG);
+  });
+
+  it("is what its metadata says", () => {
+    expect(packets).toHaveLength(105);
+    expect(new Set(packets.map((p) => `${p.encoding} ${p.width}x${p.height}`))).toEqual(
+      new Set(["evt3 1280x720"]),
+    );
+  });
+
+  it("decodes to evt3_decode's checksums", () => {
+    const { sums } = decodeAll(packets);
+    expect(sums.t).toBe(1222326831810000n);
+    expect(sums.x).toBe(42078718n);
+    expect(sums.y).toBe(31656267n);
+    expect(sums.p).toBe(41439n);
+    expect(sums.triggerT).toBe(29096982000n);
+    expect(sums.triggerEdge).toBe(1n);
+    expect(sums.triggerId).toBe(0n);
+    expect(sums.backwards).toBe(0);
+  });
+});
+
+describe("libcaer bag whose 31-bit µs time rolls over (640×480, 201 packets)", () => {
+  let packets: EventPacket[];
+  beforeAll(async () => {
+    packets = await readPackets(LIBCAER_BAG);
+  });
+
+  it("decodes to libcaer_decode's checksums", () => {
+    expect(packets).toHaveLength(201);
+    const { sums } = decodeAll(packets);
+    expect(sums.t).toBe(15762826572202229126n);
+    expect(sums.x).toBe(111651612n);
+    expect(sums.y).toBe(82801007n);
+    expect(sums.p).toBe(181908n);
+  });
+
+  it("summarizes its first packet as libcaer_summarize does", () => {
+    const stream = new EventStreamDecoder();
+    stream.decode(packets[0]);
+    const b = stream.batch;
+    expect(b.timeNs(0)).toBe(1702309120762236018n);
+    expect(b.timeNs(b.count - 1)).toBe(1702309120772213018n);
+    expect(b.count - b.onCount()).toBe(741);
+    expect(b.onCount()).toBe(872);
+  });
+
+  it("finds the first time of its second packet as libcaer_find_first does", () => {
+    const stream = new EventStreamDecoder();
+    stream.decode(packets[1]);
+    expect(stream.batch.timeNs(0)).toBe(1702309120772229018n);
+  });
+});
+
+describe("legacy mono bag typed event_array_msgs/msg/EventArray", () => {
+  it("decodes to mono_cd_decode's checksums", async () => {
+    const packets = await readPackets(MONO_BAG);
+    expect(packets).toHaveLength(2);
+    const { sums, problems } = decodeAll(packets);
+    expect(sums.t).toBe(4950000n);
+    expect(sums.x).toBe(34450n);
+    expect(sums.y).toBe(26450n);
+    expect(sums.p).toBe(50n);
+    expect([...problems]).toEqual([]);
+  });
+});
