@@ -155,13 +155,16 @@ export class Evt3Decoder implements EncodingDecoder {
           break;
         }
         case 0x8: {
+          // Events before the next TIME_LOW get the new high with the old low (as
+          // event_camera_codecs dates them); whether time went back is judged at that TIME_LOW,
+          // since a new high is usually followed by a smaller low.
           const t = w & 0xfff;
-          if (t < high && high - t > MAX_HIGH_JITTER) wrapsUs += WRAP_US;
+          if (t < high) {
+            if (high - t > MAX_HIGH_JITTER) wrapsUs += WRAP_US;
+            else problems |= BACKWARDS;
+          }
           high = t;
-          const now = wrapsUs + high * 4096 + low;
-          if (now < nowUs) problems |= BACKWARDS;
-          nowUs = now;
-          tOff = (now - baseUs) * 1000;
+          tOff = (wrapsUs + high * 4096 + low - baseUs) * 1000;
           break;
         }
         case 0x3:

@@ -25,3 +25,4 @@ export {
   type EventPacketLike,
   type ProblemReason,
 } from "./types.js";
+export { Evt3Writer, type Evt3Events, type Evt3Triggers } from "./evt3-writer.js";
