@@ -26,3 +26,9 @@ export {
   type ProblemReason,
 } from "./types.js";
 export { Evt3Writer, type Evt3Events, type Evt3Triggers } from "./evt3-writer.js";
+export {
+  EventStreamSummary,
+  SUMMARY_REASONS,
+  type EventStreamSummaryJson,
+  type SummaryReason,
+} from "./summary.js";

@@ -7,6 +7,7 @@ import { inferCommand } from "./infer.js";
 import { benchCommand } from "./bench.js";
 import { sampleBagCommand } from "./sample-bag.js";
 import { replayCommand } from "./replay.js";
+import { eventsInfoCommand } from "./events-info.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -29,4 +30,5 @@ export const commandModules: CommandModule[] = [
   runCommand,
   sampleBagCommand,
   replayCommand,
+  eventsInfoCommand,
 ];
