@@ -32,3 +32,4 @@ export {
   type EventStreamSummaryJson,
   type SummaryReason,
 } from "./summary.js";
+export { parseNmnist, type NmnistOptions, type NmnistRecording } from "./nmnist.js";
