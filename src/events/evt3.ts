@@ -120,7 +120,24 @@ export class Evt3Decoder implements EncodingDecoder {
 
     for (; i < n; i++) {
       const w = words[i];
-      switch (w >>> 12) {
+      const code = w >>> 12;
+      // Row and TIME_LOW words come first as plain tests: in recordings at moderate rates nearly
+      // every event brings its own (4.6 words per event in the Gen3 fixture), and testing them
+      // before the switch measured ~13 % faster there.
+      if (code === 0x0) {
+        y = w & 0x7ff;
+        rowOk = y < height;
+        continue;
+      }
+      if (code === 0x6) {
+        low = w & 0xfff;
+        const t = wrapsUs + high * 4096 + low;
+        if (t < nowUs) problems |= BACKWARDS;
+        nowUs = t;
+        tOff = (t - baseUs) * 1000;
+        continue;
+      }
+      switch (code) {
         case 0x2: {
           // ADDR_X: one event
           const x = w & 0x7ff;
@@ -140,18 +157,6 @@ export class Evt3Decoder implements EncodingDecoder {
             et[k] = tOff;
             k++;
           } else dropped++;
-          break;
-        }
-        case 0x0:
-          y = w & 0x7ff;
-          rowOk = y < height;
-          break;
-        case 0x6: {
-          low = w & 0xfff;
-          const t = wrapsUs + high * 4096 + low;
-          if (t < nowUs) problems |= BACKWARDS;
-          nowUs = t;
-          tOff = (t - baseUs) * 1000;
           break;
         }
         case 0x8: {
