@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { McapBagWriter, stampToNanoseconds } from "../../src/bag/index.js";
-import { REPLAY_TOPICS, replayBag, type ReplaySummary } from "../../src/bag/replay.js";
+import { REPLAY_TOPICS, replayBag, type ReplaySummary } from "../../src/bag/replay/index.js";
 import {
   codecFor,
   type Classification,

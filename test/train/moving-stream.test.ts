@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openBag } from "../../src/bag/index.js";
-import { replayBag, type ReplayFrame } from "../../src/bag/replay.js";
+import { replayBag, type ReplayFrame } from "../../src/bag/replay/index.js";
 import { createEncoder } from "../../src/encode/index.js";
 import { ImagePreprocessor } from "../../src/image/index.js";
 import type { Image } from "../../src/messages/index.js";

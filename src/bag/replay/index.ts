@@ -22,8 +22,8 @@ import {
   labelInfoMessage,
   powerEstimateMessage,
   spikeClassificationMessage,
-} from "../messages/results.js";
-import { createPipeline } from "../stream/index.js";
+} from "../../messages/results.js";
+import { createPipeline } from "../../stream/index.js";
 import type {
   ClassificationResult,
   CompressedImage,
@@ -32,27 +32,22 @@ import type {
   PipelineInfo,
   PresentationMode,
   RawImage,
-} from "../stream/types.js";
-import type { ChunkCompression } from "./compression.js";
-import { McapBagWriter, type BagWriteSummary } from "./mcap-writer.js";
-import { openBag } from "./open.js";
-import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "./qos.js";
-import { nanosecondsToStamp } from "./time.js";
-import type { BagMessage, BagReader } from "./types.js";
-import { ReplayError } from "./replay/errors.js";
-import { findLabels, type TrueLabels } from "./replay/labels.js";
-import { ReplayTally, type ReplaySummary } from "./replay/summary.js";
-import { chooseImageTopic, type ImageType } from "./replay/topic.js";
+} from "../../stream/types.js";
+import type { ChunkCompression } from "../compression.js";
+import { McapBagWriter, type BagWriteSummary } from "../mcap-writer.js";
+import { openBag } from "../open.js";
+import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "../qos.js";
+import { nanosecondsToStamp } from "../time.js";
+import type { BagMessage, BagReader } from "../types.js";
+import { ReplayError } from "./errors.js";
+import { findLabels, type TrueLabels } from "./labels.js";
+import { ReplayTally, type ReplaySummary } from "./summary.js";
+import { chooseImageTopic, type ImageType } from "./topic.js";
 
-export { ReplayError, type ReplayErrorCode } from "./replay/errors.js";
-export type {
-  AccuracyFigures,
-  EnergyFigures,
-  LatencyFigures,
-  ReplaySummary,
-} from "./replay/summary.js";
-export { chooseImageTopic, imageTypeOf, IMAGE_TYPES, type ImageType } from "./replay/topic.js";
-export { findLabels, readLabels, type TrueLabels } from "./replay/labels.js";
+export { ReplayError, type ReplayErrorCode } from "./errors.js";
+export type { AccuracyFigures, EnergyFigures, LatencyFigures, ReplaySummary } from "./summary.js";
+export { chooseImageTopic, imageTypeOf, IMAGE_TYPES, type ImageType } from "./topic.js";
+export { findLabels, readLabels, type TrueLabels } from "./labels.js";
 
 /** Topics the replay writes beside the source image topic. */
 export const REPLAY_TOPICS = {
