@@ -45,6 +45,14 @@ export async function runTrain(command: Command): Promise<void> {
   }
   const fileConfig = anyConfig;
   if (o.exportOnly) {
+    // The checkpoint, not the --config file, says which exporter applies: a sequence network
+    // (srnn → model files, rnn/lstm → baseline.json) or a feed-forward soft-LIF one.
+    const ckDir = checkpointDir(o.out);
+    if (hasCheckpoint(ckDir) && isSequenceConfig(loadAnyCheckpoint(ckDir).meta.config)) {
+      const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
+      await exportSequenceCheckpoint(o.out);
+      return;
+    }
     const { exportCheckpoint } = await import("./export.js");
     await exportCheckpoint(o.out, fileConfig.spiking);
     return;
