@@ -81,7 +81,7 @@ export function encodeSequence<T extends Float32Array | Float64Array = Float32Ar
       `encodeSequence: out has ${target.length} values, ${ticks} ticks × ${width} need ${ticks * width}`,
     );
   }
-  if (encoder.kind !== "delta") encoder.reset();
+  if (!encoder.carriesState) encoder.reset();
   encoder.present(frame);
   for (let t = 0; t < ticks; t++) target.set(encoder.tick(), t * width);
   return target;

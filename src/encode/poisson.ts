@@ -18,6 +18,7 @@ const MAX_SPIKES_PER_TICK = 1000;
  */
 export class PoissonEncoder implements InputEncoder {
   readonly kind = "poisson";
+  readonly carriesState = false;
   readonly constant = false;
   readonly analog = false;
   readonly steps = null;
