@@ -23,7 +23,7 @@ export { PoissonEncoder } from "./poisson.js";
 export { DeltaEncoder } from "./delta.js";
 export { RowsEncoder } from "./rows.js";
 export { PixelWindowsEncoder } from "./pixel-windows.js";
-export { Rng } from "./rng.js";
+export { Xoshiro128 } from "./xoshiro128.js";
 
 type Shape3 = readonly [number, number, number];
 
