@@ -1,10 +1,10 @@
 /**
- * The node without rclnodejs: the parameters in force and their checks, the pipeline it
- * supervises (built, replaced beside the running one when a parameter asks, restarted when it
- * dies, drained at shutdown), the counts over every pipeline it ran, health, and the messages it
- * publishes for each result. The shell (spikenode-node.ts) owns everything rcl: declarations,
- * publishers, the image subscription, the timer, spinning. It hands the core serialized frames
- * and parameter changes, and gives it a `CoreHost` to publish and log through.
+ * The node without rclnodejs: the parameters in force and their checks, the pipelines it runs
+ * (pipeline-supervisor.ts: built, replaced beside the running one when a parameter asks,
+ * restarted when one dies, drained at shutdown), health, and the messages it publishes for each
+ * result. The shell (spikenode-node.ts) owns everything rcl: declarations, publishers, the image
+ * subscription, the timer, spinning. It hands the core serialized frames and parameter changes,
+ * and gives it a `CoreHost` to publish, log and restore parameters through.
  *
  * States are explicit so that a managed (lifecycle) node differs only in when it calls these:
  *
@@ -13,19 +13,13 @@
  *        └──────────────── shutdown() / abandon() ───────────┴──▶ finalized
  *
  * configure() builds the first pipeline and publishes the class map; activate() starts acting
- * on parameter changes (a parameter set while unconfigured only records the value, as a
- * declaration's initial value does). Frames are taken in any state while a pipeline runs (the
- * shell subscribes only once active) and are counted as dropped when none does.
+ * on parameter changes (a value set while not active is only recorded, as a declaration's
+ * initial value is). Frames are taken in any state while a pipeline runs, counted as dropped
+ * when none does; the shell decides when frames come (today: subscribed once configured).
  */
-import type { Subscription as RxSubscription } from "rxjs";
 import { labelInfoMessage, RESULT_OUTPUTS, resultMessages } from "../messages/results.js";
 import type { InputMessageType } from "../stream/input-kinds.js";
-import type {
-  ClassificationResult,
-  Pipeline,
-  PipelineInfo,
-  PipelineStats,
-} from "../stream/types.js";
+import type { ClassificationResult, PipelineInfo, PipelineStats } from "../stream/types.js";
 import {
   DEFAULT_THRESHOLDS,
   HealthMonitor,
@@ -35,6 +29,7 @@ import {
   type Level,
 } from "./diagnostics.js";
 import type { ModelInfo } from "./model-info.js";
+import { NodeStartError, ThrottledLog, message } from "./node-errors.js";
 import {
   PARAM_SPECS,
   SPEC_BY_NAME,
@@ -44,14 +39,12 @@ import {
   type ParamEffect,
   type ParamName,
 } from "./parameters.js";
-import {
-  pipelineKey,
-  pipelineOptions,
-  type Deserializer,
-  type PipelineFactory,
-} from "./pipeline-options.js";
+import type { Deserializer, PipelineFactory } from "./pipeline-options.js";
+import { PipelineSupervisor } from "./pipeline-supervisor.js";
 import type { RosTime } from "./rcl-types.js";
 import { OUTPUTS, type OutputName } from "./topics.js";
+
+export { NodeStartError } from "./node-errors.js";
 
 export type CoreState = "unconfigured" | "inactive" | "active" | "finalized";
 
@@ -94,35 +87,6 @@ export interface ShutdownSummary extends PipelineStats {
   unfinished: number;
 }
 
-/** A startup problem the user can fix (bad parameter, missing model, missing message types). */
-export class NodeStartError extends Error {
-  readonly userFacing = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "NodeStartError";
-  }
-}
-
-interface Attached {
-  pipeline: Pipeline;
-  key: string;
-  info: PipelineInfo;
-  /** The parameter values this pipeline was built from (to restore them if a change fails). */
-  params: NodeParams;
-  subscriptions: RxSubscription[];
-  closed?: Promise<void>;
-}
-
-const ZERO_STATS: PipelineStats = {
-  received: 0,
-  processed: 0,
-  dropped: 0,
-  errors: 0,
-  errorsByReason: {},
-  waiting: 0,
-  inFlight: 0,
-};
-
 const LOG_EVERY_MS = 5000;
 
 export class SpikenodeCore {
@@ -136,20 +100,13 @@ export class SpikenodeCore {
 
   private imageType: InputMessageType = "sensor_msgs/msg/Image";
   private imageTopic = "";
-
-  private current?: Attached;
-  private readonly closing = new Set<Attached>();
-  private retired: PipelineStats = { ...ZERO_STATS, errorsByReason: {} };
-  /** Frames that arrived while no pipeline was working, or that push() threw on. */
-  private unattachedDrops = 0;
-  private pushFailures = 0;
-  private rebuildChain: Promise<void> = Promise.resolve();
+  private readonly supervisor: PipelineSupervisor;
 
   private lastFrameAt?: number;
   private failure?: string;
   private applyProblem?: string;
   private lastLevel: Level = LEVEL.OK;
-  private readonly lastLogged = new Map<string, number>();
+  private readonly log: ThrottledLog;
 
   constructor(
     private readonly options: CoreOptions,
@@ -159,6 +116,32 @@ export class SpikenodeCore {
       ...DEFAULT_THRESHOLDS,
       ...options.thresholds,
     });
+    this.log = new ThrottledLog(options.clock, LOG_EVERY_MS);
+    this.supervisor = new PipelineSupervisor(
+      {
+        createPipeline: options.createPipeline,
+        deserialize: options.deserialize,
+        closeTimeoutMs: options.closeTimeoutMs,
+        modelFor: (value) => this.modelFor(value),
+      },
+      {
+        result: (r) => this.onResult(r),
+        frameError: (e) =>
+          this.log.write(
+            `frame:${e.reason}`,
+            `frame ${e.seq} refused (${e.reason}): ${e.message}`,
+            host.warn,
+          ),
+        replaced: (info, previous) => this.replaced(info, previous),
+        cannotApply: (reason, running) => this.cannotApply(reason, running),
+        died: (reason) => {
+          this.failure = reason;
+          host.error(`${reason}; restarting it`);
+          this.supervisor.rebuildFor(() => this.params);
+        },
+        error: host.error,
+      },
+    );
   }
 
   get state(): CoreState {
@@ -222,7 +205,7 @@ export class SpikenodeCore {
       this.applyProblem = undefined;
       this.host.info(`parameters changed: ${changes.join(", ")}`);
     }
-    if (effects.has("pipeline")) this.scheduleRebuild();
+    if (effects.has("pipeline")) this.supervisor.rebuildFor(() => this.params);
     return effects;
   }
 
@@ -247,25 +230,8 @@ export class SpikenodeCore {
    */
   async configure(): Promise<PipelineInfo> {
     this.expectState("configure", "unconfigured");
-    const model = this.modelFor(this.params.model);
-    const options = pipelineOptions(this.params, model, this.options.deserialize);
-    let pipeline: Pipeline;
-    let info: PipelineInfo;
-    try {
-      pipeline = this.options.createPipeline(options);
-    } catch (err) {
-      throw new NodeStartError(`the pipeline refused its options: ${message(err)}`, { cause: err });
-    }
-    try {
-      info = await pipeline.ready();
-    } catch (err) {
-      await pipeline.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      throw new NodeStartError(
-        `model "${this.params.model}" (${model.dir}) could not be loaded: ${message(err)}`,
-        { cause: err },
-      );
-    }
-    this.attach(pipeline, pipelineKey(options), info);
+    const info = await this.supervisor.start(this.params);
+    this.failure = undefined;
     this.publishLabelInfo(info.labels);
     this.stateNow = "inactive";
     return info;
@@ -291,9 +257,7 @@ export class SpikenodeCore {
   private async finish(): Promise<ShutdownSummary> {
     this.stopRequested = true;
     this.host.info("shutting down: finishing the frames already accepted");
-    await this.rebuildChain;
-    const all = [...this.closing, ...(this.current ? [this.current] : [])];
-    await Promise.all(all.map((a) => this.retire(a)));
+    await this.supervisor.close();
     this.publishDiagnostics();
     const stats = this.stats();
     const summary: ShutdownSummary = {
@@ -310,7 +274,7 @@ export class SpikenodeCore {
   /** Startup failed: release the pipeline, if one was built; nothing is published. */
   async abandon(): Promise<void> {
     this.stopRequested = true;
-    if (this.current) await this.retire(this.current);
+    await this.supervisor.abandon();
     this.stateNow = "finalized";
   }
 
@@ -338,19 +302,13 @@ export class SpikenodeCore {
   /** The subscription callback: hands the CDR bytes over; never throws, never waits. */
   onFrame(type: InputMessageType, data: Uint8Array): void {
     this.lastFrameAt = this.options.clock();
-    const target = this.current;
-    if (!target) {
-      this.unattachedDrops += 1;
-      return;
-    }
     try {
-      target.pipeline.push({ kind: "serialized", type, data });
+      this.supervisor.push(type, data);
     } catch (err) {
-      this.pushFailures += 1;
-      this.logThrottled(
+      this.log.write(
         "push",
-        "error",
         `a frame could not be handed to the pipeline: ${message(err)}`,
+        this.host.error,
       );
     }
   }
@@ -366,10 +324,10 @@ export class SpikenodeCore {
     try {
       this.host.publish(name, msg);
     } catch (err) {
-      this.logThrottled(
+      this.log.write(
         `publish:${name}`,
-        "error",
         `could not publish on ${OUTPUTS[name].topic}: ${message(err)}`,
+        this.host.error,
       );
     }
   }
@@ -389,11 +347,12 @@ export class SpikenodeCore {
 
   /** Publishes one diagnostics report (the shell's timer calls this) and logs a change of level. */
   publishDiagnostics(): void {
-    const info = this.current?.info;
+    const running = this.supervisor.running();
+    const info = running?.info;
     const facts: Record<string, string> = {
       image_topic: this.imageTopic,
       image_type: this.imageType,
-      model: info ? `${info.modelName} (${this.current?.params.model})` : this.params.model,
+      model: info ? `${info.modelName} (${running.params.model})` : this.params.model,
     };
     if (info) {
       facts.classes = String(info.labels.length);
@@ -425,96 +384,20 @@ export class SpikenodeCore {
     }
   }
 
-  // --- pipeline supervision -----------------------------------------------------------------
+  // --- what the supervisor reports -----------------------------------------------------------
 
-  private attach(pipeline: Pipeline, key: string, info: PipelineInfo): void {
-    const attached: Attached = {
-      pipeline,
-      key,
-      info,
-      params: { ...this.params },
-      subscriptions: [],
-    };
-    const died = (err: unknown) => this.onPipelineDied(attached, err);
-    attached.subscriptions.push(
-      pipeline.results$.subscribe({ next: (r) => this.onResult(r), error: died }),
-      pipeline.errors$.subscribe({
-        next: (e) =>
-          this.logThrottled(
-            `frame:${e.reason}`,
-            "warn",
-            `frame ${e.seq} refused (${e.reason}): ${e.message}`,
-          ),
-        error: died,
-      }),
-    );
-    this.current = attached;
+  /** A rebuilt pipeline runs: a new class map is published when the labels changed. */
+  private replaced(info: PipelineInfo, previous: PipelineInfo | undefined): void {
     this.failure = undefined;
-  }
-
-  private onPipelineDied(attached: Attached, err: unknown): void {
-    if (attached !== this.current || this.stopRequested) return;
-    this.failure = `the pipeline stopped: ${message(err)}`;
-    this.host.error(`${this.failure}; restarting it`);
-    this.current = undefined;
-    void this.retire(attached);
-    this.scheduleRebuild();
-  }
-
-  private scheduleRebuild(): void {
-    this.rebuildChain = this.rebuildChain
-      .then(() => this.rebuild())
-      .catch((err: unknown) => {
-        this.host.error(`rebuilding the pipeline failed: ${message(err)}`);
-      });
-  }
-
-  /** Builds a pipeline for the current parameters beside the running one, then swaps them. */
-  private async rebuild(): Promise<void> {
-    if (this.stopRequested) return;
-    const params = { ...this.params };
-    let model: ModelInfo;
-    try {
-      model = this.modelFor(params.model);
-    } catch (err) {
-      this.cannotApply(message(err));
-      return;
-    }
-    const options = pipelineOptions(params, model, this.options.deserialize);
-    const key = pipelineKey(options);
-    if (this.current && this.current.key === key) return;
-    let next: Pipeline;
-    let info: PipelineInfo;
-    try {
-      next = this.options.createPipeline(options);
-    } catch (err) {
-      this.cannotApply(message(err));
-      return;
-    }
-    try {
-      info = await next.ready();
-    } catch (err) {
-      await next.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      this.cannotApply(message(err));
-      return;
-    }
-    if (this.stopRequested) {
-      await next.close({ drain: false, timeoutMs: 1000 });
-      return;
-    }
-    const old = this.current;
-    this.attach(next, key, info);
-    if (!old || old.info.labels.join("\n") !== info.labels.join("\n"))
+    if (!previous || previous.labels.join("\n") !== info.labels.join("\n"))
       this.publishLabelInfo(info.labels);
     this.host.info(
       `pipeline replaced: model ${info.modelName}, ${info.timesteps} ticks, ${info.presentation}, encoder ${info.encoder}, profile ${info.powerProfile}`,
     );
-    if (old) await this.retire(old);
   }
 
   /** A change passed the checks but the pipeline could not be built: restore what runs. */
-  private cannotApply(reason: string): void {
-    const running = this.current?.params;
+  private cannotApply(reason: string, running: NodeParams | undefined): void {
     this.applyProblem = `parameter change not applied (${reason}); kept the running settings`;
     this.host.error(this.applyProblem);
     if (!running) return;
@@ -534,74 +417,15 @@ export class SpikenodeCore {
     }
   }
 
-  /** Lets a pipeline finish its accepted frames (their results are still published), then counts it. */
-  private retire(attached: Attached): Promise<void> {
-    attached.closed ??= (async () => {
-      this.closing.add(attached);
-      if (this.current === attached) this.current = undefined;
-      try {
-        await attached.pipeline.close({ drain: true, timeoutMs: this.options.closeTimeoutMs });
-      } catch (err) {
-        this.host.error(`closing a pipeline failed: ${message(err)}`);
-      }
-      for (const s of attached.subscriptions) s.unsubscribe();
-      this.retired = addStats(this.retired, attached.pipeline.stats());
-      this.closing.delete(attached);
-    })();
-    return attached.closed;
-  }
-
   // --- counts -------------------------------------------------------------------------------
 
   /** Frames in, classified, dropped and refused since the node started, over every pipeline it ran. */
   stats(): PipelineStats {
-    let total = this.retired;
-    for (const a of this.closing) total = addStats(total, a.pipeline.stats());
-    if (this.current) total = addStats(total, this.current.pipeline.stats());
-    if (this.unattachedDrops === 0 && this.pushFailures === 0) return total;
-    const errorsByReason = { ...total.errorsByReason };
-    if (this.pushFailures > 0)
-      errorsByReason.push_failed = (errorsByReason.push_failed ?? 0) + this.pushFailures;
-    // A frame push() threw on was counted as received by the pipeline; one that found no
-    // pipeline never reached one.
-    return {
-      ...total,
-      received: total.received + this.unattachedDrops,
-      dropped: total.dropped + this.unattachedDrops,
-      errors: total.errors + this.pushFailures,
-      errorsByReason,
-    };
+    return this.supervisor.stats();
   }
 
   /** The running pipeline's facts (model, labels, ticks), if one runs. */
   pipelineInfo(): PipelineInfo | undefined {
-    return this.current?.info;
+    return this.supervisor.running()?.info;
   }
-
-  private logThrottled(key: string, level: "warn" | "error", line: string): void {
-    const now = this.options.clock();
-    const last = this.lastLogged.get(key);
-    if (last !== undefined && now - last < LOG_EVERY_MS) return;
-    this.lastLogged.set(key, now);
-    this.host[level](line);
-  }
-}
-
-function addStats(a: PipelineStats, b: PipelineStats): PipelineStats {
-  const errorsByReason = { ...a.errorsByReason };
-  for (const [k, v] of Object.entries(b.errorsByReason))
-    errorsByReason[k] = (errorsByReason[k] ?? 0) + v;
-  return {
-    received: a.received + b.received,
-    processed: a.processed + b.processed,
-    dropped: a.dropped + b.dropped,
-    errors: a.errors + b.errors,
-    errorsByReason,
-    waiting: a.waiting + b.waiting,
-    inFlight: a.inFlight + b.inFlight,
-  };
-}
-
-export function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

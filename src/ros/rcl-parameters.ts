@@ -3,7 +3,7 @@
  * descriptors, the values rcl hands back, and the integer/double coercion rcl needs. The checks
  * themselves are the declarations' own (checkParameters), called by the core.
  */
-import { NodeStartError, message } from "./node-core.js";
+import { NodeStartError, message } from "./node-errors.js";
 import {
   PARAM_SPECS,
   SPEC_BY_NAME,

@@ -16,21 +16,16 @@ import { codecFor, type Codec } from "../messages/index.js";
 import type { InputMessage, PipelineInfo, PipelineStats } from "../stream/types.js";
 import type { HealthThresholds } from "./diagnostics.js";
 import { resolveModel as defaultResolveModel, type ModelInfo } from "./model-info.js";
-import {
-  NodeStartError,
-  SpikenodeCore,
-  message,
-  type CoreHost,
-  type CoreState,
-  type ShutdownSummary,
-} from "./node-core.js";
+import { SpikenodeCore, type CoreHost, type CoreState, type ShutdownSummary } from "./node-core.js";
+import { NodeStartError, message } from "./node-errors.js";
 import type { NodeParams } from "./parameters.js";
 import type { PipelineFactory } from "./pipeline-options.js";
 import { RclParameters } from "./rcl-parameters.js";
 import type { RclModule, RclNode, RclPublisher, RclSubscription, RclTimer } from "./rcl-types.js";
 import { OUTPUTS, imageSubscription, type OutputName } from "./topics.js";
 
-export { NodeStartError, type CoreState, type ShutdownSummary } from "./node-core.js";
+export { NodeStartError } from "./node-errors.js";
+export type { CoreState, ShutdownSummary } from "./node-core.js";
 
 export interface SpikenodeOptions {
   /** rclnodejs (see load-rclnodejs.ts) or a stand-in with its shape. */
