@@ -4,9 +4,9 @@
  * compare it with a direct engine run.
  *
  * Presentation: in `reset` mode every frame starts from a cleared network and a fresh encoder
- * (a Poisson stream restarts from its seed), so a frame's result depends only on the frame. The
- * delta encoder is the exception: it encodes the change since the previous frame, so it keeps
- * its reference across frames in both modes. In `continuous` mode nothing is cleared and each
+ * (a Poisson stream restarts from its seed), so a frame's result depends only on the frame. An
+ * encoder that says it carries state across frames (`carriesState`: delta, which encodes the
+ * change since the previous frame) keeps it in both modes. In `continuous` mode nothing is cleared and each
  * frame runs for the simulated time its stamp says has passed (see presentation.ts).
  */
 import { performance } from "node:perf_hooks";
