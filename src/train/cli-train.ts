@@ -49,8 +49,7 @@ export async function runTrain(command: Command): Promise<void> {
     // (srnn → model files, rnn/lstm → baseline.json) or a feed-forward soft-LIF one.
     const ckDir = checkpointDir(o.out);
     if (hasCheckpoint(ckDir) && isSequenceConfig(loadAnyCheckpoint(ckDir).meta.config)) {
-      const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
-      await exportSequenceCheckpoint(o.out);
+      await exportSequenceOnly(o);
       return;
     }
     const { exportCheckpoint } = await import("./export.js");
@@ -89,10 +88,7 @@ async function runSequenceTrain(
 ): Promise<void> {
   const ckDir = checkpointDir(o.out);
   if (o.exportOnly) {
-    // Export measures the test set with the network, so it needs a fast backend too.
-    await initBackend(o.backend as BackendChoice);
-    const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
-    await exportSequenceCheckpoint(o.out, o.dataDir);
+    await exportSequenceOnly(o);
     return;
   }
   if (o.resume && hasCheckpoint(ckDir)) {
@@ -130,4 +126,12 @@ async function runSequenceTrain(
       dataDir: o.dataDir,
     });
   }
+}
+
+/** `--export-only` of a sequence checkpoint, whichever config file named it. */
+async function exportSequenceOnly(o: TrainCliOptions): Promise<void> {
+  // Export measures the test set with the network, so it needs a fast backend too.
+  await initBackend(o.backend as BackendChoice);
+  const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
+  await exportSequenceCheckpoint(o.out, o.dataDir);
 }
