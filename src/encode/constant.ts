@@ -6,6 +6,7 @@ import type { InputEncoder } from "./types.js";
  */
 export class ConstantEncoder implements InputEncoder {
   readonly kind = "constant";
+  readonly carriesState = false;
   readonly constant = true;
   readonly analog = true;
   readonly steps = null;

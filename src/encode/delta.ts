@@ -13,6 +13,7 @@ import type { InputEncoder } from "./types.js";
  */
 export class DeltaEncoder implements InputEncoder {
   readonly kind = "delta";
+  readonly carriesState = true;
   readonly constant = false;
   readonly analog = false;
   readonly steps = null;

@@ -23,7 +23,7 @@ export { PoissonEncoder } from "./poisson.js";
 export { DeltaEncoder } from "./delta.js";
 export { RowsEncoder } from "./rows.js";
 export { PixelWindowsEncoder } from "./pixel-windows.js";
-export { Rng } from "./rng.js";
+export { Xoshiro128 } from "./xoshiro128.js";
 
 type Shape3 = readonly [number, number, number];
 
@@ -81,7 +81,7 @@ export function encodeSequence<T extends Float32Array | Float64Array = Float32Ar
       `encodeSequence: out has ${target.length} values, ${ticks} ticks × ${width} need ${ticks * width}`,
     );
   }
-  if (encoder.kind !== "delta") encoder.reset();
+  if (!encoder.carriesState) encoder.reset();
   encoder.present(frame);
   for (let t = 0; t < ticks; t++) target.set(encoder.tick(), t * width);
   return target;

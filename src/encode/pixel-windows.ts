@@ -12,6 +12,7 @@ import type { InputEncoder } from "./types.js";
  */
 export class PixelWindowsEncoder implements InputEncoder {
   readonly kind = "pixel_windows";
+  readonly carriesState = false;
   readonly constant = false;
   readonly analog = true;
   /** Values per tick: the window. */

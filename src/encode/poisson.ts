@@ -1,5 +1,5 @@
 import { checkFrame, checkSize } from "./constant.js";
-import { Rng } from "./rng.js";
+import { Xoshiro128 } from "./xoshiro128.js";
 import type { InputEncoder } from "./types.js";
 
 /** Guard against a runaway inversion when rate × dt is huge. */
@@ -18,6 +18,7 @@ const MAX_SPIKES_PER_TICK = 1000;
  */
 export class PoissonEncoder implements InputEncoder {
   readonly kind = "poisson";
+  readonly carriesState = false;
   readonly constant = false;
   readonly analog = false;
   readonly steps = null;
@@ -30,7 +31,7 @@ export class PoissonEncoder implements InputEncoder {
   private readonly emptyProbability: Float64Array;
   /** λ per pixel. */
   private readonly expected: Float64Array;
-  private readonly rng: Rng;
+  private readonly rng: Xoshiro128;
   private readonly height: number;
 
   constructor(
@@ -53,7 +54,7 @@ export class PoissonEncoder implements InputEncoder {
     this.current = new Float32Array(size);
     this.emptyProbability = new Float64Array(size).fill(1);
     this.expected = new Float64Array(size);
-    this.rng = new Rng(seed);
+    this.rng = new Xoshiro128(seed);
     this.height = amplitude / dt;
   }
 

@@ -14,6 +14,7 @@ type Shape3 = readonly [number, number, number];
  */
 export class RowsEncoder implements InputEncoder {
   readonly kind = "rows";
+  readonly carriesState = false;
   readonly constant = false;
   readonly analog = true;
   /** Pixels read per frame, C·H·W. */

@@ -34,6 +34,12 @@ export interface InputEncoder {
    * delta), which the first layer only accumulates.
    */
   readonly analog: boolean;
+  /**
+   * True when the encoder's state is part of the stream, not of one frame, so a `reset`
+   * presentation keeps it: delta encodes the change since the previous frame and keeps its
+   * reference; the others start every frame afresh. Callers ask this, never the kind.
+   */
+  readonly carriesState: boolean;
   /** Start presenting a frame; the frame is read now and may be reused by the caller after. */
   present(frame: ArrayLike<number>): void;
   /** Input current for the next tick of the presentation. */

@@ -9,7 +9,7 @@
  */
 import sharp from "sharp";
 import { ImageError } from "./errors.js";
-import type { CompressedPixels, PixelImage } from "./types.js";
+import type { CompressedPixels, RawPixels } from "./types.js";
 
 const CODECS = new Set(["jpeg", "jpg", "png", "tiff", "webp"]);
 
@@ -46,7 +46,7 @@ export async function decodeCompressed(
   message: CompressedPixels,
   frame: string,
   maxPixels: number,
-): Promise<PixelImage> {
+): Promise<RawPixels> {
   const format = parseCompressedFormat(message.format);
   if (format.depth) {
     throw new ImageError(

@@ -9,7 +9,7 @@ export {
   type ImageErrorReason,
 } from "./errors.js";
 export type {
-  PixelImage,
+  RawPixels,
   CompressedPixels,
   TensorSpec,
   PreprocessorOptions,

@@ -16,7 +16,7 @@ import type {
   ColorMode,
   CompressedPixels,
   FitMode,
-  PixelImage,
+  RawPixels,
   PreprocessorOptions,
   TensorSpec,
 } from "./types.js";
@@ -113,7 +113,7 @@ export class ImagePreprocessor {
    * cannot be read. The result is `out` when given, else a buffer this preprocessor reuses on
    * the next call (copy it, or pass your own `out`, to keep it).
    */
-  fromRaw(image: PixelImage, frame = "frame", out?: Float32Array): Float32Array {
+  fromRaw(image: RawPixels, frame = "frame", out?: Float32Array): Float32Array {
     const format = this.validate(image, frame);
     const target = this.target(out);
     const geometry = this.geometryFor(image.width, image.height);
@@ -138,7 +138,7 @@ export class ImagePreprocessor {
   }
 
   /** Check a frame's header against its data; returns its pixel format. */
-  validate(image: PixelImage, frame = "frame"): PixelFormat {
+  validate(image: RawPixels, frame = "frame"): PixelFormat {
     const { width, height, step } = image;
     if (!isCount(width) || !isCount(height) || !isCount(step)) {
       throw new ImageError(

@@ -8,7 +8,7 @@
  */
 import { demosaicBilinear } from "./bayer.js";
 import type { PixelFormat } from "./encodings.js";
-import type { PixelImage } from "./types.js";
+import type { RawPixels } from "./types.js";
 
 const LUMA_R = 0.299;
 const LUMA_G = 0.587;
@@ -22,7 +22,7 @@ export class RowReader {
   private samples = new Float32Array(0);
   private mosaic = new Float32Array(0);
   private demosaiced = new Float32Array(0);
-  private image: PixelImage | undefined;
+  private image: RawPixels | undefined;
   private format: PixelFormat | undefined;
   private view: DataView | undefined;
   private bigEndian = false;
@@ -35,7 +35,7 @@ export class RowReader {
   }
 
   /** Start reading a frame (already validated: sizes, step and data length). */
-  begin(image: PixelImage, format: PixelFormat): void {
+  begin(image: RawPixels, format: PixelFormat): void {
     this.image = image;
     this.format = format;
     this.bigEndian = image.is_bigendian !== 0;
@@ -235,7 +235,7 @@ export class RowReader {
     }
   }
 
-  private demosaic(image: PixelImage, format: PixelFormat): void {
+  private demosaic(image: RawPixels, format: PixelFormat): void {
     const { width, height } = image;
     const n = width * height;
     if (this.mosaic.length < n) this.mosaic = new Float32Array(n);

@@ -1,10 +1,12 @@
 /**
  * What the image stage reads and writes. Kept structural (no import of the pipeline's message
- * types): `sensor_msgs/Image` and `CompressedImage` as decoded from CDR satisfy these as they are.
+ * types): `sensor_msgs/Image` and `CompressedImage` as decoded from CDR (RawImage and
+ * CompressedImage in src/stream and src/messages) satisfy these as they are. The names pair up:
+ * a RawImage is a header plus RawPixels, a CompressedImage a header plus CompressedPixels.
  */
 
-/** The pixel fields of `sensor_msgs/msg/Image`. */
-export interface PixelImage {
+/** The pixel fields of `sensor_msgs/msg/Image` (a RawImage without its header). */
+export interface RawPixels {
   height: number;
   width: number;
   /** One of sensor_msgs/image_encodings.hpp, e.g. "rgb8", "mono16", "32FC1", "uyvy". */
@@ -16,7 +18,7 @@ export interface PixelImage {
   data: Uint8Array;
 }
 
-/** The fields of `sensor_msgs/msg/CompressedImage` that hold the picture. */
+/** The fields of `sensor_msgs/msg/CompressedImage` that hold the picture (a CompressedImage without its header). */
 export interface CompressedPixels {
   /** e.g. "jpeg", "rgb8; jpeg compressed bgr8", "mono16; png compressed mono16". */
   format: string;

@@ -46,6 +46,49 @@ export interface ResultFields {
   timings: { total: number };
 }
 
+/** The messages written for every result, by output name, with their ROS types. */
+export const RESULT_OUTPUT_TYPES = {
+  classification: "vision_msgs/msg/Classification",
+  spikeClassification: "spikenode/msg/SpikeClassification",
+  power: "spikenode/msg/PowerEstimate",
+} as const;
+/** Written once per model (latched), not per result. */
+export const LABEL_INFO_TYPE = "vision_msgs/msg/LabelInfo";
+
+export type ResultOutputName = keyof typeof RESULT_OUTPUT_TYPES;
+
+export interface ResultMessageOptions {
+  /** Hypotheses in the Classification message (capped at the class count). */
+  topK: number;
+  /** Carry every class's score and spike count in SpikeClassification. */
+  withScores: boolean;
+}
+
+/** One result as the messages of every per-result output, in publication order. */
+export interface ResultMessages {
+  classification: Classification;
+  spikeClassification: SpikeClassification;
+  power: PowerEstimate;
+}
+
+/**
+ * The one place a result becomes its messages: the ROS node publishes these and bag replay
+ * records them (the fourth output, the class map, is labelInfoMessage, once per model).
+ */
+export function resultMessages(
+  result: ResultFields,
+  options: ResultMessageOptions,
+): ResultMessages {
+  return {
+    classification: classificationMessage(result, options.topK),
+    spikeClassification: spikeClassificationMessage(result, options.withScores),
+    power: powerEstimateMessage(result),
+  };
+}
+
+/** The per-result output names in publication order. */
+export const RESULT_OUTPUTS = Object.keys(RESULT_OUTPUT_TYPES) as ResultOutputName[];
+
 /**
  * vision_msgs/Classification: the `topK` best classes, best first; class_id is the class index
  * as a decimal string (the index into label_info's class_map), score the softmax score. At least

@@ -18,7 +18,7 @@ export interface Header {
   frame_id: string;
 }
 
-export interface Image {
+export interface RawImage {
   header: Header;
   height: number;
   width: number;
@@ -141,7 +141,7 @@ export interface MessageTypeMap {
   "builtin_interfaces/msg/Time": Time;
   "builtin_interfaces/msg/Duration": Duration;
   "std_msgs/msg/Header": Header;
-  "sensor_msgs/msg/Image": Image;
+  "sensor_msgs/msg/Image": RawImage;
   "sensor_msgs/msg/CompressedImage": CompressedImage;
   "vision_msgs/msg/ObjectHypothesis": ObjectHypothesis;
   "vision_msgs/msg/Classification": Classification;

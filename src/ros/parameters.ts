@@ -1,7 +1,8 @@
 /**
  * The node's ROS parameters: names, types, defaults, ranges and the checks that refuse a bad
- * value with its reason. Pure: the node (spikenode-node.ts) turns these specs into rclnodejs
- * declarations and calls `checkParameters` from its set-parameters callback.
+ * value with its reason, each check on its parameter's declaration (as Nengo's params do).
+ * Pure: the node's shell (spikenode-node.ts, rcl-parameters.ts) turns these specs into
+ * rclnodejs declarations; its core (node-core.ts) calls `checkParameters` on every change.
  *
  * Ranges are enforced here, not by attaching rclnodejs Range objects to the descriptors:
  * rclnodejs 2.2.0 refuses an out-of-range value before our callback runs, with the reason
@@ -10,7 +11,7 @@
  * range is written into each descriptor's additional_constraints so users still see it.
  */
 import type { ModelInfo } from "./model-info.js";
-import { parseEncoderParam } from "./pipeline-options.js";
+import { parseEncoderParam } from "./encoder-param.js";
 
 export type ParamKind = "bool" | "integer" | "double" | "string";
 
@@ -49,6 +50,11 @@ export interface ParamSpec {
   max?: number;
   /** Allowed values for strings. */
   choices?: readonly string[];
+  /**
+   * What the kind, range and choices cannot say: the reason `value` (already of the right
+   * kind, in range) is refused, or null. `resolved` receives what the check resolved.
+   */
+  check?: (value: unknown, ctx: CheckContext, resolved?: { model?: ModelInfo }) => string | null;
 }
 
 export const PRESENTATION_CHOICES = ["model", "reset", "continuous"] as const;
@@ -64,6 +70,12 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
       "Model directory (model.json + weights), or the name of a model shipped in the package's models/ folder.",
     constraints: "a directory holding a spikenode model file v1",
     effect: "pipeline",
+    check: (value, ctx, resolved) => {
+      const model = ctx.resolveModel(value as string);
+      if (typeof model === "string") return model;
+      if (resolved) resolved.model = model;
+      return null;
+    },
   },
   {
     name: "image_topic",
@@ -73,6 +85,10 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
       "Camera topic (sensor_msgs/msg/Image). Relative names resolve in the node's namespace. With compressed:=true the node subscribes to <image_topic>/compressed (image_transport's naming) unless the name already ends in /compressed.",
     constraints: "a valid ROS 2 topic name",
     effect: "subscription",
+    check: (value) => {
+      const problem = topicNameProblem(value as string);
+      return problem ? `"${String(value)}" is not a valid topic name: it ${problem}` : null;
+    },
   },
   {
     name: "compressed",
@@ -103,6 +119,10 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     effect: "pipeline",
     min: 0,
     max: 0.1,
+    check: (value) =>
+      value === 0 || (value as number) >= 1e-5
+        ? null
+        : `${String(value)} s is too small a step (use 0 for the model's dt, or at least 1e-5 s)`,
   },
   {
     name: "encoder",
@@ -112,6 +132,10 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
       'Input encoding: model (the model file\'s encoder), constant (current), poisson (rate, 1 kHz at full brightness), delta (event-camera emulation, threshold 0.1), or a JSON encoder object as in the model file, e.g. {"type":"poisson","max_rate":200}.',
     constraints: "model | constant | poisson | delta | JSON encoder object",
     effect: "pipeline",
+    check: (value) => {
+      const parsed = parseEncoderParam(value as string);
+      return typeof parsed === "string" ? parsed : null;
+    },
   },
   {
     name: "presentation",
@@ -170,6 +194,14 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
       "Hardware profile for the energy estimate on ~/power (see the power profiles file).",
     constraints: "a profile name known to the power model",
     effect: "pipeline",
+    check: (value, ctx) => {
+      const name = (value as string).trim();
+      if (name === "") return "is empty; name a hardware profile";
+      if (ctx.powerProfiles && !ctx.powerProfiles.includes(name)) {
+        return `"${name}" is not a known profile; known: ${ctx.powerProfiles.join(", ")}`;
+      }
+      return null;
+    },
   },
   {
     name: "top_k",
@@ -266,36 +298,7 @@ function checkOne(
   if (spec.choices && !spec.choices.includes(value as string)) {
     return `"${String(value)}" is not one of ${spec.choices.join(", ")}`;
   }
-  switch (spec.name) {
-    case "dt":
-      return value === 0 || (value as number) >= 1e-5
-        ? null
-        : `${String(value)} s is too small a step (use 0 for the model's dt, or at least 1e-5 s)`;
-    case "encoder": {
-      const parsed = parseEncoderParam(value as string);
-      return typeof parsed === "string" ? parsed : null;
-    }
-    case "image_topic": {
-      const problem = topicNameProblem(value as string);
-      return problem ? `"${String(value)}" is not a valid topic name: it ${problem}` : null;
-    }
-    case "model": {
-      const model = ctx.resolveModel(value as string);
-      if (typeof model === "string") return model;
-      if (resolved) resolved.model = model;
-      return null;
-    }
-    case "power_profile": {
-      const name = (value as string).trim();
-      if (name === "") return "is empty; name a hardware profile";
-      if (ctx.powerProfiles && !ctx.powerProfiles.includes(name)) {
-        return `"${name}" is not a known profile; known: ${ctx.powerProfiles.join(", ")}`;
-      }
-      return null;
-    }
-    default:
-      return null;
-  }
+  return spec.check ? spec.check(value, ctx, resolved) : null;
 }
 
 function kindMismatch(kind: ParamKind, value: unknown): string | null {

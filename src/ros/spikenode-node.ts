@@ -1,6 +1,9 @@
 /**
- * The spikenode ROS 2 node: parameters, the image subscription, the pipeline, and the
- * publishers of classifications, spike activity, power, labels and diagnostics.
+ * The spikenode ROS 2 node's rclnodejs shell: it joins the graph, declares the parameters,
+ * advertises the outputs, subscribes to the images, runs the diagnostics timer and spins; the
+ * rcl-free core (node-core.ts) supervises the pipeline, checks and applies parameters, counts,
+ * and makes the messages this shell publishes. Its start is the core's configure + activate in
+ * one go; a managed (lifecycle) node would call the same core from its transitions.
  *
  * rclnodejs comes in as `options.rcl` (the real module, or the tests' stand-in): nothing here
  * imports it. Images are taken serialized (`isRaw: true`) and handed to the pipeline as CDR
@@ -9,57 +12,20 @@
  * The subscription callback only pushes bytes: inference runs in the pipeline's worker.
  */
 import { performance } from "node:perf_hooks";
-import type { Subscription as RxSubscription } from "rxjs";
 import { codecFor, type Codec } from "../messages/index.js";
-import type {
-  ClassificationResult,
-  Pipeline,
-  PipelineInfo,
-  PipelineStats,
-} from "../stream/types.js";
-import {
-  DEFAULT_THRESHOLDS,
-  HealthMonitor,
-  LEVEL,
-  diagnosticArray,
-  type HealthThresholds,
-  type Level,
-} from "./diagnostics.js";
+import type { InputMessage, PipelineInfo, PipelineStats } from "../stream/types.js";
+import type { HealthThresholds } from "./diagnostics.js";
 import { resolveModel as defaultResolveModel, type ModelInfo } from "./model-info.js";
-import {
-  PARAM_SPECS,
-  SPEC_BY_NAME,
-  checkParameters,
-  defaultParams,
-  fromRosValue,
-  type NodeParams,
-  type ParamEffect,
-  type ParamKind,
-  type ParamName,
-  type ParamSpec,
-} from "./parameters.js";
-import {
-  pipelineKey,
-  pipelineOptions,
-  type Deserializer,
-  type PipelineFactory,
-} from "./pipeline-options.js";
-import type {
-  RclModule,
-  RclNode,
-  RclParameter,
-  RclPublisher,
-  RclSubscription,
-  RclTimer,
-  SetParametersResult,
-} from "./rcl-types.js";
-import {
-  classificationMessage,
-  labelInfoMessage,
-  powerEstimateMessage,
-  spikeClassificationMessage,
-} from "../messages/results.js";
-import { OUTPUTS, imageSubscription, type ImageType, type OutputName } from "./topics.js";
+import { SpikenodeCore, type CoreHost, type CoreState, type ShutdownSummary } from "./node-core.js";
+import { NodeStartError, message } from "./node-errors.js";
+import type { NodeParams } from "./parameters.js";
+import type { PipelineFactory } from "./pipeline-options.js";
+import { RclParameters } from "./rcl-parameters.js";
+import type { RclModule, RclNode, RclPublisher, RclSubscription, RclTimer } from "./rcl-types.js";
+import { OUTPUTS, imageSubscription, type OutputName } from "./topics.js";
+
+export { NodeStartError } from "./node-errors.js";
+export type { CoreState, ShutdownSummary } from "./node-core.js";
 
 export interface SpikenodeOptions {
   /** rclnodejs (see load-rclnodejs.ts) or a stand-in with its shape. */
@@ -84,97 +50,50 @@ export interface SpikenodeOptions {
   clock?: () => number;
 }
 
-export interface ShutdownSummary extends PipelineStats {
-  /** Frames accepted but neither classified, refused nor counted dropped (should be 0). */
-  unfinished: number;
-}
-
-/** A startup problem the user can fix (bad parameter, missing model, missing message types). */
-export class NodeStartError extends Error {
-  readonly userFacing = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "NodeStartError";
-  }
-}
-
-interface Attached {
-  pipeline: Pipeline;
-  key: string;
-  info: PipelineInfo;
-  /** The parameter values this pipeline was built from (to restore them if a change fails). */
-  params: NodeParams;
-  subscriptions: RxSubscription[];
-  closed?: Promise<void>;
-}
-
 type Publishers = Record<OutputName, { publisher: RclPublisher; codec: Codec }>;
-
-const ZERO_STATS: PipelineStats = {
-  received: 0,
-  processed: 0,
-  dropped: 0,
-  errors: 0,
-  errorsByReason: {},
-  waiting: 0,
-  inFlight: 0,
-};
-
-const LOG_EVERY_MS = 5000;
 
 export class SpikenodeNode {
   readonly node: RclNode;
   private readonly rcl: RclModule;
-  private readonly opts: Required<
-    Pick<SpikenodeOptions, "initRcl" | "diagnosticsPeriodMs" | "closeTimeoutMs">
-  > &
-    SpikenodeOptions;
-  private readonly clock: () => number;
-  private readonly resolveModel: (value: string) => ModelInfo | string;
-  private readonly deserialize: Deserializer;
+  private readonly initRcl: boolean;
+  private readonly diagnosticsPeriodMs: number;
   private readonly logger: ReturnType<RclNode["getLogger"]>;
-  private readonly monitor: HealthMonitor;
+  private readonly core: SpikenodeCore;
+  private readonly parameters_: RclParameters;
 
-  private params: NodeParams = defaultParams();
-  private started = false;
-  private stopRequested = false;
   private stopping?: Promise<ShutdownSummary>;
-  private reverting = false;
-  private readonly typeProblems = new Map<string, string>();
-  private lastModel?: { value: string; info: ModelInfo };
-
   private pubs?: Publishers;
   private imageSub?: RclSubscription;
-  private imageType: ImageType = "sensor_msgs/msg/Image";
-  private imageTopic = "";
   private timer?: RclTimer;
 
-  private current?: Attached;
-  private readonly closing = new Set<Attached>();
-  private retired: PipelineStats = { ...ZERO_STATS, errorsByReason: {} };
-  /** Frames that arrived while no pipeline was working, or that push() threw on. */
-  private unattachedDrops = 0;
-  private pushFailures = 0;
-  private rebuildChain: Promise<void> = Promise.resolve();
-
-  private lastFrameAt?: number;
-  private failure?: string;
-  private applyProblem?: string;
-  private lastLevel: Level = LEVEL.OK;
-  private readonly lastLogged = new Map<string, number>();
-
   private constructor(options: SpikenodeOptions, node: RclNode) {
-    this.opts = { initRcl: true, diagnosticsPeriodMs: 1000, closeTimeoutMs: 10_000, ...options };
     this.rcl = options.rcl;
     this.node = node;
-    this.clock = options.clock ?? (() => performance.now());
-    this.resolveModel = options.resolveModel ?? ((v) => defaultResolveModel(v));
-    this.deserialize = (type, bytes) => codecFor(type).decode(bytes);
+    this.initRcl = options.initRcl ?? true;
+    this.diagnosticsPeriodMs = options.diagnosticsPeriodMs ?? 1000;
     this.logger = node.getLogger();
-    this.monitor = new HealthMonitor(this.clock(), {
-      ...DEFAULT_THRESHOLDS,
-      ...options.thresholds,
-    });
+    const host: CoreHost = {
+      publish: (name, msg) => this.publish(name, msg),
+      now: () => this.node.now().toMsg(),
+      restoreParameters: (values) => this.parameters_.setAll(values),
+      info: (line) => this.logger.info(line),
+      warn: (line) => this.logger.warn(line),
+      error: (line) => this.logger.error(line),
+    };
+    this.core = new SpikenodeCore(
+      {
+        createPipeline: options.createPipeline,
+        resolveModel: options.resolveModel ?? ((v) => defaultResolveModel(v)),
+        deserialize: (type, bytes) => codecFor(type).decode(bytes) as InputMessage,
+        powerProfiles: options.powerProfiles,
+        thresholds: options.thresholds,
+        closeTimeoutMs: options.closeTimeoutMs ?? 10_000,
+        clock: options.clock ?? (() => performance.now()),
+        statusName: `${node.getFullyQualifiedName().replace(/^\//, "")}: classifier`,
+      },
+      host,
+    );
+    this.parameters_ = new RclParameters(this.rcl, node, host.warn);
   }
 
   /**
@@ -202,164 +121,32 @@ export class SpikenodeNode {
   }
 
   private async startUp(): Promise<void> {
-    const node = this.node;
-    node.addPreSetParametersCallback((ps) => this.coerceTypes(ps));
-    node.addOnSetParametersCallback((ps) => this.checkChange(ps));
-    node.addPostSetParametersCallback((ps) => this.applyChange(ps));
-    this.declareParameters();
+    const { node, core } = this;
+    const params = this.parameters_;
+    node.addPreSetParametersCallback((ps) => params.coerceTypes(ps));
+    node.addOnSetParametersCallback((ps) => {
+      const reason = core.checkChange(RclParameters.proposed(ps));
+      return reason === null ? { successful: true, reason: "" } : { successful: false, reason };
+    });
+    node.addPostSetParametersCallback((ps) => {
+      const effects = core.applyChange(RclParameters.values(ps));
+      if (effects.has("subscription")) this.subscribeImages();
+    });
+    core.applyChange(params.declareAll());
 
     this.pubs = this.createPublishers();
-    const model = this.modelFor(this.params.model);
-    const options = pipelineOptions(this.params, model, this.deserialize);
-    let pipeline: Pipeline;
-    let info: PipelineInfo;
-    try {
-      pipeline = this.opts.createPipeline(options);
-    } catch (err) {
-      throw new NodeStartError(`the pipeline refused its options: ${message(err)}`, { cause: err });
-    }
-    try {
-      info = await pipeline.ready();
-    } catch (err) {
-      await pipeline.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      throw new NodeStartError(
-        `model "${this.params.model}" (${model.dir}) could not be loaded: ${message(err)}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    this.attach(pipeline, pipelineKey(options), info);
-    this.publishLabelInfo(info.labels);
+    const info = await core.configure();
     this.subscribeImages();
-    this.timer = node.createTimer(BigInt(Math.round(this.opts.diagnosticsPeriodMs * 1e6)), () =>
-      this.publishDiagnostics(),
+    this.timer = node.createTimer(BigInt(Math.round(this.diagnosticsPeriodMs * 1e6)), () =>
+      core.publishDiagnostics(),
     );
-    this.started = true;
+    core.activate();
     node.spin();
+    const input = core.imageInput();
     this.logger.info(
       `spikenode ready: model ${info.modelName} (${info.labels.length} classes, ${info.timesteps} ticks of ${info.dt} s, ${info.presentation}); ` +
-        `classifying ${this.imageTopic} (${this.imageType}) into ${this.pubs.classification.publisher.topic}`,
+        `classifying ${input.topic} (${input.type}) into ${this.pubs.classification.publisher.topic}`,
     );
-  }
-
-  // --- parameters -----------------------------------------------------------------------
-
-  private rosType(kind: ParamKind): number {
-    const t = this.rcl.ParameterType;
-    return {
-      bool: t.PARAMETER_BOOL,
-      integer: t.PARAMETER_INTEGER,
-      double: t.PARAMETER_DOUBLE,
-      string: t.PARAMETER_STRING,
-    }[kind];
-  }
-
-  private declareParameters(): void {
-    for (const spec of PARAM_SPECS) {
-      const type = this.rosType(spec.kind);
-      const descriptor = new this.rcl.ParameterDescriptor(spec.name, type, spec.description, false);
-      descriptor.additionalConstraints = spec.constraints;
-      let declared: RclParameter;
-      try {
-        declared = this.node.declareParameter(
-          new this.rcl.Parameter(spec.name, type, spec.default),
-          descriptor,
-        );
-      } catch (err) {
-        const reason = this.typeProblems.get(spec.name) ?? message(err);
-        throw new NodeStartError(
-          `parameter ${spec.name} was given a value it cannot take (${reason}); fix it in the parameters file or the -p override`,
-          { cause: err },
-        );
-      }
-      (this.params as unknown as Record<string, unknown>)[spec.name] = fromRosValue(
-        spec,
-        declared.value,
-      );
-    }
-  }
-
-  /**
-   * rcl types `-p dt:=1` and `ros2 param set ... dt 0` as integers, which a double parameter
-   * would refuse; such values are converted. Other type mismatches are left for rclnodejs to
-   * refuse, and their real reason is logged (rclnodejs reports "does not  readonly").
-   */
-  private coerceTypes(ps: RclParameter[]): RclParameter[] {
-    const t = this.rcl.ParameterType;
-    return ps.map((p) => {
-      const spec = SPEC_BY_NAME.get(p.name);
-      if (!spec) return p;
-      const want = this.rosType(spec.kind);
-      if (p.type === want) return p;
-      if (spec.kind === "double" && p.type === t.PARAMETER_INTEGER) {
-        return new this.rcl.Parameter(p.name, want, Number(p.value as bigint));
-      }
-      if (spec.kind === "integer" && p.type === t.PARAMETER_DOUBLE && Number.isInteger(p.value)) {
-        return new this.rcl.Parameter(p.name, want, BigInt(p.value as number));
-      }
-      const problem = `${p.name} must be ${article(spec.kind)}, got ${typeName(p.type, t)} ${String(p.value)}`;
-      this.typeProblems.set(p.name, problem);
-      this.logger.warn(`refused parameter change: ${problem}`);
-      return p;
-    });
-  }
-
-  private checkChange(ps: RclParameter[]): SetParametersResult {
-    const proposed: Partial<Record<ParamName, unknown>> = {};
-    let ours = false;
-    for (const p of ps) {
-      if (!SPEC_BY_NAME.has(p.name)) continue;
-      proposed[p.name as ParamName] = p.value;
-      ours = true;
-    }
-    if (!ours) return { successful: true, reason: "" };
-    if (this.stopRequested) return { successful: false, reason: "the node is shutting down" };
-    const resolved: { model?: ModelInfo } = {};
-    const reason = checkParameters(proposed, this.checkContext(), resolved);
-    if (reason) {
-      this.logger.warn(`refused parameter change: ${reason}`);
-      return { successful: false, reason };
-    }
-    if (resolved.model && typeof proposed.model === "string") {
-      this.lastModel = { value: proposed.model, info: resolved.model };
-    }
-    return { successful: true, reason: "" };
-  }
-
-  private checkContext() {
-    return { resolveModel: this.resolveModel, powerProfiles: this.opts.powerProfiles };
-  }
-
-  private applyChange(ps: RclParameter[]): void {
-    const effects = new Set<ParamEffect>();
-    const changes: string[] = [];
-    for (const p of ps) {
-      const spec: ParamSpec | undefined = SPEC_BY_NAME.get(p.name);
-      if (!spec) continue;
-      const value = fromRosValue(spec, p.value);
-      const before = this.params[spec.name];
-      (this.params as unknown as Record<string, unknown>)[spec.name] = value;
-      if (this.started && before !== value) {
-        effects.add(spec.effect);
-        changes.push(`${spec.name}=${JSON.stringify(value)}`);
-      }
-    }
-    if (!this.started || effects.size === 0) return;
-    if (!this.reverting) {
-      this.applyProblem = undefined;
-      this.logger.info(`parameters changed: ${changes.join(", ")}`);
-    }
-    if (effects.has("subscription")) this.subscribeImages();
-    if (effects.has("pipeline")) this.scheduleRebuild();
-  }
-
-  private modelFor(value: string): ModelInfo {
-    if (this.lastModel?.value === value) return this.lastModel.info;
-    const model = this.resolveModel(value);
-    if (typeof model === "string") throw new NodeStartError(model);
-    this.lastModel = { value, info: model };
-    return model;
   }
 
   // --- publishing -------------------------------------------------------------------------
@@ -405,79 +192,14 @@ export class SpikenodeNode {
   private publish(name: OutputName, msg: object): void {
     const out = this.pubs?.[name];
     if (!out) return;
-    try {
-      out.publisher.publish(toRawBuffer(out.codec.encode(msg)));
-    } catch (err) {
-      this.logThrottled(
-        `publish:${name}`,
-        "error",
-        `could not publish on ${OUTPUTS[name].topic}: ${message(err)}`,
-      );
-    }
-  }
-
-  private publishLabelInfo(labels: readonly string[]): void {
-    this.publish("labelInfo", labelInfoMessage(labels, this.node.now().toMsg()));
-  }
-
-  private onResult(result: ClassificationResult): void {
-    this.monitor.onResult(result, this.clock());
-    this.publish("classification", classificationMessage(result, this.params.top_k));
-    this.publish(
-      "spikeClassification",
-      spikeClassificationMessage(result, this.params.publish_scores),
-    );
-    this.publish("power", powerEstimateMessage(result));
-  }
-
-  private publishDiagnostics(): void {
-    const info = this.current?.info;
-    const facts: Record<string, string> = {
-      image_topic: this.imageTopic,
-      image_type: this.imageType,
-      model: info ? `${info.modelName} (${this.current?.params.model})` : this.params.model,
-    };
-    if (info) {
-      facts.classes = String(info.labels.length);
-      facts.presentation = info.presentation;
-      facts.timesteps = String(info.timesteps);
-      facts.dt_s = String(info.dt);
-      facts.encoder = info.encoder;
-      facts.power_profile = info.powerProfile;
-    }
-    const report = this.monitor.report({
-      now: this.clock(),
-      stats: this.stats(),
-      failure: this.failure,
-      applyProblem: this.applyProblem,
-      lastFrameAt: this.lastFrameAt,
-      topic: this.imageTopic,
-      facts,
-    });
-    const fqn = this.node.getFullyQualifiedName();
-    this.publish(
-      "diagnostics",
-      diagnosticArray(
-        report,
-        this.node.now().toMsg(),
-        `${fqn.replace(/^\//, "")}: classifier`,
-        this.imageTopic,
-      ),
-    );
-    if (report.level !== this.lastLevel) {
-      const line = `health ${["OK", "WARN", "ERROR", "STALE"][report.level]}: ${report.message}`;
-      if (report.level === LEVEL.OK) this.logger.info(line);
-      else if (report.level === LEVEL.WARN) this.logger.warn(line);
-      else this.logger.error(line);
-      this.lastLevel = report.level;
-    }
+    out.publisher.publish(toRawBuffer(out.codec.encode(msg)));
   }
 
   // --- images in --------------------------------------------------------------------------
 
   private subscribeImages(): void {
-    const { topic, type } = imageSubscription(this.params.image_topic, this.params.compressed);
-    const callback = (message: Buffer) => this.onFrame(type, message);
+    const params = this.core.parameters();
+    const { topic, type } = imageSubscription(params.image_topic, params.compressed);
     let sub: RclSubscription;
     try {
       sub = this.node.createSubscription(
@@ -488,201 +210,44 @@ export class SpikenodeNode {
           isRaw: true,
           qosOverridingOptions: this.rcl.QoSOverridingOptions.withDefaultPolicies(),
         },
-        callback,
+        (data: Buffer) => this.core.onFrame(type, data),
       );
     } catch (err) {
       const problem = `cannot subscribe to ${topic} (${type}): ${message(err)}`;
-      if (!this.started) throw new NodeStartError(problem, { cause: err });
-      this.applyProblem = `${problem}; still on ${this.imageTopic}`;
-      this.logger.error(this.applyProblem);
+      if (this.core.state !== "active") throw new NodeStartError(problem, { cause: err });
+      this.core.subscriptionFailed(problem);
       return;
     }
     if (this.imageSub) this.node.destroySubscription(this.imageSub);
     this.imageSub = sub;
-    this.imageType = type;
-    this.imageTopic = sub.topic;
-    this.lastFrameAt = undefined;
-    if (this.started) this.logger.info(`now classifying ${this.imageTopic} (${type})`);
-  }
-
-  private onFrame(type: ImageType, data: Buffer): void {
-    this.lastFrameAt = this.clock();
-    const target = this.current;
-    if (!target) {
-      this.unattachedDrops += 1;
-      return;
-    }
-    try {
-      target.pipeline.push({ kind: "serialized", type, data });
-    } catch (err) {
-      this.pushFailures += 1;
-      this.logThrottled(
-        "push",
-        "error",
-        `a frame could not be handed to the pipeline: ${message(err)}`,
-      );
-    }
-  }
-
-  // --- pipeline lifecycle -------------------------------------------------------------------
-
-  private attach(pipeline: Pipeline, key: string, info: PipelineInfo): void {
-    const attached: Attached = {
-      pipeline,
-      key,
-      info,
-      params: { ...this.params },
-      subscriptions: [],
-    };
-    const died = (err: unknown) => this.onPipelineDied(attached, err);
-    attached.subscriptions.push(
-      pipeline.results$.subscribe({ next: (r) => this.onResult(r), error: died }),
-      pipeline.errors$.subscribe({
-        next: (e) =>
-          this.logThrottled(
-            `frame:${e.reason}`,
-            "warn",
-            `frame ${e.seq} refused (${e.reason}): ${e.message}`,
-          ),
-        error: died,
-      }),
-    );
-    this.current = attached;
-    this.failure = undefined;
-  }
-
-  private onPipelineDied(attached: Attached, err: unknown): void {
-    if (attached !== this.current || this.stopRequested) return;
-    this.failure = `the pipeline stopped: ${message(err)}`;
-    this.logger.error(`${this.failure}; restarting it`);
-    this.current = undefined;
-    void this.retire(attached);
-    this.scheduleRebuild();
-  }
-
-  private scheduleRebuild(): void {
-    this.rebuildChain = this.rebuildChain
-      .then(() => this.rebuild())
-      .catch((err: unknown) => {
-        this.logger.error(`rebuilding the pipeline failed: ${message(err)}`);
-      });
-  }
-
-  /** Builds a pipeline for the current parameters beside the running one, then swaps them. */
-  private async rebuild(): Promise<void> {
-    if (this.stopRequested) return;
-    const params = { ...this.params };
-    let model: ModelInfo;
-    try {
-      model = this.modelFor(params.model);
-    } catch (err) {
-      this.cannotApply(message(err));
-      return;
-    }
-    const options = pipelineOptions(params, model, this.deserialize);
-    const key = pipelineKey(options);
-    if (this.current && this.current.key === key) return;
-    let next: Pipeline;
-    let info: PipelineInfo;
-    try {
-      next = this.opts.createPipeline(options);
-    } catch (err) {
-      this.cannotApply(message(err));
-      return;
-    }
-    try {
-      info = await next.ready();
-    } catch (err) {
-      await next.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      this.cannotApply(message(err));
-      return;
-    }
-    if (this.stopRequested) {
-      await next.close({ drain: false, timeoutMs: 1000 });
-      return;
-    }
-    const old = this.current;
-    this.attach(next, key, info);
-    if (!old || old.info.labels.join("\n") !== info.labels.join("\n"))
-      this.publishLabelInfo(info.labels);
-    this.logger.info(
-      `pipeline replaced: model ${info.modelName}, ${info.timesteps} ticks, ${info.presentation}, encoder ${info.encoder}, profile ${info.powerProfile}`,
-    );
-    if (old) await this.retire(old);
-  }
-
-  /** A change passed the checks but the pipeline could not be built: restore what runs. */
-  private cannotApply(reason: string): void {
-    const running = this.current?.params;
-    this.applyProblem = `parameter change not applied (${reason}); kept the running settings`;
-    this.logger.error(this.applyProblem);
-    if (!running) return;
-    const restore: RclParameter[] = [];
-    for (const spec of PARAM_SPECS) {
-      if (spec.effect !== "pipeline" || running[spec.name] === this.params[spec.name]) continue;
-      restore.push(new this.rcl.Parameter(spec.name, this.rosType(spec.kind), running[spec.name]));
-    }
-    if (restore.length === 0) return;
-    this.reverting = true;
-    try {
-      this.node.setParametersAtomically(restore);
-    } finally {
-      this.reverting = false;
-    }
-  }
-
-  /** Lets a pipeline finish its accepted frames (their results are still published), then counts it. */
-  private retire(attached: Attached): Promise<void> {
-    attached.closed ??= (async () => {
-      this.closing.add(attached);
-      if (this.current === attached) this.current = undefined;
-      try {
-        await attached.pipeline.close({ drain: true, timeoutMs: this.opts.closeTimeoutMs });
-      } catch (err) {
-        this.logger.error(`closing a pipeline failed: ${message(err)}`);
-      }
-      for (const s of attached.subscriptions) s.unsubscribe();
-      this.retired = addStats(this.retired, attached.pipeline.stats());
-      this.closing.delete(attached);
-    })();
-    return attached.closed;
+    this.core.subscribed(sub.topic, type);
   }
 
   // --- state --------------------------------------------------------------------------------
 
+  /** The core's state: "active" once started, "finalized" after stop(). */
+  get state(): CoreState {
+    return this.core.state;
+  }
+
   /** Frames in, classified, dropped and refused since the node started, over every pipeline it ran. */
   stats(): PipelineStats {
-    let total = this.retired;
-    for (const a of this.closing) total = addStats(total, a.pipeline.stats());
-    if (this.current) total = addStats(total, this.current.pipeline.stats());
-    if (this.unattachedDrops === 0 && this.pushFailures === 0) return total;
-    const errorsByReason = { ...total.errorsByReason };
-    if (this.pushFailures > 0)
-      errorsByReason.push_failed = (errorsByReason.push_failed ?? 0) + this.pushFailures;
-    // A frame push() threw on was counted as received by the pipeline; one that found no
-    // pipeline never reached one.
-    return {
-      ...total,
-      received: total.received + this.unattachedDrops,
-      dropped: total.dropped + this.unattachedDrops,
-      errors: total.errors + this.pushFailures,
-      errorsByReason,
-    };
+    return this.core.stats();
   }
 
   /** The parameter values in force (after any refused change: the old ones). */
   parameters(): Readonly<NodeParams> {
-    return { ...this.params };
+    return this.core.parameters();
   }
 
   /** The resolved topic the node classifies. */
   imageTopicName(): string {
-    return this.imageTopic;
+    return this.core.imageInput().topic;
   }
 
   /** The running pipeline's facts (model, labels, ticks), if one runs. */
   pipelineInfo(): PipelineInfo | undefined {
-    return this.current?.info;
+    return this.core.pipelineInfo();
   }
 
   /**
@@ -696,24 +261,11 @@ export class SpikenodeNode {
   }
 
   private async shutdown(): Promise<ShutdownSummary> {
-    this.stopRequested = true;
-    this.logger.info("shutting down: finishing the frames already accepted");
     if (this.imageSub) {
       this.node.destroySubscription(this.imageSub);
       this.imageSub = undefined;
     }
-    await this.rebuildChain;
-    const all = [...this.closing, ...(this.current ? [this.current] : [])];
-    await Promise.all(all.map((a) => this.retire(a)));
-    this.publishDiagnostics();
-    const stats = this.stats();
-    const summary: ShutdownSummary = {
-      ...stats,
-      unfinished: Math.max(0, stats.received - stats.processed - stats.dropped - stats.errors),
-    };
-    this.logger.info(
-      `stopped: ${summary.received} frames received, ${summary.processed} classified, ${summary.dropped} dropped, ${summary.errors} refused`,
-    );
+    const summary = await this.core.shutdown();
     this.leaveGraph();
     return summary;
   }
@@ -724,23 +276,14 @@ export class SpikenodeNode {
     try {
       this.node.destroy();
     } finally {
-      if (this.opts.initRcl && !this.rcl.isShutdown()) this.rcl.shutdown();
+      if (this.initRcl && !this.rcl.isShutdown()) this.rcl.shutdown();
     }
   }
 
   /** Startup failed: release whatever was created. */
   private async abandon(): Promise<void> {
-    this.stopRequested = true;
-    if (this.current) await this.retire(this.current);
+    await this.core.abandon();
     this.leaveGraph();
-  }
-
-  private logThrottled(key: string, level: "warn" | "error", line: string): void {
-    const now = this.clock();
-    const last = this.lastLogged.get(key);
-    if (last !== undefined && now - last < LOG_EVERY_MS) return;
-    this.lastLogged.set(key, now);
-    this.logger[level](line);
   }
 }
 
@@ -756,35 +299,4 @@ export function toRawBuffer(bytes: Uint8Array): Buffer {
   const copy = Buffer.alloc(bytes.byteLength);
   copy.set(bytes);
   return copy;
-}
-
-function addStats(a: PipelineStats, b: PipelineStats): PipelineStats {
-  const errorsByReason = { ...a.errorsByReason };
-  for (const [k, v] of Object.entries(b.errorsByReason))
-    errorsByReason[k] = (errorsByReason[k] ?? 0) + v;
-  return {
-    received: a.received + b.received,
-    processed: a.processed + b.processed,
-    dropped: a.dropped + b.dropped,
-    errors: a.errors + b.errors,
-    errorsByReason,
-    waiting: a.waiting + b.waiting,
-    inFlight: a.inFlight + b.inFlight,
-  };
-}
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-function article(kind: ParamKind): string {
-  return { bool: "a bool", integer: "an integer", double: "a double", string: "a string" }[kind];
-}
-
-function typeName(type: number, t: RclModule["ParameterType"]): string {
-  if (type === t.PARAMETER_BOOL) return "bool";
-  if (type === t.PARAMETER_INTEGER) return "integer";
-  if (type === t.PARAMETER_DOUBLE) return "double";
-  if (type === t.PARAMETER_STRING) return "string";
-  return `type ${type}`;
 }

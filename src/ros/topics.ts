@@ -1,31 +1,34 @@
 /** Topic names and message types of the node. `~/` names resolve under the node's own name. */
-
-export const IMAGE_TYPE = "sensor_msgs/msg/Image";
-export const COMPRESSED_IMAGE_TYPE = "sensor_msgs/msg/CompressedImage";
-export type ImageType = typeof IMAGE_TYPE | typeof COMPRESSED_IMAGE_TYPE;
+import { LABEL_INFO_TYPE, RESULT_OUTPUT_TYPES } from "../messages/results.js";
+import { INPUT_KINDS, type InputMessageType } from "../stream/input-kinds.js";
 
 export const OUTPUTS = {
-  classification: { topic: "~/classification", type: "vision_msgs/msg/Classification" },
+  classification: { topic: "~/classification", type: RESULT_OUTPUT_TYPES.classification },
   spikeClassification: {
     topic: "~/spike_classification",
-    type: "spikenode/msg/SpikeClassification",
+    type: RESULT_OUTPUT_TYPES.spikeClassification,
   },
-  power: { topic: "~/power", type: "spikenode/msg/PowerEstimate" },
-  labelInfo: { topic: "~/label_info", type: "vision_msgs/msg/LabelInfo" },
+  power: { topic: "~/power", type: RESULT_OUTPUT_TYPES.power },
+  labelInfo: { topic: "~/label_info", type: LABEL_INFO_TYPE },
   diagnostics: { topic: "/diagnostics", type: "diagnostic_msgs/msg/DiagnosticArray" },
 } as const;
 
 export type OutputName = keyof typeof OUTPUTS;
 
-/** image_transport names a compressed stream `<base>/compressed`. */
+/**
+ * The topic and type to subscribe to for `imageTopic`: raw images on the topic itself, a
+ * compressed stream on `<base>/compressed` as image_transport names it (INPUT_KINDS' topic
+ * suffix), unless the name already ends in it.
+ */
 export function imageSubscription(
   imageTopic: string,
   compressed: boolean,
-): { topic: string; type: ImageType } {
-  if (!compressed) return { topic: imageTopic, type: IMAGE_TYPE };
-  const topic =
-    imageTopic.endsWith("/compressed") || imageTopic === "compressed"
-      ? imageTopic
-      : `${imageTopic}/compressed`;
-  return { topic, type: COMPRESSED_IMAGE_TYPE };
+): { topic: string; type: InputMessageType } {
+  const type: InputMessageType = compressed
+    ? "sensor_msgs/msg/CompressedImage"
+    : "sensor_msgs/msg/Image";
+  const suffix: string = INPUT_KINDS[type].topicSuffix;
+  if (suffix === "" || imageTopic.endsWith(suffix) || imageTopic === suffix.slice(1))
+    return { topic: imageTopic, type };
+  return { topic: `${imageTopic}${suffix}`, type };
 }

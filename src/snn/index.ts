@@ -9,6 +9,8 @@
  *       bytes. Throws ModelError (`userFacing: true`) naming the file, the field and the fix.
  *   loadModel(dirOrModelJson: string): Promise<Model>
  *       Read `<dir>/model.json` and the weights file it names, then parseModel.
+ *   new WeightsWriter(): add(values, shape) → { offset, shape } refs, bytes() → weights.bin
+ *       The writing half, for exporters (src/train): float32 little-endian, in order.
  *   Model: { source, spec: ModelSpec, weights: Float32Array, inputShape: [C,H,W], inputSize,
  *            encodedShape/encodedSize (what tick() receives: the image, or one row / window
  *            under a sequence encoder), sequenceLength (ticks per image, or null),
@@ -43,6 +45,7 @@
 export { parseModel, parseSpec, ModelError, isWeighted, isSpikingNeuron } from "./model.js";
 export type { Model, ResolvedLayer, Shape } from "./model.js";
 export { loadModel } from "./model-file.js";
+export { WeightsWriter } from "./weights-writer.js";
 export {
   encodedInputShape,
   encodedInputSize,

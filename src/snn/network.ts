@@ -20,6 +20,8 @@ export interface TickEncoder {
   readonly kind: string;
   /** True when every tick of a presentation carries the same input. */
   readonly constant: boolean;
+  /** True when the encoder's state spans frames (delta's reference): a reset presentation keeps it. */
+  readonly carriesState: boolean;
   present(frame: ArrayLike<number>): void;
   tick(): Float32Array | Float64Array;
   reset(): void;
@@ -199,8 +201,8 @@ export abstract class NetworkBase implements Network {
     if (reset) this.reset();
     else this.beginFrame();
     if (encoder !== undefined) {
-      // The delta encoder encodes change since the previous frame, so it keeps its reference.
-      if (reset && encoder.kind !== "delta") encoder.reset();
+      // An encoder that carries state across frames (delta's reference) keeps it.
+      if (reset && !encoder.carriesState) encoder.reset();
       encoder.present(pixels);
       for (let t = 0; t < timesteps; t++) this.tick(encoder.tick(), encoder.constant);
     } else if (spec.type === "constant") {

@@ -10,10 +10,18 @@
  *   ...
  *   await pipeline.close();                   // finishes accepted frames, stops the worker
  *
- * A source that must not lose frames (bag replay) awaits `pipeline.capacityAvailable()` before
- * each push. `latestWins` is the back-pressure operator itself, reusable on any stream.
+ * The message types a pipeline takes, and the frame kind each becomes, are one table
+ * (INPUT_KINDS in input-kinds.ts). A source that must not lose frames (bag replay) awaits
+ * `pipeline.capacityAvailable()` before each push. `latestWins` is the back-pressure operator itself, reusable on any stream.
  */
 export { createPipeline } from "./pipeline.js";
+export {
+  INPUT_KINDS,
+  INPUT_MESSAGE_TYPES,
+  INPUT_FRAME_KINDS,
+  isInputMessageType,
+  type InputKindInfo,
+} from "./input-kinds.js";
 export { latestWins, type DropCause, type LatestWinsOptions } from "./latest-wins.js";
 export { RateMeter } from "./rate-meter.js";
 export { continuousTicks, stampSeconds, type ContinuousTicks } from "./presentation.js";

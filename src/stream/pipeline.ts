@@ -11,12 +11,19 @@ import { performance } from "node:perf_hooks";
 import { Observable, Subject, type Subscription } from "rxjs";
 import { handOver } from "./frame-transfer.js";
 import { latestWins } from "./latest-wins.js";
-import type { DecodedFrame, WorkerConfig, WorkerResult } from "./protocol.js";
+import {
+  decodedFrame,
+  INPUT_FRAME_KINDS,
+  INPUT_MESSAGE_TYPES,
+  isInputMessageType,
+  withData,
+  type DecodedFrame,
+} from "./input-kinds.js";
+import type { WorkerConfig, WorkerResult } from "./protocol.js";
 import { validateContinuousTicks } from "./presentation.js";
 import type {
   ClassificationResult,
   CloseOptions,
-  CompressedImage,
   FrameError,
   FrameInput,
   Header,
@@ -24,7 +31,6 @@ import type {
   PipelineInfo,
   PipelineOptions,
   PipelineStats,
-  RawImage,
 } from "./types.js";
 import { WorkerHost } from "./worker-host.js";
 
@@ -212,11 +218,7 @@ class WorkerPipeline implements Pipeline {
       const frame = decoded.frame;
       const owner = item.frame.kind === "serialized" ? item.frame.data : undefined;
       const { data, transfer } = handOver(frame.message.data, this.transfer, owner);
-      const posted: DecodedFrame =
-        frame.kind === "image"
-          ? { kind: "image", message: { ...frame.message, data } }
-          : { kind: "compressed", message: { ...frame.message, data } };
-      this.host.process(item.seq, posted, transfer, (reply) => {
+      this.host.process(item.seq, withData(frame, data), transfer, (reply) => {
         const now = performance.now();
         if (reply.ok) {
           subscriber.next({
@@ -249,21 +251,33 @@ class WorkerPipeline implements Pipeline {
       ok: false as const,
       error: { seq, header, reason, message },
     });
-    if (frame.kind === "image" || frame.kind === "compressed") {
-      if (!(frame.message?.data instanceof Uint8Array)) {
+    // The kinds come from INPUT_KINDS; a caller without types may still pass anything.
+    if ((INPUT_FRAME_KINDS as readonly string[]).includes(frame.kind)) {
+      const decoded = frame as DecodedFrame;
+      if (!(decoded.message?.data instanceof Uint8Array)) {
         return refuse(
           "invalid_frame",
           `frame ${seq}: message.data is not a Uint8Array; pass the pixel bytes as a Uint8Array or Buffer.`,
-          frame.message?.header,
+          decoded.message?.header,
         );
       }
-      return { ok: true, frame };
+      return { ok: true, frame: decoded };
     }
     if (frame.kind !== "serialized") {
       return refuse(
         "invalid_frame",
         `frame ${seq}: unknown frame kind ${JSON.stringify((frame as { kind: unknown }).kind)}; ` +
-          'use "image", "compressed" or "serialized".',
+          `use ${[...INPUT_FRAME_KINDS, "serialized"]
+            .map((k) => JSON.stringify(k))
+            .join(", ")
+            .replace(/, ([^,]*)$/, " or $1")}.`,
+      );
+    }
+    if (!isInputMessageType(frame.type)) {
+      return refuse(
+        "invalid_frame",
+        `frame ${seq}: serialized frames of type ${JSON.stringify(frame.type)} are not an input ` +
+          `the pipeline takes; send one of ${INPUT_MESSAGE_TYPES.join(", ")}.`,
       );
     }
     if (!this.deserialize) {
@@ -291,9 +305,7 @@ class WorkerPipeline implements Pipeline {
         message?.header,
       );
     }
-    return frame.type === "sensor_msgs/msg/Image"
-      ? { ok: true, frame: { kind: "image", message: message as RawImage } }
-      : { ok: true, frame: { kind: "compressed", message: message as CompressedImage } };
+    return { ok: true, frame: decodedFrame(frame.type, message) };
   }
 }
 

@@ -4,9 +4,9 @@
  * compare it with a direct engine run.
  *
  * Presentation: in `reset` mode every frame starts from a cleared network and a fresh encoder
- * (a Poisson stream restarts from its seed), so a frame's result depends only on the frame. The
- * delta encoder is the exception: it encodes the change since the previous frame, so it keeps
- * its reference across frames in both modes. In `continuous` mode nothing is cleared and each
+ * (a Poisson stream restarts from its seed), so a frame's result depends only on the frame. An
+ * encoder that says it carries state across frames (`carriesState`: delta, which encodes the
+ * change since the previous frame) keeps it in both modes. In `continuous` mode nothing is cleared and each
  * frame runs for the simulated time its stamp says has passed (see presentation.ts).
  */
 import { performance } from "node:perf_hooks";
@@ -29,7 +29,8 @@ import {
 } from "../snn/index.js";
 import { createEnergyModel, type EnergyModel } from "./energy.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
-import type { DecodedFrame, FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
+import { unreachable, type DecodedFrame } from "./input-kinds.js";
+import type { FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
 import { RateMeter } from "./rate-meter.js";
 import type { PipelineInfo, PresentationMode, Time } from "./types.js";
 
@@ -185,16 +186,25 @@ class StageProcessor implements FrameProcessor {
     }
   }
 
+  /** The model's input tensor from a frame of any input kind. */
+  private async preprocess(frame: DecodedFrame, label: string): Promise<Float32Array> {
+    switch (frame.kind) {
+      case "image":
+        return this.preprocessor.fromRaw(frame.message, label);
+      case "compressed":
+        return this.preprocessor.fromCompressed(frame.message, label);
+      default:
+        return unreachable(frame, "frame kind");
+    }
+  }
+
   private async classify(seq: number, frame: DecodedFrame, label: string): Promise<FromWorker> {
     const { network, encoder, decoder, earlyExit, running, spikeCounts } = this;
     const header = frame.message.header;
     const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
 
     let t = performance.now();
-    const tensor =
-      frame.kind === "image"
-        ? this.preprocessor.fromRaw(frame.message, label)
-        : await this.preprocessor.fromCompressed(frame.message, label);
+    const tensor = await this.preprocess(frame, label);
     let now = performance.now();
     timings.preprocess = now - t;
 
@@ -212,7 +222,7 @@ class StageProcessor implements FrameProcessor {
     t = now;
     if (this.mode === "reset") {
       network.reset();
-      if (encoder.kind !== "delta") encoder.reset();
+      if (!encoder.carriesState) encoder.reset();
     } else {
       network.beginFrame();
     }

@@ -1,20 +1,11 @@
 /**
  * Messages between the pipeline (main thread) and its worker. Only structured-clonable data.
  */
-import type {
-  ClassificationResult,
-  CompressedImage,
-  PipelineInfo,
-  PipelineOptions,
-  RawImage,
-} from "./types.js";
+import type { DecodedFrame } from "./input-kinds.js";
+import type { ClassificationResult, PipelineInfo, PipelineOptions } from "./types.js";
 
 /** What the worker needs of the options (functions stay on the main thread). */
 export type WorkerConfig = Omit<PipelineOptions, "deserialize" | "transfer" | "queueCapacity">;
-
-/** A frame as the worker receives it: already deserialized. */
-export type DecodedFrame =
-  { kind: "image"; message: RawImage } | { kind: "compressed"; message: CompressedImage };
 
 /** Milliseconds the worker spent per stage. */
 export interface WorkerTimings {

@@ -7,47 +7,20 @@ import type { FrameCounters } from "../snn/counters.js";
 import type { EnergyEstimate, HardwareProfile } from "../power/types.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
 import type { EarlyExitOptions } from "../decode/early-exit.js";
+import type { ClassScore } from "../decode/decoder.js";
+import type { Header } from "./frame-messages.js";
+import type { DecodedFrame, InputMessage, InputMessageType } from "./input-kinds.js";
 
-export interface Time {
-  sec: number;
-  nanosec: number;
-}
-
-export interface Header {
-  stamp: Time;
-  frame_id: string;
-}
-
-/** sensor_msgs/msg/Image as decoded from CDR. */
-export interface RawImage {
-  header: Header;
-  height: number;
-  width: number;
-  encoding: string;
-  is_bigendian: number;
-  step: number;
-  data: Uint8Array;
-}
-
-/** sensor_msgs/msg/CompressedImage as decoded from CDR. */
-export interface CompressedImage {
-  header: Header;
-  format: string;
-  data: Uint8Array;
-}
+export type { CompressedImage, Header, RawImage, Time } from "./frame-messages.js";
+export type { DecodedFrame, InputKind, InputMessage, InputMessageType } from "./input-kinds.js";
 
 /**
- * A frame entering the pipeline. Serialized frames carry CDR bytes exactly as a raw ROS
- * subscription or a bag delivers them; they are decoded once, inside the pipeline.
+ * A frame entering the pipeline: a decoded message of one of the input kinds (INPUT_KINDS in
+ * input-kinds.ts), or serialized CDR bytes exactly as a raw ROS subscription or a bag delivers
+ * them, with their message type; those are decoded once, inside the pipeline.
  */
 export type FrameInput =
-  | { kind: "image"; message: RawImage }
-  | { kind: "compressed"; message: CompressedImage }
-  | {
-      kind: "serialized";
-      type: "sensor_msgs/msg/Image" | "sensor_msgs/msg/CompressedImage";
-      data: Uint8Array;
-    };
+  DecodedFrame | { kind: "serialized"; type: InputMessageType; data: Uint8Array };
 
 /** Milliseconds spent per stage for one frame; total runs from arrival to result. */
 export interface StageTimings {
@@ -61,11 +34,8 @@ export interface StageTimings {
   total: number;
 }
 
-export interface ClassScore {
-  classId: number;
-  className: string;
-  score: number;
-}
+/** One class of a result's top k (src/decode's, the same concept). */
+export type { ClassScore } from "../decode/decoder.js";
 
 export interface ClassificationResult {
   /** Arrival order of the frame in this pipeline (0-based). */
@@ -184,10 +154,7 @@ export interface PipelineOptions {
    * src/messages. Runs on the calling thread when the frame is handed to the worker (never for
    * frames dropped before that). Without it, serialized frames are refused ("no_deserializer").
    */
-  deserialize?: (
-    type: "sensor_msgs/msg/Image" | "sensor_msgs/msg/CompressedImage",
-    bytes: Uint8Array,
-  ) => RawImage | CompressedImage;
+  deserialize?: (type: InputMessageType, bytes: Uint8Array) => InputMessage;
   /** Default true: pixel arrays that own their buffer are moved to the worker, not copied. */
   transfer?: boolean;
 }

@@ -4,7 +4,8 @@
  * frame it held and starting a fresh one.
  */
 import { Worker } from "node:worker_threads";
-import type { DecodedFrame, FromWorker, ToWorker, WorkerConfig, WorkerResult } from "./protocol.js";
+import type { DecodedFrame } from "./input-kinds.js";
+import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from "./protocol.js";
 import type { PipelineInfo } from "./types.js";
 
 export type Reply =

@@ -45,6 +45,13 @@ export async function runTrain(command: Command): Promise<void> {
   }
   const fileConfig = anyConfig;
   if (o.exportOnly) {
+    // The checkpoint, not the --config file, says which exporter applies: a sequence network
+    // (srnn → model files, rnn/lstm → baseline.json) or a feed-forward soft-LIF one.
+    const ckDir = checkpointDir(o.out);
+    if (hasCheckpoint(ckDir) && isSequenceConfig(loadAnyCheckpoint(ckDir).meta.config)) {
+      await exportSequenceOnly(o);
+      return;
+    }
     const { exportCheckpoint } = await import("./export.js");
     await exportCheckpoint(o.out, fileConfig.spiking);
     return;
@@ -81,10 +88,7 @@ async function runSequenceTrain(
 ): Promise<void> {
   const ckDir = checkpointDir(o.out);
   if (o.exportOnly) {
-    // Export measures the test set with the network, so it needs a fast backend too.
-    await initBackend(o.backend as BackendChoice);
-    const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
-    await exportSequenceCheckpoint(o.out, o.dataDir);
+    await exportSequenceOnly(o);
     return;
   }
   if (o.resume && hasCheckpoint(ckDir)) {
@@ -122,4 +126,12 @@ async function runSequenceTrain(
       dataDir: o.dataDir,
     });
   }
+}
+
+/** `--export-only` of a sequence checkpoint, whichever config file named it. */
+async function exportSequenceOnly(o: TrainCliOptions): Promise<void> {
+  // Export measures the test set with the network, so it needs a fast backend too.
+  await initBackend(o.backend as BackendChoice);
+  const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
+  await exportSequenceCheckpoint(o.out, o.dataDir);
 }

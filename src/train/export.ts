@@ -1,6 +1,7 @@
 /**
  * Export: trained soft-LIF weights → a spiking model in our format (models/FORMAT.md).
- * (Recurrent sequence networks export through srnn/export-srnn.ts; exportCheckpoint dispatches.)
+ * (Recurrent sequence networks export through srnn/export-srnn.ts and srnn/finish.ts; the CLI
+ * (cli-train.ts) picks the exporter by the checkpoint's kind.)
  *
  * Soft-LIF computes J = gain·(W·x + b) + 1 and outputs amplitude·rate(J). The spiking layer
  * gets W' = gain·W, b' = gain·b + 1 (the gain and the threshold offset folded into the layer),
@@ -14,12 +15,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseModel } from "../snn/model.js";
 import type { Layer, ModelSpecInput, Synapse } from "../snn/model-spec.js";
-import {
-  hasCheckpoint,
-  loadAnyCheckpoint,
-  loadCheckpoint,
-  type EpochRecord,
-} from "./checkpoint.js";
+import { WeightsWriter } from "../snn/weights-writer.js";
+import { hasCheckpoint, loadCheckpoint, type EpochRecord } from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
 import { planNetwork, type Plan } from "./net.js";
 import { svgToPng, trainingCurvesSvg } from "./plot.js";
@@ -43,29 +40,6 @@ export interface ExportOptions {
 export interface ExportedModel {
   json: ModelSpecInput;
   weights: Uint8Array;
-}
-
-/** Tensors appended one after another into weights.bin (little-endian float32), with their refs. */
-export class WeightsWriter {
-  private chunks: Float32Array[] = [];
-  private offset = 0;
-
-  add(values: Float32Array, shape: number[]): { offset: number; shape: number[] } {
-    const ref = { offset: this.offset, shape };
-    this.chunks.push(values);
-    this.offset += values.length * 4;
-    return ref;
-  }
-
-  bytes(): Uint8Array {
-    const out = new Uint8Array(this.offset);
-    const view = new DataView(out.buffer);
-    let o = 0;
-    for (const c of this.chunks) {
-      for (let i = 0; i < c.length; i++, o += 4) view.setFloat32(o, c[i], true);
-    }
-    return out;
-  }
 }
 
 /** [kh, kw, in, out] → [out, in, kh, kw], scaled. */
@@ -236,12 +210,14 @@ export async function exportTrained(args: {
   );
 }
 
-/** Exports `<out>/checkpoint` as it stands (finished or not), with the given spiking settings. */
+/**
+ * Exports the feed-forward `<out>/checkpoint` as it stands (finished or not), with the given
+ * spiking settings. A sequence-network checkpoint is refused (loadCheckpoint says so); the CLI
+ * sends those to srnn/finish.ts exportSequenceCheckpoint.
+ */
 export async function exportCheckpoint(
   out: string,
   spiking?: TrainConfig["spiking"],
-  /** Dataset directory (sequence networks measure the test set on export). */
-  dataDir?: string,
 ): Promise<void> {
   const dir = join(out, "checkpoint");
   if (!hasCheckpoint(dir)) {
@@ -253,12 +229,6 @@ export async function exportCheckpoint(
         userFacing: true,
       },
     );
-  }
-  if ("kind" in loadAnyCheckpoint(dir).meta.config) {
-    // A recurrent sequence network: srnn → model files, rnn/lstm → baseline.json.
-    const { exportSequenceCheckpoint } = await import("./srnn/finish.js");
-    await exportSequenceCheckpoint(out, dataDir);
-    return;
   }
   const ck = loadCheckpoint(dir);
   const config = spiking ? { ...ck.meta.config, spiking } : ck.meta.config;

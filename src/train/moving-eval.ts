@@ -166,7 +166,7 @@ export async function evaluateMovingStream(opts: MovingEvalOptions): Promise<Mov
     for (let f = 0; f < frames; f++) {
       if (mode === "reset" || (mode === "clip" && f === 0)) {
         net.reset();
-        if (encoder.kind !== "delta") encoder.reset();
+        if (!encoder.carriesState) encoder.reset();
       } else {
         net.beginFrame();
       }

@@ -9,7 +9,7 @@ import type { LayerConfig, TrainConfig } from "./config.js";
 import { Rng } from "./rng.js";
 import { softLif, type SoftLifParams } from "./soft-lif.js";
 
-export interface ParamSpec {
+export interface TrainableParam {
   name: string;
   shape: number[];
   /** Weights get weight decay; biases do not. */
@@ -22,7 +22,7 @@ export interface Plan {
   layers: LayerConfig[];
   /** Shape [H, W, C] (or [N]) after each layer. */
   shapes: number[][];
-  params: ParamSpec[];
+  params: TrainableParam[];
   /** For each layer, the index of its first parameter (weight, then bias), or -1. */
   paramIndex: number[];
   neuron: SoftLifParams;
@@ -32,7 +32,7 @@ export function planNetwork(config: TrainConfig, inputCHW: [number, number, numb
   const [c0, h0, w0] = inputCHW;
   let shape: number[] = [h0, w0, c0];
   const shapes: number[][] = [];
-  const params: ParamSpec[] = [];
+  const params: TrainableParam[] = [];
   const paramIndex: number[] = [];
   config.layers.forEach((layer, i) => {
     paramIndex.push(-1);

@@ -71,7 +71,7 @@ function runJob(job: SpikingJob): SpikingJobResult {
       if (enc.type !== "constant") throw new Error(`${model.source}: no encoder for "${enc.type}"`);
       for (let i = 0; i < size; i++) current[i] = enc.gain * job.pixels[k * size + i] + enc.bias;
     } else {
-      if (encoder.kind !== "delta") encoder.reset();
+      if (!encoder.carriesState) encoder.reset();
       encoder.present(job.pixels.subarray(k * size, (k + 1) * size));
     }
     for (let t = 0; t < T; t++) {

@@ -26,7 +26,7 @@ import { effectiveConfig, type AnyTrainConfig, type TrainConfig } from "./config
 import { loadDataset } from "./datasets/index.js";
 import { subset, type ImageSet } from "./datasets/types.js";
 import { predictLogits } from "./gradients.js";
-import { initParams, planNetwork, type ParamSpec, type Plan } from "./net.js";
+import { initParams, planNetwork, type TrainableParam, type Plan } from "./net.js";
 import { resumeConfig, RESUMABLE_FIELDS } from "./resume-config.js";
 import { Rng } from "./rng.js";
 import { localPool, workerPool, type GradientPool, type WorkerInit } from "./worker-pool.js";
@@ -58,7 +58,7 @@ export type TrainOptions = RunOptions<TrainConfig>;
 
 /** What the generic loop needs to know about a network kind and its data. */
 export interface TrainTask {
-  params: ParamSpec[];
+  params: TrainableParam[];
   initParams(): Float32Array[];
   /** Learning-rate multiplier per parameter (default 1). */
   lrScale?: number[];
@@ -230,7 +230,7 @@ function scaledAdamStep(
 /** The parameters of another run's checkpoint, checked against the task's shapes. */
 function loadInitialParams(
   from: string,
-  specs: ParamSpec[],
+  specs: TrainableParam[],
 ): { params: Float32Array[]; line: string; provenance: InitProvenance } {
   const dir = hasCheckpoint(from) ? from : checkpointDir(from);
   if (!hasCheckpoint(dir))

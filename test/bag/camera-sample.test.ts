@@ -11,7 +11,7 @@ import {
   type LabelledImages,
 } from "../../src/bag/camera-sample.js";
 import { openBag } from "../../src/bag/index.js";
-import type { CompressedImage, Image } from "../../src/messages/index.js";
+import type { CompressedImage, RawImage } from "../../src/messages/index.js";
 import { FASHION_MNIST_CLASSES } from "../../src/train/datasets/fashion-mnist.js";
 import { collect, tempDir } from "./helpers.js";
 
@@ -125,7 +125,7 @@ describe("writeCameraSample", () => {
       66_666_667n,
       100_000_000n,
     ]);
-    const img = bag.codecFor(topic).decode(msgs[2].data) as Image;
+    const img = bag.codecFor(topic).decode(msgs[2].data) as RawImage;
     expect([img.width, img.height, img.encoding, img.step, img.header.frame_id]).toEqual([
       160,
       120,

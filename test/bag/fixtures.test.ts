@@ -8,7 +8,7 @@ import {
   parseQosProfiles,
   serializeQosProfiles,
 } from "../../src/bag/index.js";
-import { codecFor, type CompressedImage, type Image } from "../../src/messages/index.js";
+import { codecFor, type CompressedImage, type RawImage } from "../../src/messages/index.js";
 import { collect } from "./helpers.js";
 
 const fixture = (p: string) => new URL(`../fixtures/bags/${p}`, import.meta.url).pathname;
@@ -25,7 +25,7 @@ describe("independent (mcap-ros2-support) image bags", () => {
     expect(messages.length).toBe(labels("fm_mono8_20.mcap").length);
     const codec = bag.codecFor("/camera/image_raw");
     for (const m of messages) {
-      const img = codec.decode(m.data) as Image;
+      const img = codec.decode(m.data) as RawImage;
       expect([img.width, img.height, img.step, img.encoding, img.data.length]).toEqual([
         28,
         28,
@@ -40,7 +40,7 @@ describe("independent (mcap-ros2-support) image bags", () => {
       expect(codecFor("sensor_msgs/msg/Image").decode(m.data)).toEqual(img);
     }
     // Fashion-MNIST objects are bright on black: some pixels lit, the corners dark
-    const first = codec.decode(messages[0].data) as Image;
+    const first = codec.decode(messages[0].data) as RawImage;
     expect(first.data[0]).toBe(0);
     expect(Math.max(...first.data)).toBeGreaterThan(100);
     expect(bag.problems).toEqual([]);

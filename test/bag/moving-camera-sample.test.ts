@@ -8,7 +8,7 @@ import { openBag } from "../../src/bag/index.js";
 import { readLabels } from "../../src/bag/replay/labels.js";
 import { createEncoder } from "../../src/encode/index.js";
 import { ImagePreprocessor } from "../../src/image/index.js";
-import type { Image } from "../../src/messages/index.js";
+import type { RawImage } from "../../src/messages/index.js";
 import { loadFashionMnist } from "../../src/train/datasets/fashion-mnist.js";
 import {
   frameTensor,
@@ -100,7 +100,7 @@ describe("writeUpscaledSample with moving Fashion-MNIST clips", () => {
     ]);
     const msgs = await collect(bag.messages());
     expect(msgs[3].logTime - msgs[0].logTime).toBe(100_000_000n);
-    const img = bag.codecFor(topic).decode(msgs[7].data) as Image;
+    const img = bag.codecFor(topic).decode(msgs[7].data) as RawImage;
     expect([img.width, img.height, img.encoding, img.step]).toEqual([96, 96, "mono8", 96]);
     await bag.close();
   });
@@ -118,7 +118,7 @@ describe("writeUpscaledSample with moving Fashion-MNIST clips", () => {
     const codec = bag.codecFor("/camera/image_raw");
     let i = 0;
     for await (const m of bag.messages()) {
-      const tensor = pre.fromRaw(codec.decode(m.data) as Image);
+      const tensor = pre.fromRaw(codec.decode(m.data) as RawImage);
       expect(sameBits(tensor, frameTensor(stream.render(i, canvas), new Float32Array(1024)))).toBe(
         true,
       );

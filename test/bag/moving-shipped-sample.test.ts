@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { openBag } from "../../src/bag/index.js";
 import { readLabels } from "../../src/bag/replay/labels.js";
 import { ImagePreprocessor } from "../../src/image/index.js";
-import type { Image } from "../../src/messages/index.js";
+import type { RawImage } from "../../src/messages/index.js";
 import { movingModelSections } from "../../src/train/datasets/moving-events.js";
 
 const dir = new URL("../../samples/moving-fashion-camera", import.meta.url).pathname;
@@ -45,7 +45,7 @@ describe("samples/moving-fashion-camera", () => {
     const bag = await openBag(dir);
     const codec = bag.codecFor("/camera/image_raw");
     for await (const m of bag.messages()) {
-      const img = codec.decode(m.data) as Image;
+      const img = codec.decode(m.data) as RawImage;
       expect([img.width, img.height, img.encoding, img.step]).toEqual([96, 96, "mono8", 96]);
       const x = pre.fromRaw(img);
       let mass = 0;

@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { openBag } from "../../src/bag/index.js";
-import type { Image } from "../../src/messages/index.js";
+import type { RawImage } from "../../src/messages/index.js";
 
 const dir = new URL("../../samples/fashion-mnist-camera", import.meta.url).pathname;
 
@@ -23,7 +23,7 @@ describe("samples/fashion-mnist-camera", () => {
     const it = bag.messages();
     const first = (await it.next()).value!;
     await it.return?.();
-    const img = bag.codecFor(first.topic).decode(first.data) as Image;
+    const img = bag.codecFor(first.topic).decode(first.data) as RawImage;
     expect([img.width, img.height, img.encoding, img.step, img.header.frame_id]).toEqual([
       640,
       480,

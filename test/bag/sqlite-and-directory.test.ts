@@ -8,7 +8,7 @@ import {
   serializeQosProfiles,
   SENSOR_DATA_QOS,
 } from "../../src/bag/index.js";
-import { codecFor, type Image } from "../../src/messages/index.js";
+import { codecFor, type RawImage } from "../../src/messages/index.js";
 import { FRAME_NS, T0, collect, imageBytes, tempDir, writeDb3 } from "./helpers.js";
 
 const tmp = tempDir();
@@ -54,7 +54,7 @@ describe("sqlite3 bags written through rosbag2's tables", () => {
     expect(read.map((m) => [m.logTime, m.publishTime, m.data])).toEqual(
       msgs.map((m) => [m.timestamp, m.timestamp, m.data]),
     );
-    const img = bag.codecFor("/camera/image_raw").decode(read[3].data) as Image;
+    const img = bag.codecFor("/camera/image_raw").decode(read[3].data) as RawImage;
     expect(img).toEqual(codecFor("sensor_msgs/msg/Image").decode(imageBytes(3)));
     await bag.close();
   });
@@ -83,7 +83,7 @@ describe("sqlite3 bags written through rosbag2's tables", () => {
       "/camera/image_raw",
     ]);
     expect(bag.codecFor("/custom").decode(read[0].data)).toEqual({ a: 7, b: "hi" });
-    expect((bag.codecFor("/camera/image_raw").decode(read[1].data) as Image).width).toBe(8);
+    expect((bag.codecFor("/camera/image_raw").decode(read[1].data) as RawImage).width).toBe(8);
     const filtered = await collect(bag.messages({ topics: ["/custom"] }));
     expect(filtered.length).toBe(1);
     await bag.close();

@@ -4,7 +4,7 @@ import {
   ConstantEncoder,
   DeltaEncoder,
   PoissonEncoder,
-  Rng,
+  Xoshiro128,
   createEncoder,
   encoderForModel,
 } from "../../src/encode/index.js";
@@ -138,7 +138,7 @@ describe("Poisson rate coding", () => {
   });
 
   it("draws uniform numbers", () => {
-    const rng = new Rng(42);
+    const rng = new Xoshiro128(42);
     const bins = new Array(10).fill(0);
     let low = 1;
     let high = 0;

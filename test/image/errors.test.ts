@@ -6,7 +6,7 @@ import {
   ImagePreprocessor,
   PreprocessConfigError,
   frameLabel,
-  type PixelImage,
+  type RawPixels,
   type TensorSpec,
 } from "../../src/image/index.js";
 
@@ -19,7 +19,7 @@ const LABEL = frameLabel(12, {
   frame_id: "camera",
 });
 
-function image(overrides: Partial<PixelImage>): PixelImage {
+function image(overrides: Partial<RawPixels>): RawPixels {
   return {
     width: 4,
     height: 2,
@@ -55,7 +55,7 @@ describe("frames that cannot be read", () => {
     expect(frameLabel()).toBe("frame");
   });
 
-  const cases: [string, Partial<PixelImage>, string][] = [
+  const cases: [string, Partial<RawPixels>, string][] = [
     ["negative width", { width: -1 }, "invalid_header"],
     ["fractional step", { step: 12.5 }, "invalid_header"],
     ["NaN height", { height: Number.NaN }, "invalid_header"],

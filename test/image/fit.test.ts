@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ImagePreprocessor, type PixelImage, type TensorSpec } from "../../src/image/index.js";
+import { ImagePreprocessor, type RawPixels, type TensorSpec } from "../../src/image/index.js";
 import { axisWeights } from "../../src/image/resample.js";
 import type { ModelSpec } from "../../src/snn/model-spec.js";
 
-function mono8(width: number, height: number, values: number[], padding = 0): PixelImage {
+function mono8(width: number, height: number, values: number[], padding = 0): RawPixels {
   const step = width + padding;
   const data = new Uint8Array(step * height);
   for (let y = 0; y < height; y++) data.set(values.slice(y * width, (y + 1) * width), y * step);

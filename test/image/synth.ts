@@ -3,7 +3,7 @@
  * whose samples are 16-bit integers q (intensity q / 65535). Build references with q = 257 k
  * so 8-bit encodings (k / 255) hold them exactly too.
  */
-import type { PixelImage } from "../../src/image/types.js";
+import type { RawPixels } from "../../src/image/types.js";
 
 export interface Reference {
   width: number;
@@ -82,7 +82,7 @@ export function sampleBits(encoding: string): number {
 }
 
 /** Write ref in an interleaved encoding (mono encodings take the R channel). */
-export function write(ref: Reference, encoding: string, options: WriteOptions = {}): PixelImage {
+export function write(ref: Reference, encoding: string, options: WriteOptions = {}): RawPixels {
   const layout = LAYOUTS[encoding];
   const bytes = layout.bits / 8;
   const rowBytes = ref.width * layout.order.length * bytes;
@@ -122,7 +122,7 @@ export function writeYuv(
   chromaAt: (pair: number, y: number) => [number, number],
   padding = 0,
   encoding: string = order,
-): PixelImage {
+): RawPixels {
   const step = width * 2 + padding;
   const data = new Uint8Array(step * height);
   for (let y = 0; y < height; y++) {
@@ -144,7 +144,7 @@ export function writeBayer(
   pattern: "rggb" | "bggr" | "gbrg" | "grbg",
   bits: 8 | 16,
   options: WriteOptions = {},
-): PixelImage {
+): RawPixels {
   const bytes = bits / 8;
   const step = ref.width * bytes + (options.padding ?? 0);
   const data = new Uint8Array(step * ref.height);

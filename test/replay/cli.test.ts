@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ReplaySummary } from "../../src/bag/replay.js";
+import type { ReplaySummary } from "../../src/bag/replay/index.js";
 import { runCli } from "../support/cli.js";
 import { FIXTURE_MODEL, ROOT, fixtureBag, tempDir } from "./helpers.js";
 

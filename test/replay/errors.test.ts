@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { McapIndexedReader } from "@mcap/core";
 import { describe, expect, it } from "vitest";
 import { McapBagWriter, nanosecondsToStamp } from "../../src/bag/index.js";
-import { replayBag } from "../../src/bag/replay.js";
+import { replayBag } from "../../src/bag/replay/index.js";
 import { codecFor } from "../../src/messages/index.js";
 import { FIXTURE_MODEL, ROOT, imageMessages, tempDir } from "./helpers.js";
 

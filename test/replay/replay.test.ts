@@ -6,12 +6,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { McapBagWriter, stampToNanoseconds } from "../../src/bag/index.js";
-import { REPLAY_TOPICS, replayBag, type ReplaySummary } from "../../src/bag/replay.js";
+import { REPLAY_TOPICS, replayBag, type ReplaySummary } from "../../src/bag/replay/index.js";
 import {
   codecFor,
   type Classification,
   type CompressedImage,
-  type Image,
+  type RawImage,
   type LabelInfo,
   type PowerEstimate,
   type SpikeClassification,
@@ -56,7 +56,7 @@ async function checkOutput(
   // Every result carries its source image's header and log time.
   const sourceHeaders = new Map(
     source.map((m) => {
-      const h = (codecFor(sourceType as "sensor_msgs/msg/Image").decode(m.data) as Image).header;
+      const h = (codecFor(sourceType as "sensor_msgs/msg/Image").decode(m.data) as RawImage).header;
       return [m.logTime, h] as const;
     }),
   );
@@ -67,7 +67,7 @@ async function checkOutput(
   ]) {
     const t = out.byTopic.get(topic)!;
     t.decoded.forEach((msg, i) => {
-      const header = (msg as { header: Image["header"] }).header;
+      const header = (msg as { header: RawImage["header"] }).header;
       expect(header).toEqual(sourceHeaders.get(t.messages[i].logTime));
     });
   }
@@ -235,7 +235,7 @@ const T0 = 1_700_000_000_000_000_000n;
 const PERIOD = 100_000_000n;
 
 /** A mono8 28×28 image message (a bright square) stamped at frame i. */
-function goodImage(i: number, overrides: Partial<Image> = {}): Uint8Array {
+function goodImage(i: number, overrides: Partial<RawImage> = {}): Uint8Array {
   const data = new Uint8Array(28 * 28);
   for (let y = 8 + (i % 4); y < 20; y++)
     for (let x = 6; x < 22 - (i % 3); x++) data[y * 28 + x] = 220;
@@ -466,7 +466,7 @@ describe("output bag and options", () => {
     power.decoded.forEach((p, i) => {
       expect(stampToNanoseconds((p as PowerEstimate).header.stamp)).toBe(
         stampToNanoseconds(
-          (out.byTopic.get("/camera/image_raw")!.decoded[i] as Image).header.stamp,
+          (out.byTopic.get("/camera/image_raw")!.decoded[i] as RawImage).header.stamp,
         ),
       );
     });

@@ -2,7 +2,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatFrameLine, formatSummary, ratioText, si } from "../../src/bag/replay/format.js";
-import type { ReplaySummary } from "../../src/bag/replay.js";
+import type { ReplaySummary } from "../../src/bag/replay/index.js";
 import { codecFor } from "../../src/messages/index.js";
 import {
   classificationMessage,

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { replayBag } from "../../src/bag/replay.js";
+import { replayBag } from "../../src/bag/replay/index.js";
 import { ROOT, SAMPLE_BAG, SHIPPED_MODEL, fixtureBag, tempDir } from "./helpers.js";
 
 const MODEL_JSON = join(SHIPPED_MODEL, "model.json");

@@ -7,10 +7,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openBag } from "../../src/bag/index.js";
-import { replayBag, type ReplayFrame } from "../../src/bag/replay.js";
+import { replayBag, type ReplayFrame } from "../../src/bag/replay/index.js";
 import { createEncoder } from "../../src/encode/index.js";
 import { ImagePreprocessor } from "../../src/image/index.js";
-import type { Image } from "../../src/messages/index.js";
+import type { RawImage } from "../../src/messages/index.js";
 import { createNetwork } from "../../src/snn/create-network.js";
 import { loadModel } from "../../src/snn/model-file.js";
 import { initBackend } from "../../src/train/backend.js";
@@ -232,7 +232,11 @@ describe("moving-fashion-mnist stream model", () => {
     const want: { classId: number; synops: number }[] = [];
     for await (const m of bag.messages()) {
       if (want.length === FRAMES) break;
-      const { scores, counters } = net.run(pre.fromRaw(codec.decode(m.data) as Image), 4, encoder);
+      const { scores, counters } = net.run(
+        pre.fromRaw(codec.decode(m.data) as RawImage),
+        4,
+        encoder,
+      );
       want.push({
         classId: scores.indexOf(Math.max(...scores)),
         synops: counters.total.synapticOps,

@@ -1,5 +1,5 @@
 /** Replay progress and summary as text for a terminal or a log. */
-import type { ReplayFrame } from "../replay.js";
+import type { ReplayFrame } from "./index.js";
 import type { LatencyFigures, ReplaySummary } from "./summary.js";
 
 const PREFIXES: [number, string][] = [

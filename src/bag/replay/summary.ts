@@ -1,7 +1,7 @@
 /** What a replay tells at the end, and the running tallies it is made from. */
 import type { ClassificationResult, FrameError } from "../../stream/types.js";
 import type { BagProblem, StorageId } from "../types.js";
-import type { ImageType } from "./topic.js";
+import type { InputMessageType } from "../../stream/input-kinds.js";
 
 export interface LatencyFigures {
   mean: number;
@@ -39,7 +39,7 @@ export interface ReplaySummary {
   bag: string;
   storage: StorageId;
   topic: string;
-  type: ImageType;
+  type: InputMessageType;
   model: {
     path: string;
     name: string;

@@ -1,14 +1,15 @@
 /** Which topic of a bag a replay classifies. */
+import { isInputMessageType, type InputMessageType } from "../../stream/input-kinds.js";
 import type { TopicInfo } from "../types.js";
 import { ReplayError } from "./errors.js";
 
-export const IMAGE_TYPES = ["sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage"] as const;
-export type ImageType = (typeof IMAGE_TYPES)[number];
-
-/** "sensor_msgs/Image" (ROS 1 style names in old bags) and "sensor_msgs/msg/Image" alike. */
-export function imageTypeOf(type: string): ImageType | undefined {
+/**
+ * The pipeline input type (src/stream/input-kinds.ts) a bag topic's type names, if any:
+ * "sensor_msgs/Image" (ROS 1 style names in old bags) and "sensor_msgs/msg/Image" alike.
+ */
+export function imageTypeOf(type: string): InputMessageType | undefined {
   const full = type.trim().replace(/^sensor_msgs\/(?!msg\/)/, "sensor_msgs/msg/");
-  return (IMAGE_TYPES as readonly string[]).includes(full) ? (full as ImageType) : undefined;
+  return isInputMessageType(full) ? full : undefined;
 }
 
 function listTopics(topics: readonly TopicInfo[]): string {
@@ -24,7 +25,7 @@ export function chooseImageTopic(
   bagPath: string,
   topics: readonly TopicInfo[],
   wanted?: string,
-): TopicInfo & { imageType: ImageType } {
+): TopicInfo & { imageType: InputMessageType } {
   if (wanted !== undefined) {
     const t = topics.find((x) => x.name === wanted);
     if (!t) {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import type { ReplayFrame, ReplayOptions, ReplaySummary } from "../../bag/replay.js";
+import type { ReplayFrame, ReplayOptions, ReplaySummary } from "../../bag/replay/index.js";
 import type { CommandModule } from "./index.js";
 
 /** The package root (this file is src/cli/commands/replay.ts, or dist/cli/commands/replay.js). */
@@ -138,7 +138,7 @@ export async function runReplay(
 ): Promise<ReplaySummary> {
   const [{ replayBag }, { formatFrameLine, formatSummary, si, energyUnits }, cliProgress] =
     await Promise.all([
-      import("../../bag/replay.js"),
+      import("../../bag/replay/index.js"),
       import("../../bag/replay/format.js"),
       import("cli-progress"),
     ]);

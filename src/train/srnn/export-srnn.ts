@@ -8,8 +8,8 @@
  */
 import type { Encoder, Layer, ModelSpecInput } from "../../snn/model-spec.js";
 import { parseModel } from "../../snn/model.js";
+import { WeightsWriter } from "../../snn/weights-writer.js";
 import type { EpochRecord } from "../checkpoint.js";
-import { WeightsWriter } from "../export.js";
 import { lineChartSvg, type Series } from "../plot.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { initSequenceParams, macsPerStep, type SequencePlan } from "./recurrent-net.js";

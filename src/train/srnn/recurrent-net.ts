@@ -13,14 +13,14 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { denseMacsPerStep } from "../../power/recurrent.js";
-import type { ParamSpec } from "../net.js";
+import type { TrainableParam } from "../net.js";
 import { Rng } from "../rng.js";
 import type { SequenceKind, SequenceTrainConfig } from "./config.js";
 import { spikeFunction, stopGradient } from "./surrogate.js";
 
 export type ParamRole = "w_in" | "w_rec" | "bias" | "tau_m" | "tau_adp" | "w_out" | "b_out";
 
-export interface SequenceParamSpec extends ParamSpec {
+export interface SequenceTrainableParam extends TrainableParam {
   role: ParamRole;
   /** Hidden layer index (the readout: hidden.length). */
   layer: number;
@@ -32,7 +32,7 @@ export interface SequencePlan {
   inputSize: number;
   hidden: number[];
   classes: number;
-  params: SequenceParamSpec[];
+  params: SequenceTrainableParam[];
   /** Index of each hidden layer's first parameter; readout parameters at `readoutIndex`. */
   layerIndex: number[];
   readoutIndex: number;
@@ -48,7 +48,7 @@ export function planSequenceNetwork(
   inputSize: number,
   classes: number,
 ): SequencePlan {
-  const params: SequenceParamSpec[] = [];
+  const params: SequenceTrainableParam[] = [];
   const layerIndex: number[] = [];
   const gates = config.kind === "lstm" ? 4 : 1;
   let nIn = inputSize;

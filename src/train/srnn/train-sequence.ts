@@ -8,7 +8,7 @@ import { loadMovingFashion, type MovingSequenceSet } from "../datasets/moving-ev
 import { runTraining, splitOrder, type RunOptions, type TrainTask } from "../trainer.js";
 import type { EpochRecord } from "../checkpoint.js";
 import type { SequenceTrainConfig } from "./config.js";
-import { consecutiveClips } from "./streaming.js";
+import { consecutiveClips } from "./consecutive-clips.js";
 import {
   clampTimeConstants,
   initSequenceParams,

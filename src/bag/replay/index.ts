@@ -18,41 +18,37 @@ import { readdir, rm, rmdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import type { Subscription } from "rxjs";
 import {
-  classificationMessage,
+  LABEL_INFO_TYPE,
   labelInfoMessage,
-  powerEstimateMessage,
-  spikeClassificationMessage,
-} from "../messages/results.js";
-import { createPipeline } from "../stream/index.js";
+  RESULT_OUTPUT_TYPES,
+  RESULT_OUTPUTS,
+  resultMessages,
+} from "../../messages/results.js";
+import { createPipeline } from "../../stream/index.js";
 import type {
   ClassificationResult,
-  CompressedImage,
   FrameError,
   Pipeline,
   PipelineInfo,
+  InputMessage,
+  InputMessageType,
   PresentationMode,
-  RawImage,
-} from "../stream/types.js";
-import type { ChunkCompression } from "./compression.js";
-import { McapBagWriter, type BagWriteSummary } from "./mcap-writer.js";
-import { openBag } from "./open.js";
-import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "./qos.js";
-import { nanosecondsToStamp } from "./time.js";
-import type { BagMessage, BagReader } from "./types.js";
-import { ReplayError } from "./replay/errors.js";
-import { findLabels, type TrueLabels } from "./replay/labels.js";
-import { ReplayTally, type ReplaySummary } from "./replay/summary.js";
-import { chooseImageTopic, type ImageType } from "./replay/topic.js";
+} from "../../stream/types.js";
+import type { ChunkCompression } from "../compression.js";
+import { McapBagWriter, type BagWriteSummary } from "../mcap-writer.js";
+import { openBag } from "../open.js";
+import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "../qos.js";
+import { nanosecondsToStamp } from "../time.js";
+import type { BagMessage, BagReader } from "../types.js";
+import { ReplayError } from "./errors.js";
+import { findLabels, type TrueLabels } from "./labels.js";
+import { ReplayTally, type ReplaySummary } from "./summary.js";
+import { chooseImageTopic } from "./topic.js";
 
-export { ReplayError, type ReplayErrorCode } from "./replay/errors.js";
-export type {
-  AccuracyFigures,
-  EnergyFigures,
-  LatencyFigures,
-  ReplaySummary,
-} from "./replay/summary.js";
-export { chooseImageTopic, imageTypeOf, IMAGE_TYPES, type ImageType } from "./replay/topic.js";
-export { findLabels, readLabels, type TrueLabels } from "./replay/labels.js";
+export { ReplayError, type ReplayErrorCode } from "./errors.js";
+export type { AccuracyFigures, EnergyFigures, LatencyFigures, ReplaySummary } from "./summary.js";
+export { chooseImageTopic, imageTypeOf } from "./topic.js";
+export { findLabels, readLabels, type TrueLabels } from "./labels.js";
 
 /** Topics the replay writes beside the source image topic. */
 export const REPLAY_TOPICS = {
@@ -103,7 +99,7 @@ export interface ReplayOptions {
 export interface ReplayStart {
   bag: string;
   topic: string;
-  type: ImageType;
+  type: InputMessageType;
   /** Frames that will be replayed (the topic's count, capped by limit; may be fewer if the bag is damaged). */
   frames: number;
   model: PipelineInfo;
@@ -182,10 +178,7 @@ async function checkModel(model: string): Promise<void> {
   );
 }
 
-async function startPipeline(
-  options: ReplayOptions,
-  deserialize: (b: Uint8Array) => RawImage | CompressedImage,
-) {
+async function startPipeline(options: ReplayOptions, deserialize: (b: Uint8Array) => InputMessage) {
   const pipeline = createPipeline({
     model: options.model,
     presentation: options.presentation,
@@ -265,7 +258,7 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
 
   const { pipeline, info } = await startPipeline(
     options,
-    (bytes) => codec.decode(bytes) as RawImage | CompressedImage,
+    (bytes) => codec.decode(bytes) as InputMessage,
   );
   if (labels?.classes && labels.classes.join("\n") !== info.labels.join("\n")) {
     notes.push(
@@ -290,15 +283,15 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
     });
     await writer.addTopic({
       name: REPLAY_TOPICS.labelInfo,
-      type: "vision_msgs/msg/LabelInfo",
+      type: LABEL_INFO_TYPE,
       qos: [RECORDED_LATCHED_QOS],
     });
-    for (const [name, type] of [
-      [REPLAY_TOPICS.classification, "vision_msgs/msg/Classification"],
-      [REPLAY_TOPICS.spikeClassification, "spikenode/msg/SpikeClassification"],
-      [REPLAY_TOPICS.power, "spikenode/msg/PowerEstimate"],
-    ] as const) {
-      await writer.addTopic({ name, type, qos: [RECORDED_RELIABLE_QOS] });
+    for (const output of RESULT_OUTPUTS) {
+      await writer.addTopic({
+        name: REPLAY_TOPICS[output],
+        type: RESULT_OUTPUT_TYPES[output],
+        qos: [RECORDED_RELIABLE_QOS],
+      });
     }
   } catch (err) {
     await pipeline.close({ drain: false }).catch(() => undefined);
@@ -433,7 +426,7 @@ class ReplayRun {
     private readonly info: PipelineInfo,
     private readonly options: ReplayOptions,
     private readonly topic: string,
-    private readonly imageType: ImageType,
+    private readonly imageType: InputMessageType,
     private readonly total: number,
     private readonly labels: TrueLabels | undefined,
   ) {
@@ -530,24 +523,14 @@ class ReplayRun {
     this.write(async () => {
       await writer.write(this.topic, m.data, m.logTime, m.publishTime);
       if (!result) return;
-      await writer.writeMessage(
-        REPLAY_TOPICS.classification,
-        classificationMessage(result, topK),
-        m.logTime,
-        m.publishTime,
-      );
-      await writer.writeMessage(
-        REPLAY_TOPICS.spikeClassification,
-        spikeClassificationMessage(result, true),
-        m.logTime,
-        m.publishTime,
-      );
-      await writer.writeMessage(
-        REPLAY_TOPICS.power,
-        powerEstimateMessage(result),
-        m.logTime,
-        m.publishTime,
-      );
+      const messages = resultMessages(result, { topK, withScores: true });
+      for (const output of RESULT_OUTPUTS)
+        await writer.writeMessage(
+          REPLAY_TOPICS[output],
+          messages[output],
+          m.logTime,
+          m.publishTime,
+        );
     });
     this.options.onFrame?.({
       index: seq,

@@ -2,7 +2,7 @@
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32: small, fast, and the same
  * stream on every platform for a given seed.
  */
-export class Rng {
+export class Xoshiro128 {
   private a = 0;
   private b = 0;
   private c = 0;
