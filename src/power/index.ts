@@ -13,6 +13,7 @@ export {
   type EnergyModel,
 } from "./models/index.js";
 export { energyRatio, ratioPhrase } from "./phrase.js";
+export { energyUnits, si } from "./units.js";
 export {
   BUILTIN_PROFILES,
   DEFAULT_PROFILE,

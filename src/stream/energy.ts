@@ -9,7 +9,7 @@ import type { FrameCounters } from "../snn/counters.js";
 import type { Model } from "../snn/model.js";
 
 // The one direction phrase, for the layers above stream (bag, ros) that do not import power.
-export { ratioPhrase } from "../power/index.js";
+export { energyUnits, ratioPhrase, si } from "../power/index.js";
 
 export interface PowerStage {
   readonly profile: HardwareProfile;
