@@ -131,3 +131,24 @@ describe("the replay summary's energy lines", () => {
     );
   });
 });
+
+describe("the engine benchmark's energy", () => {
+  it("is the mean estimate under the default profile, with the direction in words", async () => {
+    const { benchEngine } = await import("../../src/bench/measure.js");
+    const { createNetwork } = await import("../../src/snn/index.js");
+    const { ProfileRegistry, energyLayers, estimateEnergy } =
+      await import("../../src/power/index.js");
+    const input = Float32Array.from([0.9, 0.1, 0.7, 0.4]);
+    const b = benchEngine(model, [input], "fast", 2, 0);
+    const { counters } = createNetwork(model).run(input);
+    const e = estimateEnergy(counters, new ProfileRegistry().get(), 0, {
+      analogInput: true,
+      layers: energyLayers(model),
+    });
+    expect(b.energy.profile).toBe("cmos45-horowitz");
+    expect(b.energy.energyPerFrame).toBeCloseTo(e.energyPerFrame, 20);
+    expect(b.energy.annEnergyPerFrame).toBeCloseTo(e.annEnergyPerFrame, 20);
+    expect(b.energy.comparison).toBe(e.comparison);
+    expect(b.energy.comparison).toMatch(/^spiking costs \d+\.\d× (less|more) than the fp32 ANN$/);
+  });
+});
