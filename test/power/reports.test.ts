@@ -3,7 +3,9 @@ import { formatSummary } from "../../src/bag/replay/format.js";
 import type { ReplaySummary } from "../../src/bag/replay/summary.js";
 import { evalEnergy, evalProfiles } from "../../src/train/eval-energy.js";
 import { formatEnergy } from "../../src/train/cli-eval.js";
+import { join } from "node:path";
 import { buildModel, randomTensor, rng } from "../snn/helpers.js";
+import { tempDir } from "../support/temp.js";
 
 const pJ = 1e-12;
 const r = rng(5);
@@ -151,4 +153,32 @@ describe("the engine benchmark's energy", () => {
     expect(b.energy.comparison).toBe(e.comparison);
     expect(b.energy.comparison).toMatch(/^spiking costs \d+\.\d× (less|more) than the fp32 ANN$/);
   });
+});
+
+describe("the memory-aware profile through the whole pipeline", () => {
+  it("replays frames with the model's layer facts and states both ANNs beside it", async () => {
+    const { replayBag } = await import("../../src/bag/replay.js");
+    const s = await replayBag({
+      bag: new URL("../fixtures/bags/fm_mono8_20.mcap", import.meta.url).pathname,
+      model: new URL("../../models/fashion-mnist-lif", import.meta.url).pathname,
+      out: join(tempDir(), "out"),
+      limit: 2,
+      powerProfile: "cmos45-memory-lemaire2022",
+    });
+    expect(s.classified).toBe(2);
+    const e = s.energy!;
+    expect(e.profile).toBe("cmos45-memory-lemaire2022");
+    expect(e.annLabel).toBe("fp32 ANN");
+    expect(e.baselines!.map((b) => b.name)).toEqual(["int8 ANN"]);
+    // Memory traffic makes every synaptic event cost far more than its 0.9 pJ accumulate.
+    expect(e.perFrame / e.synapticOps).toBeGreaterThan(50e-12);
+    expect(e.spikesPerSynapse).toBeGreaterThan(0);
+    const text = formatSummary(s);
+    expect(text).toMatch(
+      /as the fp32 ANN .* \(spiking costs \d+\.\d× (less|more) than the fp32 ANN\)/,
+    );
+    expect(text).toMatch(
+      /beside it \(cmos45-memory-lemaire2022\): the int8 ANN .* than the int8 ANN\)/,
+    );
+  }, 60_000);
 });
