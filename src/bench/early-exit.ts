@@ -13,6 +13,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { EarlyExitOptions } from "../decode/index.js";
+import { energyRatio, ratioPhrase } from "../power/index.js";
 import { loadModel } from "../snn/index.js";
 import { createFrameProcessor } from "../stream/processor.js";
 import type { RawImage } from "../stream/types.js";
@@ -30,6 +31,10 @@ interface PolicyFigures {
   meanSynapticOps: number;
   meanEnergyPerFrame: number;
   energyUnit: string;
+  /** The profile the energies are under, its ANN's mean energy per frame, and the ratio in words. */
+  energyProfile: string;
+  meanAnnEnergyPerFrame: number;
+  energyComparison: string;
   meanEngineMs: number;
   p99EngineMs: number;
 }
@@ -65,7 +70,10 @@ async function main(): Promise<void> {
     let ticks = 0;
     let synops = 0;
     let energy = 0;
+    let annEnergy = 0;
     let unit = "";
+    let profile = "";
+    let annLabel = "ANN";
     const engineMs: number[] = [];
     for (let i = 0; i < count; i++) {
       const frame: RawImage = {
@@ -86,7 +94,10 @@ async function main(): Promise<void> {
       ticks += r.timestepsUsed;
       synops += r.counters.total.synapticOps;
       energy += r.energy.energyPerFrame;
+      annEnergy += r.energy.annEnergyPerFrame;
       unit = r.energy.unit;
+      profile = r.energy.profile;
+      annLabel = r.energy.annLabel ?? annLabel;
       engineMs.push(r.timings.engine);
     }
     engineMs.sort((a, b) => a - b);
@@ -99,12 +110,16 @@ async function main(): Promise<void> {
       meanSynapticOps: synops / count,
       meanEnergyPerFrame: energy / count,
       energyUnit: unit,
+      energyProfile: profile,
+      meanAnnEnergyPerFrame: annEnergy / count,
+      energyComparison: ratioPhrase(energyRatio(annEnergy, energy), `the ${annLabel}`),
       meanEngineMs: engineMs.reduce((a, b) => a + b, 0) / count,
       p99EngineMs: engineMs[Math.min(count - 1, Math.floor(0.99 * count))],
     });
     process.stderr.write(
       `${name.padEnd(10)} accuracy ${(100 * (correct / count)).toFixed(1)}%  ` +
-        `timesteps ${(ticks / count).toFixed(1)}  engine ${(engineMs.reduce((a, b) => a + b, 0) / count).toFixed(1)} ms\n`,
+        `timesteps ${(ticks / count).toFixed(1)}  engine ${(engineMs.reduce((a, b) => a + b, 0) / count).toFixed(1)} ms  ` +
+        `${profile}: ${ratioPhrase(energyRatio(annEnergy, energy), `the ${annLabel}`)}\n`,
     );
   }
   const base = results[0];

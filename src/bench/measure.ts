@@ -4,6 +4,14 @@
  */
 import os from "node:os";
 import { encoderForModel } from "../encode/index.js";
+import {
+  DEFAULT_PROFILE,
+  ProfileRegistry,
+  energyLayers,
+  energyRatio,
+  estimateEnergy,
+  ratioPhrase,
+} from "../power/index.js";
 import { createNetwork } from "../snn/index.js";
 import type { EngineKind, Model } from "../snn/index.js";
 
@@ -25,6 +33,16 @@ export interface EngineBench extends LatencyStats {
   /** Mean firing rate of each weighted layer, Hz. */
   layerRatesHz: number[];
   peakRssBytes: number;
+  /** Mean energy per frame under the default profile, beside its ANN, the ratio in words. */
+  energy: {
+    profile: string;
+    unit: string;
+    energyPerFrame: number;
+    annLabel: string;
+    annEnergyPerFrame: number;
+    ratio: number;
+    comparison: string;
+  };
 }
 
 export function stats(times: number[], cpuMs: number): LatencyStats {
@@ -71,6 +89,15 @@ export function benchEngine(
   let spikes = 0;
   const layerSpikes = new Float64Array(model.weightedLayers.length);
   let ticks = 0;
+  const profile = new ProfileRegistry().get(DEFAULT_PROFILE);
+  const energyOptions = {
+    analogInput: encoderForModel(model.spec).analog,
+    sequenceLength: model.sequenceLength,
+    layers: energyLayers(model),
+  };
+  let energy = 0;
+  let annEnergy = 0;
+  let annLabel = "ANN";
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < frames; i++) {
     const t0 = performance.now();
@@ -80,6 +107,10 @@ export function benchEngine(
     spikes += counters.total.spikes;
     counters.layers.forEach((l, k) => (layerSpikes[k] += l.spikes / l.neurons));
     ticks += counters.ticks;
+    const e = estimateEnergy(counters, profile, 0, energyOptions);
+    energy += e.energyPerFrame;
+    annEnergy += e.annEnergyPerFrame;
+    annLabel = e.annLabel ?? annLabel;
   }
   const cpu = process.cpuUsage(cpu0);
   const s = stats(times, (cpu.user + cpu.system) / 1000);
@@ -92,6 +123,15 @@ export function benchEngine(
     spikesPerFrame: spikes / frames,
     layerRatesHz: Array.from(layerSpikes, (x) => x / frames / seconds),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    energy: {
+      profile: profile.name,
+      unit: profile.unit,
+      energyPerFrame: energy / frames,
+      annLabel,
+      annEnergyPerFrame: annEnergy / frames,
+      ratio: energyRatio(annEnergy, energy),
+      comparison: ratioPhrase(energyRatio(annEnergy, energy), `the ${annLabel}`),
+    },
   };
 }
 

@@ -1,4 +1,19 @@
-export { estimateEnergy, type EstimateOptions } from "./estimate.js";
+export { annName, estimateEnergy, spikesPerSynapse, type EstimateOptions } from "./estimate.js";
+export {
+  energyLayers,
+  neuronStateCounts,
+  synapseStateCounts,
+  type EnergyLayer,
+  type StateCounts,
+} from "./layers.js";
+export {
+  ENERGY_MODELS,
+  type ConventionalSpec,
+  type EnergyInput,
+  type EnergyModel,
+} from "./models/index.js";
+export { energyRatio, ratioPhrase } from "./phrase.js";
+export { energyUnits, si } from "./units.js";
 export {
   BUILTIN_PROFILES,
   DEFAULT_PROFILE,
@@ -9,7 +24,17 @@ export {
   loadProfileFile,
   parseProfiles,
 } from "./profiles.js";
-export type { EnergyEstimate, HardwareProfile } from "./types.js";
+export { arrayBytes, sramAccessEnergy } from "./sram.js";
+export type {
+  AnnVariant,
+  BaselineEnergy,
+  EnergyEstimate,
+  EnergyModelName,
+  EnergyTerm,
+  HardwareProfile,
+  MemoryFigures,
+  SramBank,
+} from "./types.js";
 export {
   compareSequenceEnergy,
   lstmSequenceOps,

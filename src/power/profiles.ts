@@ -2,8 +2,9 @@
  * Hardware profiles: the built-in ones (profiles.json, each figure cited) and users' own JSON
  * files of the same shape, validated so an error names the file and the field.
  *
- * File format: { "profiles": [ { name, description, unit: "J" | "flop", synapticOp,
- * neuronUpdate, annMac, annNeuron?, citation }, ... ] } (a bare array is accepted too).
+ * File format: { "profiles": [ { name, description, model?, unit: "J" | "flop", synapticOp,
+ * neuronUpdate, annMac, annNeuron?, annLabel?, annVariants?, memory?, citation }, ... ] } (a
+ * bare array is accepted too); src/power/README.md describes every field.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -11,17 +12,47 @@ import builtin from "./profiles.json" with { type: "json" };
 import type { HardwareProfile } from "./types.js";
 
 const energy = z.number().finite().nonnegative();
+const bits = z.number().int().positive();
 
-export const HardwareProfileSchema = z.strictObject({
+const AnnVariantSchema = z.strictObject({
   name: z.string().min(1),
-  description: z.string(),
-  unit: z.enum(["J", "flop"]),
-  synapticOp: energy,
-  neuronUpdate: energy,
   annMac: energy,
   annNeuron: energy.optional(),
-  citation: z.string().min(1),
+  bits: bits.optional(),
 });
+
+const MemorySchema = z.strictObject({
+  wordBits: bits,
+  banks: z
+    .array(z.strictObject({ bytes: z.number().positive(), energy }))
+    .min(1)
+    .refine((b) => b.every((bank, i) => i === 0 || bank.bytes > b[i - 1].bytes), {
+      message: "list the banks from the smallest to the largest",
+    }),
+  weightBits: bits,
+  stateBits: bits,
+  activationBits: bits,
+});
+
+export const HardwareProfileSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string(),
+    model: z.enum(["arithmetic", "memory-aware"]).optional(),
+    unit: z.enum(["J", "flop"]),
+    synapticOp: energy,
+    neuronUpdate: energy,
+    annMac: energy,
+    annNeuron: energy.optional(),
+    annLabel: z.string().min(1).optional(),
+    annVariants: z.array(AnnVariantSchema).optional(),
+    memory: MemorySchema.optional(),
+    citation: z.string().min(1),
+  })
+  .refine((p) => p.model !== "memory-aware" || p.memory !== undefined, {
+    message: 'a memory-aware profile needs "memory" figures',
+    path: ["memory"],
+  });
 
 const ProfileList = z.array(HardwareProfileSchema).min(1);
 export const ProfileFileSchema = z.union([z.strictObject({ profiles: ProfileList }), ProfileList]);
@@ -56,7 +87,7 @@ export function parseProfiles(json: unknown, source: string): HardwareProfile[] 
     throw new ProfileError(
       source,
       field,
-      `${issue.message}. Each profile needs name, description, unit ("J" or "flop"), synapticOp, neuronUpdate, annMac (non-negative numbers) and citation; annNeuron is optional`,
+      `${issue.message}. Each profile needs name, description, unit ("J" or "flop"), synapticOp, neuronUpdate, annMac (non-negative numbers) and citation; model, annNeuron, annLabel, annVariants and memory are optional (src/power/README.md)`,
     );
   }
   const list = Array.isArray(parsed.data) ? parsed.data : parsed.data.profiles;

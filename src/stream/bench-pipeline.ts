@@ -6,6 +6,7 @@
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
+import { energyRatio, ratioPhrase } from "../power/index.js";
 import { createPipeline } from "./pipeline.js";
 import {
   SYNTHETIC_ENCODINGS,
@@ -72,7 +73,20 @@ export interface PipelineBenchReport {
     /** Change of RSS from the first to the last sample, percent (null with fewer than 2). */
     rssGrowthPercent: number | null;
   };
-  energy: { profile: string; unit: string; energyPerFrameMean: number; powerAtEnd: number };
+  energy: {
+    profile: string;
+    unit: string;
+    energyPerFrameMean: number;
+    powerAtEnd: number;
+    /** The profile's ANN of the same shape ("fp32 ANN"), its mean energy per frame and the ratio. */
+    annLabel: string;
+    annEnergyPerFrameMean: number;
+    /** annEnergyPerFrameMean / energyPerFrameMean (> 1: spiking is cheaper), and in words. */
+    ratio: number;
+    comparison: string;
+    /** The profile's further ANNs (e.g. int8), the same way. */
+    baselines: { name: string; energyPerFrameMean: number; ratio: number; comparison: string }[];
+  };
   meanTimestepsUsed: number;
   targets: {
     sustainedFps: boolean;
@@ -123,6 +137,8 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
   let measured = 0;
   let done = 0;
   let energySum = 0;
+  let annSum = 0;
+  const baselineSums = new Map<string, number>();
   let ticksSum = 0;
   let last: ClassificationResult | undefined;
   const firstError: string[] = [];
@@ -133,6 +149,9 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
     done += 1;
     last = r;
     energySum += r.energy.energyPerFrame;
+    annSum += r.energy.annEnergyPerFrame;
+    for (const b of r.energy.baselines ?? [])
+      baselineSums.set(b.name, (baselineSums.get(b.name) ?? 0) + b.energyPerFrame);
     ticksSum += r.timestepsUsed;
     if (r.seq >= warmup) {
       latency[measured] = r.timings.total;
@@ -182,6 +201,7 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       : null;
   const processedFps = stats.processed / wall;
   const p99 = q(0.99);
+  const annLabel = last?.energy.annLabel ?? "ANN";
   return {
     benchmark: "pipeline",
     model: options.model,
@@ -230,6 +250,16 @@ export async function benchPipeline(options: PipelineBenchOptions): Promise<Pipe
       unit: last?.energy.unit ?? "J",
       energyPerFrameMean: energySum / stats.processed,
       powerAtEnd: last?.energy.power ?? 0,
+      annLabel,
+      annEnergyPerFrameMean: annSum / stats.processed,
+      ratio: energyRatio(annSum, energySum),
+      comparison: ratioPhrase(energyRatio(annSum, energySum), `the ${annLabel}`),
+      baselines: [...baselineSums].map(([name, sum]) => ({
+        name,
+        energyPerFrameMean: sum / stats.processed,
+        ratio: energyRatio(sum, energySum),
+        comparison: ratioPhrase(energyRatio(sum, energySum), `the ${name}`),
+      })),
     },
     meanTimestepsUsed: ticksSum / stats.processed,
     targets: {
@@ -254,7 +284,8 @@ export function formatPipelineBench(r: PipelineBenchReport): string {
     `  cpu      ${f(r.cpu.cores)} cores busy (user ${f(r.cpu.userSeconds, 1)} s, system ${f(r.cpu.systemSeconds, 1)} s)`,
     `  memory   ${r.memory.samples.map((m) => `rss ${f(m.rssMiB, 1)} MiB at frame ${m.frame}`).join(", ") || "no sample point reached"}` +
       (r.memory.rssGrowthPercent === null ? "" : ` (${f(r.memory.rssGrowthPercent, 1)}%)`),
-    `  energy   ${r.energy.energyPerFrameMean.toExponential(3)} ${r.energy.unit}/frame (${r.energy.profile}), ${f(r.meanTimestepsUsed, 1)} ticks/frame`,
+    `  energy   ${r.energy.energyPerFrameMean.toExponential(3)} ${r.energy.unit}/frame (${r.energy.profile}), ${f(r.meanTimestepsUsed, 1)} ticks/frame; ` +
+      [r.energy, ...r.energy.baselines].map((b) => b.comparison).join("; "),
     `  targets  fps ${ok(r.targets.sustainedFps)}, no drops ${ok(r.targets.noDrops)}, p99 < 33 ms ${ok(r.targets.p99Under33ms)}, memory flat ${ok(r.targets.memoryFlatWithin10Percent)}`,
     `  machine  ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}`,
   ];

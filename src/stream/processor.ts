@@ -27,7 +27,7 @@ import {
   type Model,
   type Network,
 } from "../snn/index.js";
-import { createEnergyModel, type EnergyModel } from "./energy.js";
+import { createPowerStage, type PowerStage } from "./energy.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
 import { unreachable, type DecodedFrame } from "./input-kinds.js";
 import type { FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
@@ -121,7 +121,7 @@ class StageProcessor implements FrameProcessor {
   private readonly encoder: InputEncoder;
   private readonly decoder: ScoreDecoder;
   private readonly earlyExit: EarlyExitPolicy | undefined;
-  private readonly energy: EnergyModel;
+  private readonly energy: PowerStage;
   private readonly rate: RateMeter;
   private readonly mode: PresentationMode;
   private readonly timesteps: number;
@@ -146,11 +146,11 @@ class StageProcessor implements FrameProcessor {
     this.encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);
     this.decoder = decoderForModel(spec, { topK: config.topK });
     this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
-    this.energy = createEnergyModel(
+    this.energy = createPowerStage(
+      model,
       this.encoder.analog,
       config.powerProfile,
       config.profiles,
-      model.sequenceLength,
     );
     this.rate = new RateMeter(config.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
     this.running = new Float64Array(model.outputSize);

@@ -6,6 +6,8 @@ import type { Command } from "commander";
 import type { MovingPresentation } from "./moving-eval.js";
 import { userError } from "./config.js";
 import type { DatasetName } from "./datasets/index.js";
+import { energyUnits, si } from "../power/index.js";
+import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 import { accuracyPlotSvg, evaluateModel, type EvalReport } from "./evaluate.js";
 import { svgToPng } from "./plot.js";
 import { parseSynapseName } from "./spiking-eval.js";
@@ -24,6 +26,7 @@ interface EvalCliOptions {
   out?: string;
   record?: string;
   presentation?: string;
+  powerProfile?: string;
   json: boolean;
 }
 
@@ -57,6 +60,7 @@ export function formatReport(r: EvalReport): string {
         `${String(l.layer).padStart(5)}  ${String(l.neurons).padStart(7)}  ${l.rateHz.toFixed(1).padStart(11)} Hz  ${(l.spikesPerNeuronPerStep ?? 0).toFixed(4).padStart(18)}  ${(rateNet?.[i] == null ? "-" : rateNet[i].toFixed(1) + " Hz").padStart(15)}  ${count(l.synopsPerImage).padStart(12)}`,
     ),
   ];
+  if (r.energy) lines.push(...formatEnergy(r.energy));
   if (r.sweepNote) lines.push(r.sweepNote);
   for (const syn of r.perSynapse) {
     const pts = r.sweep.filter((p) => p.synapse === syn.synapse);
@@ -69,6 +73,36 @@ export function formatReport(r: EvalReport): string {
   return lines.join("\n");
 }
 
+/** Energy per image under each profile, with the direction of every ratio in words. */
+export function formatEnergy(e: EvalEnergy): string[] {
+  const lines = [
+    `energy per image (every tick, no early exit): ${e.spikesPerSynapse.toFixed(2)} spikes per synapse (spike-driven ops / synapses carrying spikes; Dampfhoffer et al. 2023 put the break-even at 0.15-1.38)`,
+  ];
+  for (const p of e.profiles) {
+    const u = energyUnits(p.unit).energy;
+    const beside = p.baselines.map(
+      (b) => `; the ${b.name} ${si(b.energyPerImage, u)}: ${b.comparison}`,
+    );
+    lines.push(
+      `  ${p.profile} (${p.model}): ${si(p.energyPerImage, u)}; the ${p.annLabel} ${si(p.annEnergyPerImage, u)}: ${p.comparison}${beside.join("")}`,
+    );
+  }
+  return lines;
+}
+
+/** --power-profile a,b: those profiles; default every built-in. */
+function chosenProfiles(o: EvalCliOptions) {
+  const names = o.powerProfile
+    ?.split(",")
+    .map((x) => x.trim())
+    .filter(Boolean);
+  try {
+    return evalProfiles(names);
+  } catch (err) {
+    throw userError(`--power-profile: ${(err as Error).message}`);
+  }
+}
+
 export async function runEval(command: Command): Promise<void> {
   const o = command.opts<EvalCliOptions>();
   if (o.report) {
@@ -77,6 +111,17 @@ export async function runEval(command: Command): Promise<void> {
       saved = JSON.parse(readFileSync(o.report, "utf8")) as EvalReport;
     } catch (err) {
       throw userError(`cannot read report ${o.report}: ${(err as Error).message}`);
+    }
+    // With --model, the energy is (re)computed from the saved counts under today's profiles.
+    if (o.model) {
+      const { loadModel } = await import("../snn/model-file.js");
+      const model = await loadModel(o.model);
+      const s = saved.spiking;
+      saved.energy = evalEnergy(
+        model,
+        { timesteps: s.timesteps, inputOpsPerImage: s.inputOpsPerImage, layers: s.layers },
+        chosenProfiles(o),
+      );
     }
     await output(o, saved);
     return;
@@ -117,6 +162,7 @@ export async function runEval(command: Command): Promise<void> {
     synapses,
     threads: positiveInt(o.threads, "--threads"),
     dataDir: o.dataDir,
+    profiles: chosenProfiles(o),
     onProgress: (done, total) => {
       if (!bar) return;
       if (!started) {

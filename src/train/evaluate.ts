@@ -11,9 +11,11 @@ import { loadModel } from "../snn/model-file.js";
 import type { Model } from "../snn/model.js";
 import { isSpikingNeuron } from "../snn/model.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
+import type { HardwareProfile } from "../power/index.js";
 import { ensureBackend } from "./backend.js";
 import { hasCheckpoint, loadCheckpoint } from "./checkpoint.js";
 import { splitTrainValidation } from "./trainer.js";
+import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 import { loadDataset, type DatasetName } from "./datasets/index.js";
 import type { ImageSet } from "./datasets/types.js";
 import { lineChartSvg, type Series } from "./plot.js";
@@ -32,6 +34,8 @@ export interface EvaluateOptions {
   synapses: string[];
   threads?: number;
   dataDir?: string;
+  /** Profiles the energy per image is reported under (default: every built-in profile). */
+  profiles?: HardwareProfile[];
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -76,6 +80,11 @@ export interface EvalReport {
   sweep: SweepPoint[];
   sweepNote?: string;
   perSynapse: SpikingSummary[];
+  /**
+   * Energy per image under each profile, with the per-layer counts it is computed from (the
+   * headline synapse's run; src/train/eval-energy.ts). Absent in reports written before it.
+   */
+  energy?: EvalEnergy;
 }
 
 /** Dataset images as channels-first floats in [0, 1] after the model's preprocess (mean/std, invert). */
@@ -247,6 +256,11 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
       accuracy: s.accuracy[i + 1],
     })),
   );
+  const energy = evalEnergy(
+    model,
+    { timesteps: T, inputOpsPerImage: head.inputOpsPerImage, layers: head.layers },
+    opts.profiles ?? evalProfiles(),
+  );
   return {
     model: model.spec.name,
     dataset: opts.dataset,
@@ -273,6 +287,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     sweep,
     ...(sweepNote === undefined ? {} : { sweepNote }),
     perSynapse: per,
+    energy,
   };
 }
 

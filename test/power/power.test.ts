@@ -178,6 +178,7 @@ describe("hardware profiles", () => {
       "cmos45-horowitz-int32",
       "hunsberger2016-flops",
       "loihi-davies2018",
+      "cmos45-memory-lemaire2022",
     ]);
     for (const p of BUILTIN_PROFILES) expect(p.citation.length).toBeGreaterThan(20);
     const h = profile("cmos45-horowitz");

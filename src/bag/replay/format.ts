@@ -1,33 +1,11 @@
 /** Replay progress and summary as text for a terminal or a log. */
+import { energyUnits, ratioPhrase, si } from "../../stream/energy.js";
 import type { ReplayFrame } from "./index.js";
 import type { LatencyFigures, ReplaySummary } from "./summary.js";
 
-const PREFIXES: [number, string][] = [
-  [1e9, "G"],
-  [1e6, "M"],
-  [1e3, "k"],
-  [1, ""],
-  [1e-3, "m"],
-  [1e-6, "µ"],
-  [1e-9, "n"],
-  [1e-12, "p"],
-  [1e-15, "f"],
-];
-
-/** 3 significant figures with an SI prefix: 1.23e-6 J → "1.23 µJ". */
-export function si(value: number, unit: string): string {
-  if (!Number.isFinite(value)) return `${value} ${unit}`;
-  if (value === 0) return `0 ${unit}`;
-  const abs = Math.abs(value);
-  const [scale, prefix] =
-    PREFIXES.find(([s]) => abs >= s * 0.9995) ?? PREFIXES[PREFIXES.length - 1];
-  return `${(value / scale).toPrecision(3)} ${prefix}${unit}`;
-}
-
-/** Energy and power units of a profile's unit ("J" → J and W; "flop" → flop and flop/s). */
-export function energyUnits(unit: string): { energy: string; power: string } {
-  return unit === "J" ? { energy: "J", power: "W" } : { energy: unit, power: `${unit}/s` };
-}
+// SI formatting and units live with the energy figures (src/power/units.ts); kept here by name
+// for the replay's callers.
+export { energyUnits, si };
 
 /** One line per frame: where it is, what it was classified as, what it cost. */
 export function formatFrameLine(f: ReplayFrame, labels: readonly string[]): string {
@@ -50,14 +28,8 @@ export function formatFrameLine(f: ReplayFrame, labels: readonly string[]): stri
   );
 }
 
-/** annEnergy / snnEnergy in words: "12.3× less as spikes" or "1.6× more as spikes". */
-export function ratioText(ratio: number): string {
-  if (!Number.isFinite(ratio))
-    return ratio > 0 ? "the spiking run cost nothing" : "no energy either way";
-  return ratio >= 1
-    ? `spiking costs ${ratio.toFixed(1)}× less`
-    : `spiking costs ${(1 / ratio).toFixed(1)}× more`;
-}
+/** annEnergy / snnEnergy in words: "spiking costs 12.3× less [than the fp32 ANN]" (src/power/phrase.ts). */
+export const ratioText = ratioPhrase;
 
 function ms(l: LatencyFigures): string {
   return `mean ${l.mean.toFixed(1)} ms, p50 ${l.p50.toFixed(1)} ms, p99 ${l.p99.toFixed(1)} ms, max ${l.max.toFixed(1)} ms`;
@@ -80,12 +52,20 @@ export function formatSummary(s: ReplaySummary): string {
   if (s.latencyMs) lines.push(`latency ${ms(s.latencyMs)}`);
   if (s.processingMs) lines.push(`processing ${ms(s.processingMs)}`);
   if (s.energy) {
-    const u = energyUnits(s.energy.unit);
+    const e = s.energy;
+    const u = energyUnits(e.unit);
+    const ann = e.annLabel === undefined ? undefined : `the ${e.annLabel}`;
     lines.push(
-      `energy per frame ${si(s.energy.perFrame, u.energy)} (${s.energy.profile}; ${si(s.energy.synapticOps, "")} synaptic ops), ` +
-        `as an ANN ${si(s.energy.annPerFrame, u.energy)} (${ratioText(s.energy.ratio)}); ` +
-        `power at the processed rate ${si(s.energy.power, u.power)}`,
+      `energy per frame ${si(e.perFrame, u.energy)} (${e.profile}; ${si(e.synapticOps, "")} synaptic ops), ` +
+        `as ${ann ?? "an ANN"} ${si(e.annPerFrame, u.energy)} (${ratioText(e.ratio, ann)}); ` +
+        `power at the processed rate ${si(e.power, u.power)}`,
     );
+    const beside = (e.baselines ?? []).map(
+      (b) => `the ${b.name} ${si(b.perFrame, u.energy)} (${ratioText(b.ratio, `the ${b.name}`)})`,
+    );
+    if (e.spikesPerSynapse !== undefined)
+      beside.push(`${e.spikesPerSynapse.toFixed(2)} spikes per synapse per frame`);
+    if (beside.length > 0) lines.push(`  beside it (${e.profile}): ${beside.join("; ")}`);
   }
   const hist = Object.entries(s.classHistogram)
     .filter(([, n]) => n > 0)

@@ -24,6 +24,12 @@ export interface EnergyFigures {
   power: number;
   /** Mean synaptic operations per frame. */
   synapticOps: number;
+  /** What the ratio compares with ("fp32 ANN"); absent: "an ANN". */
+  annLabel?: string;
+  /** The profile's further ANNs (e.g. the int8 ANN), mean energy per frame and ratio each. */
+  baselines?: { name: string; perFrame: number; ratio: number }[];
+  /** Mean spike-driven synaptic operations per synapse that carries spikes, per frame. */
+  spikesPerSynapse?: number;
 }
 
 export interface AccuracyFigures {
@@ -116,6 +122,9 @@ export class ReplayTally {
   private annSum = 0;
   private powerSum = 0;
   private synopsSum = 0;
+  private spikesPerSynapseSum = 0;
+  private baselineSums = new Map<string, number>();
+  private annLabel: string | undefined;
   private profile = "";
   private unit = "";
   private readonly histogram: number[];
@@ -139,6 +148,10 @@ export class ReplayTally {
     this.annSum += e.annEnergyPerFrame;
     this.powerSum += e.power;
     this.synopsSum += e.synapticOps;
+    this.spikesPerSynapseSum += e.spikesPerSynapse ?? 0;
+    for (const b of e.baselines ?? [])
+      this.baselineSums.set(b.name, (this.baselineSums.get(b.name) ?? 0) + b.energyPerFrame);
+    this.annLabel = e.annLabel;
     this.profile = e.profile;
     this.unit = e.unit;
     if (result.classId >= 0 && result.classId < this.histogram.length)
@@ -172,6 +185,13 @@ export class ReplayTally {
       ratio: this.energySum > 0 ? this.annSum / this.energySum : Infinity,
       power: this.powerSum / n,
       synapticOps: this.synopsSum / n,
+      ...(this.annLabel === undefined ? {} : { annLabel: this.annLabel }),
+      baselines: [...this.baselineSums].map(([name, sum]) => ({
+        name,
+        perFrame: sum / n,
+        ratio: this.energySum > 0 ? sum / this.energySum : Infinity,
+      })),
+      spikesPerSynapse: this.spikesPerSynapseSum / n,
     };
   }
 

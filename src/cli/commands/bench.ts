@@ -92,6 +92,7 @@ export const benchCommand: CommandModule = {
           `${result.model} (${opts.engine} engine, batch 1, ${result.timesteps} ticks of ${result.dt * 1000} ms, ${frames} frames)`,
           `latency: median ${r.medianMs.toFixed(3)} ms, p95 ${r.p95Ms.toFixed(3)} ms, ${r.framesPerSecond.toFixed(1)} frames/s (CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame)`,
           `synaptic ops: ${Math.round(r.synapticOpsPerFrame)} per frame, ${(r.synapticOpsPerSecond / 1e6).toFixed(1)} M/s; spikes ${Math.round(r.spikesPerFrame)} per frame; layer rates ${r.layerRatesHz.map((x) => x.toFixed(1)).join(" / ")} Hz`,
+          `energy: ${r.energy.energyPerFrame.toExponential(3)} ${r.energy.unit} per frame (${r.energy.profile}; random inputs), the ${r.energy.annLabel} ${r.energy.annEnergyPerFrame.toExponential(3)} ${r.energy.unit}: ${r.energy.comparison}`,
           `peak memory (RSS): ${(r.peakRssBytes / 2 ** 20).toFixed(1)} MiB`,
           `machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}`,
         ].join("\n") + "\n",

@@ -36,6 +36,10 @@ export const evalCommand: CommandModule = {
         "--plot <file.svg>",
         "write accuracy against timesteps per synapse as SVG (and PNG beside it; frame encoders only)",
       )
+      .option(
+        "--power-profile <list>",
+        "comma-separated hardware profiles for the energy per image (default: every built-in; see src/power/README.md)",
+      )
       .option("--out <file.json>", "also write the JSON report to this file")
       .option(
         "--record <key>",
@@ -43,7 +47,7 @@ export const evalCommand: CommandModule = {
       )
       .option(
         "--report <file.json>",
-        "print/plot a saved report (from --out) instead of evaluating",
+        "print/plot a saved report (from --out) instead of evaluating; with --model, its energy is recomputed from the saved counts",
       )
       .option("--json", "print the JSON report instead of a summary", false);
   },

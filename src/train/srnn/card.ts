@@ -12,6 +12,7 @@ import { basename, dirname, join } from "node:path";
 import {
   ProfileRegistry,
   compareSequenceEnergy,
+  ratioPhrase,
   type HardwareProfile,
   type NetworkEnergy,
   type RecurrentShape,
@@ -390,6 +391,10 @@ export function sequenceCardMarkdown(
     row(`RNN (tanh), hidden ${shape.hidden.join("-")}`, c.rnn, accOf("rnn"), ratio(c.ratio.rnn)),
   );
   L.push(row(`LSTM, hidden ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
+  L.push(
+    "",
+    `Under \`${c.profile}\`: ${ratioPhrase(c.ratio.rnn, "the RNN")}, and ${ratioPhrase(c.ratio.lstm, "the LSTM").replace(/^spiking /, "")} ("ratio to SNN" is their energy ÷ the SNN's).`,
+  );
   const p = c.snn.parts;
   const inputPart =
     data.inputAcsPerSample !== undefined
