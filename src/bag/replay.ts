@@ -39,6 +39,7 @@ import { openBag } from "./open.js";
 import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "./qos.js";
 import { nanosecondsToStamp } from "./time.js";
 import type { BagMessage, BagReader } from "./types.js";
+import { damageFigures } from "./replay/damage.js";
 import { ReplayError } from "./replay/errors.js";
 import { findLabels, type TrueLabels } from "./replay/labels.js";
 import { ReplayTally, type ReplaySummary } from "./replay/summary.js";
@@ -386,6 +387,8 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
       topics: written.topics,
     },
     problems: [...bag.problems],
+    ...damageFigures(bag.problems, total, outcome.frames, outcome.interrupted),
+    expectedFrames: total,
     notes,
     interrupted: outcome.interrupted,
   };

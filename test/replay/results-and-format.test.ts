@@ -235,6 +235,9 @@ describe("replay text output", () => {
       problems: [
         { code: "truncated", file: "b.mcap", message: "b.mcap is truncated: read 5 messages" },
       ],
+      damaged: true,
+      lostFrames: 3,
+      expectedFrames: 8,
       notes: [],
       interrupted: false,
     } satisfies ReplaySummary;
@@ -247,6 +250,7 @@ describe("replay text output", () => {
       "energy per frame 1.00 µJ (p; 1.00 k synaptic ops), as an ANN 2.00 µJ (spiking costs 2.0× less); power at the processed rate 30.0 µW",
       "classes: a 3",
       "accuracy 66.7% (2/3 against b.mcap.labels.json)",
+      "error: the bag is damaged: 3 of the 8 frames of /cam it lists could not be read",
       "warning: b.mcap is truncated: read 5 messages",
       "wrote 15 messages to o/o_0.mcap (+ o/metadata.yaml)",
     ]);
