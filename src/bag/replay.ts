@@ -183,12 +183,25 @@ async function checkModel(model: string): Promise<void> {
   );
 }
 
+/**
+ * Frames per second a paced replay feeds: the bag's recorded rate times --rate (power is taken at
+ * it until a rate is measured); undefined when unpaced or the bag gives no span.
+ */
+function pacedFrameRate(bag: BagReader, frames: number, rate: number | undefined) {
+  if (!rate || frames < 2 || bag.startTime === undefined || bag.endTime === undefined)
+    return undefined;
+  const span = Number(bag.endTime - bag.startTime) / 1e9;
+  return span > 0 ? ((frames - 1) / span) * rate : undefined;
+}
+
 async function startPipeline(
   options: ReplayOptions,
   deserialize: (b: Uint8Array) => RawImage | CompressedImage,
+  frameRate: number | undefined,
 ) {
   const pipeline = createPipeline({
     model: options.model,
+    frameRate,
     presentation: options.presentation,
     earlyExit: false,
     powerProfile: options.powerProfile,
@@ -267,6 +280,7 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
   const { pipeline, info } = await startPipeline(
     options,
     (bytes) => codec.decode(bytes) as RawImage | CompressedImage,
+    pacedFrameRate(bag, topic.count, options.rate),
   );
   if (labels?.classes && labels.classes.join("\n") !== info.labels.join("\n")) {
     notes.push(

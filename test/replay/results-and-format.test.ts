@@ -49,6 +49,7 @@ function result(scores: number[]): ClassificationResult {
       ratio: 0.612,
       layerRates: [12.5, 30, 4.25],
     },
+    powerRate: { fps: 13.4, source: "measured" },
     timings: {
       queue: 1,
       decode: 1,
@@ -127,6 +128,8 @@ describe("src/messages/results", () => {
       ann_energy_per_frame: 3.11e-5,
       energy_ratio: 0.612,
       layer_firing_rates_hz: Float32Array.from([12.5, 30, 4.25]),
+      frame_rate: 13.4,
+      frame_rate_source: "measured",
     });
     const info = codecFor("vision_msgs/msg/LabelInfo");
     expect(info.decode(info.encode(labelInfoMessage(["Coat", "Bag"], HEADER.stamp)))).toEqual({
