@@ -1,7 +1,7 @@
 /**
  * MCAP chunk compression: decompression for reading (zstd, lz4, bz2 via @mcap/support's WASM
- * builds) and compression for writing (zstd via the same WASM zstd, lz4 frames via lz4js; both
- * pure JS/WASM, so no native build).
+ * builds) and compression for writing (zstd via the same WASM zstd, lz4 frames around lz4_flex
+ * blocks, see lz4-frame.ts; both WASM, so no native build).
  */
 import type { DecompressHandlers } from "@mcap/core";
 import { loadDecompressHandlers } from "@mcap/support";
@@ -23,9 +23,6 @@ interface ZstdModule {
   isLoaded: Promise<boolean>;
   compress(buffer: Uint8Array, level?: number): Uint8Array;
 }
-interface Lz4jsModule {
-  compress(src: Uint8Array, maxSize?: number): Uint8Array | number[];
-}
 
 let zstdModule: Promise<ZstdModule> | undefined;
 async function loadZstd(): Promise<ZstdModule> {
@@ -37,11 +34,10 @@ async function loadZstd(): Promise<ZstdModule> {
   return zstdModule;
 }
 
-let lz4Module: Promise<Lz4jsModule> | undefined;
-async function loadLz4(): Promise<Lz4jsModule> {
-  lz4Module ??= import("lz4js").then(
-    (mod) => ((mod as { default?: Lz4jsModule }).default ?? mod) as Lz4jsModule,
-  );
+let lz4Module: Promise<typeof import("./lz4-frame.js")> | undefined;
+function loadLz4(): Promise<typeof import("./lz4-frame.js")> {
+  // Loaded on first use: the module compiles its WASM synchronously at import.
+  lz4Module ??= import("./lz4-frame.js");
   return lz4Module;
 }
 
@@ -62,11 +58,8 @@ export async function chunkCompressor(
       });
     }
     case "lz4": {
-      const lz4 = await loadLz4();
-      return (data) => ({
-        compression: "lz4",
-        compressedData: Uint8Array.from(lz4.compress(data)),
-      });
+      const { lz4Frame } = await loadLz4();
+      return (data) => ({ compression: "lz4", compressedData: lz4Frame(data) });
     }
     default:
       throw new Error(

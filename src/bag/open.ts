@@ -1,7 +1,8 @@
 /**
  * openBag: a single `.mcap`, a single `.db3`, or a rosbag2 directory (metadata.yaml naming its
  * storage files in order; without metadata.yaml, as a crashed recording leaves it, the storage
- * files in the directory in split order).
+ * files in the directory in split order). Bags rosbag2 compressed with zstd, per file or per
+ * message, are read too (rosbag2-compression.ts).
  */
 import { readdir } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -10,7 +11,13 @@ import { BagError } from "./errors.js";
 import { McapFileReader } from "./mcap-reader.js";
 import { METADATA_FILE, readMetadata } from "./metadata.js";
 import { parseQosProfiles } from "./qos.js";
-import { identifyStorageFile, statOrThrow } from "./sniff.js";
+import {
+  DecompressedFiles,
+  decompressZstdMessage,
+  rosbag2CompressionMode,
+  type CompressionMode,
+} from "./rosbag2-compression.js";
+import { identifyStorageFile, isZstdFile, statOrThrow } from "./sniff.js";
 import { SqliteFileReader } from "./sqlite-reader.js";
 import { errorText, mergeTopics, type FileTopic, type StorageFileReader } from "./storage-file.js";
 import type {
@@ -28,11 +35,54 @@ async function openStorageFile(
   path: string,
   problems: BagProblem[],
   notes: string[],
+  decompressed: DecompressedFiles,
 ): Promise<StorageFileReader> {
-  const storage = await identifyStorageFile(path);
-  return storage === "mcap"
-    ? McapFileReader.open(path, problems, notes)
-    : SqliteFileReader.open(path, problems, notes);
+  let file = path;
+  if (await isZstdFile(path)) {
+    // rosbag2's file compression: read a decompressed copy
+    const copy = await decompressed.decompress(path);
+    file = copy.file;
+    notes.push(`${path} is zstd-compressed (rosbag2 file compression); read a decompressed copy`);
+    if (copy.damage) {
+      problems.push({
+        code: "corrupt",
+        file: path,
+        message: `${path} does not decompress to the end (${copy.damage}); read what came before the damage`,
+      });
+    }
+  }
+  let reader: StorageFileReader;
+  try {
+    const storage = await identifyStorageFile(file);
+    reader =
+      storage === "mcap"
+        ? await McapFileReader.open(file, problems, notes)
+        : await SqliteFileReader.open(file, problems, notes);
+  } catch (err) {
+    const damage = file !== path && problems.find((p) => p.file === path);
+    if (!damage) throw err;
+    throw new BagError(
+      "corrupt",
+      path,
+      `${damage.message}, and nothing before it is readable (${errorText(err)})`,
+      { cause: err },
+    );
+  }
+  return file === path ? reader : withPath(reader, path);
+}
+
+/** A reader of a decompressed copy, listed under the compressed file the user has. */
+function withPath(reader: StorageFileReader, path: string): StorageFileReader {
+  return {
+    path,
+    storage: reader.storage,
+    topics: reader.topics,
+    messageCount: reader.messageCount,
+    startTime: reader.startTime,
+    endTime: reader.endTime,
+    messages: (topics, problems) => reader.messages(topics, problems),
+    close: () => reader.close(),
+  };
 }
 
 /** rosbag2_storage_default_plugins' numbering: name_0.mcap, name_1.mcap, … name_10.mcap. */
@@ -44,7 +94,7 @@ function splitIndex(name: string): number {
 async function filesOfDirectory(
   dir: string,
   notes: string[],
-): Promise<{ files: string[]; missing: string[] }> {
+): Promise<{ files: string[]; missing: string[]; compression?: CompressionMode }> {
   const metadataPath = join(dir, METADATA_FILE);
   let entries: string[];
   try {
@@ -67,14 +117,7 @@ async function filesOfDirectory(
     return { files: files.map((f) => join(dir, f)), missing: [] };
   }
   const meta = await readMetadata(metadataPath);
-  if (meta.compressionMode !== "" && meta.compressionFormat !== "") {
-    throw new BagError(
-      "unsupported_compression",
-      dir,
-      `${dir} is compressed by rosbag2 (${meta.compressionFormat}, per ${meta.compressionMode}); spikenode reads ` +
-        `uncompressed bags (MCAP chunk compression is fine): convert it with \`ros2 bag convert\` to an uncompressed bag`,
-    );
-  }
+  const compression = rosbag2CompressionMode(meta, metadataPath);
   if (
     meta.storageIdentifier !== "" &&
     meta.storageIdentifier !== "mcap" &&
@@ -113,7 +156,9 @@ async function filesOfDirectory(
     if (found) files.push(found);
     else missing.push(join(dir, rel));
   }
-  return { files, missing };
+  if (compression === "message")
+    notes.push(`${dir}: every message is zstd-compressed (rosbag2 message compression)`);
+  return { files, missing, compression };
 }
 
 class Rosbag2Reader implements BagReader {
@@ -132,6 +177,8 @@ class Rosbag2Reader implements BagReader {
     private readonly readers: StorageFileReader[],
     problems: BagProblem[],
     notes: string[],
+    private readonly compressedMessages: boolean,
+    private readonly decompressed: DecompressedFiles,
   ) {
     this.problems = problems;
     this.notes = notes;
@@ -164,7 +211,25 @@ class Rosbag2Reader implements BagReader {
   async *messages(options: ReadOptions = {}): AsyncIterableIterator<BagMessage> {
     const topics = options.topics ? new Set(options.topics) : undefined;
     for (const reader of this.readers) {
-      yield* reader.messages(topics, this.problems);
+      if (!this.compressedMessages) {
+        yield* reader.messages(topics, this.problems);
+        continue;
+      }
+      for await (const m of reader.messages(topics, this.problems)) {
+        let data: Uint8Array;
+        try {
+          data = decompressZstdMessage(m.data);
+        } catch (err) {
+          // one bad message is lost, not the rest of the bag
+          this.problems.push({
+            code: "corrupt",
+            file: reader.path,
+            message: `${reader.path}: the message on ${m.topic} logged at ${m.logTime} ns does not decompress (${errorText(err)}); skipped`,
+          });
+          continue;
+        }
+        yield { ...m, data };
+      }
     }
   }
 
@@ -209,14 +274,19 @@ class Rosbag2Reader implements BagReader {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.readers.map((r) => r.close()));
+    try {
+      await Promise.all(this.readers.map((r) => r.close()));
+    } finally {
+      await this.decompressed.remove();
+    }
   }
 }
 
 /**
  * Opens a bag for reading. Throws BagError (not_found, empty, not_a_bag, unknown_storage,
  * unsupported_compression, truncated, corrupt) when nothing can be read; damage after readable
- * data is reported in `problems` instead.
+ * data is reported in `problems` instead. Close it: that also removes the decompressed copies of
+ * a file-compressed bag.
  *
  *   const bag = await openBag("recording/");
  *   for await (const m of bag.messages({ topics: ["/camera/image_raw"] })) bag.codecFor(m.topic).decode(m.data);
@@ -226,6 +296,7 @@ export async function openBag(path: string): Promise<BagReader> {
   const problems: BagProblem[] = [];
   const notes: string[] = [];
   let files: string[];
+  let compression: CompressionMode | undefined;
   if (info.isDirectory()) {
     const found = await filesOfDirectory(path, notes);
     for (const m of found.missing) {
@@ -243,20 +314,25 @@ export async function openBag(path: string): Promise<BagReader> {
       );
     }
     files = found.files;
+    compression = found.compression;
   } else {
     files = [path];
   }
   const readers: StorageFileReader[] = [];
+  const decompressed = new DecompressedFiles();
   let firstError: BagError | undefined;
   for (const f of files) {
     try {
-      readers.push(await openStorageFile(f, problems, notes));
+      readers.push(await openStorageFile(f, problems, notes, decompressed));
     } catch (err) {
       const bagError =
         err instanceof BagError
           ? err
           : new BagError("unreadable", f, `cannot read ${f}: ${errorText(err)}`, { cause: err });
-      if (files.length === 1) throw bagError;
+      if (files.length === 1) {
+        await decompressed.remove();
+        throw bagError;
+      }
       // One bad file of a split recording (often the last, cut short) loses only its own messages.
       firstError ??= bagError;
       problems.push({
@@ -268,8 +344,19 @@ export async function openBag(path: string): Promise<BagReader> {
       });
     }
   }
-  if (readers.length === 0) throw firstError!;
+  if (readers.length === 0) {
+    await decompressed.remove();
+    throw firstError!;
+  }
   const storages = new Set(readers.map((r) => r.storage));
   const storage = storages.size === 1 ? readers[0].storage : "mcap";
-  return new Rosbag2Reader(path, storage, readers, problems, notes);
+  return new Rosbag2Reader(
+    path,
+    storage,
+    readers,
+    problems,
+    notes,
+    compression === "message",
+    decompressed,
+  );
 }

@@ -46,6 +46,23 @@ export async function statOrThrow(path: string): Promise<Awaited<ReturnType<type
   }
 }
 
+/** Whether a file starts with the zstd frame magic (rosbag2's file compression). */
+export async function isZstdFile(path: string): Promise<boolean> {
+  const head = new Uint8Array(ZSTD_MAGIC.length);
+  let n: number;
+  try {
+    const fh = await open(path, "r");
+    try {
+      ({ bytesRead: n } = await fh.read(head, 0, head.length, 0));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false; // identifyStorageFile says what is wrong with it
+  }
+  return n === head.length && startsWith(head, ZSTD_MAGIC);
+}
+
 /** The storage of one file, or a BagError saying what the file is instead. */
 export async function identifyStorageFile(path: string): Promise<StorageId> {
   const info = await statOrThrow(path);

@@ -156,5 +156,11 @@ float64 energy_ratio
 
 # Mean firing rate of each spiking layer over the frame, in Hz, in model layer order.
 float32[] layer_firing_rates_hz
+
+# The frame rate "power" is taken at, Hz, and where it comes from: "measured" (frames actually
+# processed, over the last seconds), or until two frames have been measured "configured" (the
+# rate the camera or replay was set to) or "nominal" (30 Hz, a typical camera).
+float64 frame_rate
+string frame_rate_source
 `,
 };

@@ -32,6 +32,8 @@ export interface ResultEnergy {
 
 /** What the messages are made from (src/stream's ClassificationResult fits). */
 export interface ResultFields {
+  /** The frame rate the energy's power is taken at, and where it comes from. */
+  powerRate?: { fps: number; source: string };
   /** The source image's header; every message of the frame carries a copy. */
   header: Header;
   classId: number;
@@ -149,6 +151,8 @@ export function powerEstimateMessage(result: ResultFields): PowerEstimate {
     ann_energy_per_frame: e.annEnergyPerFrame,
     energy_ratio: e.ratio,
     layer_firing_rates_hz: Float32Array.from(e.layerRates),
+    frame_rate: result.powerRate?.fps ?? 0,
+    frame_rate_source: result.powerRate?.source ?? "",
   };
 }
 

@@ -134,6 +134,10 @@ export interface PowerEstimate {
   ann_energy_per_frame: number;
   energy_ratio: number;
   layer_firing_rates_hz: Float32Array;
+  /** Hz: the rate `power` is taken at. */
+  frame_rate: number;
+  /** "measured", "configured" or "nominal". */
+  frame_rate_source: string;
 }
 
 /** Every bundled type by its full name. */

@@ -32,3 +32,4 @@ export {
   type SyntheticEncoding,
 } from "./synthetic-camera.js";
 export type * from "./types.js";
+export { NOMINAL_FRAME_RATE } from "./types.js";

@@ -371,4 +371,10 @@ function validateOptions(options: PipelineOptions): void {
   if (w !== undefined && !(w > 0)) {
     throw new RangeError(`createPipeline: rateWindowMs must be positive (got ${String(w)}).`);
   }
+  const fps = options.frameRate;
+  if (fps !== undefined && !(fps > 0 && Number.isFinite(fps))) {
+    throw new RangeError(
+      `createPipeline: frameRate must be a positive number of frames per second (got ${String(fps)}).`,
+    );
+  }
 }

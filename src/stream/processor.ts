@@ -32,7 +32,13 @@ import { continuousTicks, type ContinuousTicks } from "./presentation.js";
 import { unreachable, type DecodedFrame } from "./input-kinds.js";
 import type { FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
 import { RateMeter } from "./rate-meter.js";
-import type { PipelineInfo, PresentationMode, Time } from "./types.js";
+import {
+  NOMINAL_FRAME_RATE,
+  type PipelineInfo,
+  type PowerRate,
+  type PresentationMode,
+  type Time,
+} from "./types.js";
 
 export interface FrameProcessor {
   readonly info: PipelineInfo;
@@ -123,6 +129,7 @@ class StageProcessor implements FrameProcessor {
   private readonly earlyExit: EarlyExitPolicy | undefined;
   private readonly energy: PowerStage;
   private readonly rate: RateMeter;
+  private readonly configuredRate: number | undefined;
   private readonly mode: PresentationMode;
   private readonly timesteps: number;
   /** A sequence encoder fixes the ticks of every frame, in both presentation modes. */
@@ -153,6 +160,7 @@ class StageProcessor implements FrameProcessor {
       config.profiles,
     );
     this.rate = new RateMeter(config.rateWindowMs ?? DEFAULT_RATE_WINDOW_MS);
+    this.configuredRate = config.frameRate;
     this.running = new Float64Array(model.outputSize);
     this.spikeCounts = new Float64Array(model.outputSize);
     this.info = {
@@ -166,6 +174,15 @@ class StageProcessor implements FrameProcessor {
       powerProfile: this.energy.profile.name,
       neurons: model.layers.reduce((n, l) => n + l.neurons, 0),
     };
+  }
+
+  /** The measured rate, or before two frames the configured or nominal one (power of frame 1 is not 0). */
+  private powerRate(): PowerRate {
+    const measured = this.rate.rate();
+    if (measured > 0) return { fps: measured, source: "measured" };
+    return this.configuredRate !== undefined
+      ? { fps: this.configuredRate, source: "configured" }
+      : { fps: NOMINAL_FRAME_RATE, source: "nominal" };
   }
 
   async process(seq: number, frame: DecodedFrame): Promise<FromWorker> {
@@ -267,7 +284,8 @@ class StageProcessor implements FrameProcessor {
 
     t = now;
     this.rate.mark(now);
-    const energy = this.energy.estimate(counters, this.rate.rate());
+    const powerRate = this.powerRate();
+    const energy = this.energy.estimate(counters, powerRate.fps);
     timings.power = performance.now() - t;
 
     return {
@@ -284,6 +302,7 @@ class StageProcessor implements FrameProcessor {
         outputSpikeCounts,
         counters,
         energy,
+        powerRate,
         timings,
       },
     };

@@ -54,8 +54,22 @@ export interface ClassificationResult {
   outputSpikeCounts: number[];
   counters: FrameCounters;
   energy: EnergyEstimate;
+  /** The frame rate energy.power is taken at, and where it comes from (see PipelineOptions.frameRate). */
+  powerRate?: PowerRate;
   timings: StageTimings;
 }
+
+/**
+ * "measured": frames actually processed over the rate window; until two frames have been, the
+ * configured rate (PipelineOptions.frameRate) or else the nominal NOMINAL_FRAME_RATE.
+ */
+export interface PowerRate {
+  fps: number;
+  source: "measured" | "configured" | "nominal";
+}
+
+/** Frames per second power is taken at before a rate is measured or configured: a typical camera. */
+export const NOMINAL_FRAME_RATE = 30;
 
 export interface FrameError {
   seq: number;
@@ -149,6 +163,11 @@ export interface PipelineOptions {
   queueCapacity?: number;
   /** Window over which "frames per second actually processed" is measured for power. Default 2000. */
   rateWindowMs?: number;
+  /**
+   * The rate the camera or replay is set to, Hz: power is taken at it until two frames have been
+   * processed and a rate can be measured. Default: NOMINAL_FRAME_RATE.
+   */
+  frameRate?: number;
   /**
    * Decodes `kind: "serialized"` frames (CDR bytes), e.g. `codecFor(type).decode` from
    * src/messages. Runs on the calling thread when the frame is handed to the worker (never for

@@ -86,11 +86,11 @@ describe("inputs that are not a readable bag", () => {
       /is a ROS 1 bag; .*rosbags-convert/,
     ));
 
-  it("a zstd-compressed file", () =>
+  it("a zstd file (rosbag2 file compression) that does not decompress", () =>
     expectBagError(
       write("x.mcap.zstd", Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 1, 2, 3])),
-      "unsupported_compression",
-      /zstd -d/,
+      "corrupt",
+      /x\.mcap\.zstd does not decompress to the end \(.+\); read what came before the damage, and nothing before it is readable/,
     ));
 
   it("an SQLite database that is not rosbag2", async () => {
@@ -109,7 +109,7 @@ describe("inputs that are not a readable bag", () => {
     return expectBagError(d, "not_a_bag", /has no metadata.yaml and no .mcap or .db3 files/);
   });
 
-  it("metadata.yaml naming an unknown storage plugin, or rosbag2 compression", async () => {
+  it("metadata.yaml naming an unknown storage plugin, or a rosbag2 compression other than zstd", async () => {
     const d = join(tmp.dir, "other-storage");
     mkdirSync(d);
     writeFileSync(
@@ -119,9 +119,18 @@ describe("inputs that are not a readable bag", () => {
     await expectBagError(d, "unknown_storage", /names storage "rosbag_v2"; .*ros2 bag convert/);
     writeFileSync(
       join(d, "metadata.yaml"),
-      "rosbag2_bagfile_information:\n  version: 8\n  storage_identifier: mcap\n  compression_format: zstd\n  compression_mode: file\n  relative_file_paths: [x.mcap.zstd]\n",
+      "rosbag2_bagfile_information:\n  version: 8\n  storage_identifier: mcap\n  compression_format: lz4\n  compression_mode: FILE\n  relative_file_paths: [x.mcap.lz4]\n",
     );
-    await expectBagError(d, "unsupported_compression", /compressed by rosbag2 \(zstd, per file\)/);
+    await expectBagError(
+      d,
+      "unsupported_compression",
+      /names compression_format "lz4" \(per file\); spikenode reads zstd/,
+    );
+    writeFileSync(
+      join(d, "metadata.yaml"),
+      "rosbag2_bagfile_information:\n  version: 8\n  storage_identifier: mcap\n  compression_format: zstd\n  compression_mode: CHUNK\n  relative_file_paths: [x.mcap]\n",
+    );
+    await expectBagError(d, "unsupported_compression", /names compression_mode "CHUNK"/);
     writeFileSync(join(d, "metadata.yaml"), "just: text");
     await expectBagError(d, "not_a_bag", /no rosbag2_bagfile_information/);
   });

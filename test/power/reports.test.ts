@@ -123,6 +123,9 @@ describe("the replay summary's energy lines", () => {
       problems: [],
       notes: [],
       interrupted: false,
+      damaged: false,
+      lostFrames: 0,
+      expectedFrames: 1,
     } satisfies ReplaySummary;
     const lines = formatSummary(s).split("\n");
     expect(lines).toContain(

@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 import { McapBagWriter, nanosecondsToStamp } from "../../src/bag/index.js";
 import { replayBag } from "../../src/bag/replay/index.js";
 import { codecFor } from "../../src/messages/index.js";
+import type { ReplaySummary } from "../../src/bag/replay/index.js";
+import { runCli } from "../support/cli.js";
 import { FIXTURE_MODEL, ROOT, imageMessages, tempDir } from "./helpers.js";
 
 const T0 = 1_700_000_000_000_000_000n;
@@ -157,7 +159,7 @@ describe("inputs that cannot be replayed", () => {
 });
 
 describe("a bag cut short after some images", () => {
-  it("replays the images before the cut, exits normally and reports the truncation", async () => {
+  it("replays the images before the cut, reports the truncation and says the bag is damaged", async () => {
     const dir = tempDir();
     const { bytes, chunkStarts } = await diagnosticsThenImages(dir);
     const p = join(dir, "half.mcap");
@@ -173,7 +175,67 @@ describe("a bag cut short after some images", () => {
         message: expect.stringMatching(/half\.mcap is truncated/),
       }),
     ]);
+    // the cut file has no index: how many images the lost part held is not known
+    expect([s.damaged, s.lostFrames]).toEqual([true, null]);
     const out = await imageMessages(s.output.path, "/camera/image_raw");
     expect(out.map((m) => m.data)).toEqual(Array.from({ length: s.frames }, (_, i) => image(i)));
+  });
+
+  it("a damaged chunk of an indexed bag: the frames before it replayed, the lost ones counted", async () => {
+    const dir = tempDir();
+    const { bytes, chunkStarts } = await diagnosticsThenImages(dir);
+    const p = join(dir, "bitrot.mcap");
+    const damaged = bytes.slice();
+    // a byte inside the fourth chunk's records (one image per chunk after the first): its CRC fails
+    damaged[chunkStarts[3] + 200] ^= 0xff;
+    writeFileSync(p, damaged);
+    const s = await replayBag({ bag: p, model: FIXTURE_MODEL, out: join(dir, "out") });
+    expect(s.frames).toBeGreaterThan(0);
+    expect(s.frames).toBeLessThan(6);
+    expect(s).toMatchObject({ damaged: true, lostFrames: 6 - s.frames, expectedFrames: 6 });
+    expect(s.problems).toEqual([
+      expect.objectContaining({
+        code: "corrupt",
+        message: expect.stringMatching(
+          new RegExp(`bitrot\\.mcap is damaged after ${s.frames} messages`),
+        ),
+      }),
+    ]);
+  });
+
+  it("the command exits 3 and says so, with damaged and lostFrames in --json; an intact bag exits 0 with damaged false", async () => {
+    const dir = tempDir();
+    const { bytes, chunkStarts } = await diagnosticsThenImages(dir);
+    const damaged = bytes.slice();
+    damaged[chunkStarts[3] + 200] ^= 0xff;
+    writeFileSync(join(dir, "bitrot.mcap"), damaged);
+    writeFileSync(join(dir, "intact.mcap"), bytes);
+    const replay = (name: string) =>
+      runCli(
+        [
+          "replay",
+          join(dir, name),
+          "--model",
+          FIXTURE_MODEL,
+          "--out",
+          join(dir, `out-${name}`),
+          "--json",
+        ],
+        { cwd: ROOT },
+      );
+    const bad = replay("bitrot.mcap");
+    expect(bad.status).toBe(3);
+    const summary = JSON.parse(bad.stdout) as ReplaySummary;
+    expect(summary).toMatchObject({ damaged: true, lostFrames: 6 - summary.frames });
+    expect(bad.stderr).toContain(
+      `spikenode: the bag is damaged: ${6 - summary.frames} of the 6 frames of /camera/image_raw it lists could not be read (exit 3)`,
+    );
+    const good = replay("intact.mcap");
+    expect(good.status).toBe(0);
+    expect(JSON.parse(good.stdout) as ReplaySummary).toMatchObject({
+      frames: 6,
+      damaged: false,
+      lostFrames: 0,
+    });
   });
 });

@@ -49,6 +49,7 @@ function result(scores: number[]): ClassificationResult {
       ratio: 0.612,
       layerRates: [12.5, 30, 4.25],
     },
+    powerRate: { fps: 13.4, source: "measured" },
     timings: {
       queue: 1,
       decode: 1,
@@ -127,6 +128,8 @@ describe("src/messages/results", () => {
       ann_energy_per_frame: 3.11e-5,
       energy_ratio: 0.612,
       layer_firing_rates_hz: Float32Array.from([12.5, 30, 4.25]),
+      frame_rate: 13.4,
+      frame_rate_source: "measured",
     });
     const info = codecFor("vision_msgs/msg/LabelInfo");
     expect(info.decode(info.encode(labelInfoMessage(["Coat", "Bag"], HEADER.stamp)))).toEqual({
@@ -235,6 +238,9 @@ describe("replay text output", () => {
       problems: [
         { code: "truncated", file: "b.mcap", message: "b.mcap is truncated: read 5 messages" },
       ],
+      damaged: true,
+      lostFrames: 3,
+      expectedFrames: 8,
       notes: [],
       interrupted: false,
     } satisfies ReplaySummary;
@@ -247,6 +253,7 @@ describe("replay text output", () => {
       "energy per frame 1.00 µJ (p; 1.00 k synaptic ops), as an ANN 2.00 µJ (spiking costs 2.0× less); power at the processed rate 30.0 µW",
       "classes: a 3",
       "accuracy 66.7% (2/3 against b.mcap.labels.json)",
+      "error: the bag is damaged: 3 of the 8 frames of /cam it lists could not be read",
       "warning: b.mcap is truncated: read 5 messages",
       "wrote 15 messages to o/o_0.mcap (+ o/metadata.yaml)",
     ]);

@@ -9,6 +9,7 @@ import { codecFor } from "../../src/messages/index.js";
 import { createNetwork, loadModel, type Model } from "../../src/snn/index.js";
 import { createPipeline } from "../../src/stream/pipeline.js";
 import { SyntheticCamera } from "../../src/stream/synthetic-camera.js";
+import { NOMINAL_FRAME_RATE } from "../../src/stream/types.js";
 import type {
   ClassificationResult,
   FrameError,
@@ -127,13 +128,29 @@ describe("pipeline with the real worker", () => {
       expect(r.energy.inputMacs).toBe(r.counters.layers[0].synapticOps);
       expect(r.energy.energyPerFrame).toBeGreaterThan(0);
     });
-    // Power is energy per frame times the rate measured so far: nothing to measure at frame 0.
-    expect(results[0].energy.power).toBe(0);
+    // Power is energy per frame times the rate measured so far; nothing is measured at frame 0,
+    // so it is taken at the nominal rate and says so.
+    expect(results[0].powerRate).toEqual({ fps: NOMINAL_FRAME_RATE, source: "nominal" });
+    expect(results[0].energy.power).toBeCloseTo(
+      results[0].energy.energyPerFrame * NOMINAL_FRAME_RATE,
+      12,
+    );
+    expect(results[5].powerRate?.source).toBe("measured");
     const fps = results[5].energy.power / results[5].energy.energyPerFrame;
+    expect(fps).toBeCloseTo(results[5].powerRate!.fps, 6);
     expect(fps).toBeGreaterThan(0);
     // Different pictures are told apart (the test would be weak if every frame looked alike).
     expect(new Set(results.map((r) => r.outputSpikeCounts.join())).size).toBeGreaterThan(1);
     expect(p.stats()).toMatchObject({ received: 6, processed: 6, dropped: 0, errors: 0 });
+  });
+
+  it("takes the first frame's power at the configured frame rate, and says so", async () => {
+    const cam = camera();
+    const { results, errors } = await run({ frameRate: 12.5 }, [cam.frame(0), cam.frame(1)]);
+    expect(errors).toEqual([]);
+    expect(results[0].powerRate).toEqual({ fps: 12.5, source: "configured" });
+    expect(results[0].energy.power).toBeCloseTo(results[0].energy.energyPerFrame * 12.5, 12);
+    expect(results[1].powerRate?.source).toBe("measured");
   });
 
   it("is deterministic in reset mode: the same frame gives the same result in any order", async () => {

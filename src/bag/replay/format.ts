@@ -1,6 +1,7 @@
 /** Replay progress and summary as text for a terminal or a log. */
 import { energyUnits, ratioPhrase, si } from "../../stream/energy.js";
 import type { ReplayFrame } from "./index.js";
+import { damageLine } from "./damage.js";
 import type { LatencyFigures, ReplaySummary } from "./summary.js";
 
 // SI formatting and units live with the energy figures (src/power/units.ts); kept here by name
@@ -76,6 +77,8 @@ export function formatSummary(s: ReplaySummary): string {
       `accuracy ${(100 * s.accuracy.accuracy).toFixed(1)}% (${s.accuracy.correct}/${s.accuracy.labelled} against ${s.accuracy.labelsFile})`,
     );
   }
+  const damage = damageLine(s, s.topic, s.expectedFrames);
+  if (damage) lines.push(`error: ${damage}`);
   for (const p of s.problems) lines.push(`warning: ${p.message}`);
   for (const n of s.notes) lines.push(`note: ${n}`);
   lines.push(

@@ -40,6 +40,7 @@ import { openBag } from "../open.js";
 import { RECORDED_LATCHED_QOS, RECORDED_RELIABLE_QOS } from "../qos.js";
 import { nanosecondsToStamp } from "../time.js";
 import type { BagMessage, BagReader } from "../types.js";
+import { damageFigures } from "./damage.js";
 import { ReplayError } from "./errors.js";
 import { findLabels, type TrueLabels } from "./labels.js";
 import { ReplayTally, type ReplaySummary } from "./summary.js";
@@ -178,9 +179,25 @@ async function checkModel(model: string): Promise<void> {
   );
 }
 
-async function startPipeline(options: ReplayOptions, deserialize: (b: Uint8Array) => InputMessage) {
+/**
+ * Frames per second a paced replay feeds: the bag's recorded rate times --rate (power is taken at
+ * it until a rate is measured); undefined when unpaced or the bag gives no span.
+ */
+function pacedFrameRate(bag: BagReader, frames: number, rate: number | undefined) {
+  if (!rate || frames < 2 || bag.startTime === undefined || bag.endTime === undefined)
+    return undefined;
+  const span = Number(bag.endTime - bag.startTime) / 1e9;
+  return span > 0 ? ((frames - 1) / span) * rate : undefined;
+}
+
+async function startPipeline(
+  options: ReplayOptions,
+  deserialize: (b: Uint8Array) => InputMessage,
+  frameRate: number | undefined,
+) {
   const pipeline = createPipeline({
     model: options.model,
+    frameRate,
     presentation: options.presentation,
     earlyExit: false,
     powerProfile: options.powerProfile,
@@ -259,6 +276,7 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
   const { pipeline, info } = await startPipeline(
     options,
     (bytes) => codec.decode(bytes) as InputMessage,
+    pacedFrameRate(bag, topic.count, options.rate),
   );
   if (labels?.classes && labels.classes.join("\n") !== info.labels.join("\n")) {
     notes.push(
@@ -379,6 +397,8 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
       topics: written.topics,
     },
     problems: [...bag.problems],
+    ...damageFigures(bag.problems, total, outcome.frames, outcome.interrupted),
+    expectedFrames: total,
     notes,
     interrupted: outcome.interrupted,
   };

@@ -2,6 +2,7 @@
 import type { ClassificationResult, FrameError } from "../../stream/types.js";
 import type { BagProblem, StorageId } from "../types.js";
 import type { InputMessageType } from "../../stream/input-kinds.js";
+import type { DamageFigures } from "./damage.js";
 
 export interface LatencyFigures {
   mean: number;
@@ -89,6 +90,11 @@ export interface ReplaySummary {
   };
   /** Data the bag reader could not deliver (truncation, damage); the frames before it were replayed. */
   problems: BagProblem[];
+  /** Whether the bag was read in full, and how many frames were lost (see damage.ts). */
+  damaged: DamageFigures["damaged"];
+  lostFrames: DamageFigures["lostFrames"];
+  /** Frames the replay set out to read: the topic's listed count, capped by --limit. */
+  expectedFrames: number;
   notes: string[];
   /** Stopped early (signal) rather than at the end of the bag or --limit. */
   interrupted: boolean;

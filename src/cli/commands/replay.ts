@@ -30,6 +30,9 @@ interface ReplayCliOptions {
   progress: boolean;
 }
 
+/** Exit code of a replay whose bag could not be read in full (2: nothing could be replayed). */
+export const DAMAGED_BAG_EXIT = 3;
+
 export const replayCommand: CommandModule = {
   name: "replay",
   summary:
@@ -96,7 +99,7 @@ export const replayCommand: CommandModule = {
           throw new UserError(`--${name} ${v}: give a number`);
         return n;
       };
-      await runReplay(
+      const summary = await runReplay(
         {
           bag: String(bag),
           model: o.model ?? defaultModelPath(),
@@ -113,6 +116,14 @@ export const replayCommand: CommandModule = {
         },
         { json: o.json, progress: o.progress ? "auto" : "none" },
       );
+      // A bag read only in part is a failed replay for a script (the summary says what was lost).
+      if (summary.damaged) {
+        const { damageLine } = await import("../../bag/replay/damage.js");
+        process.stderr.write(
+          `spikenode: ${damageLine(summary, summary.topic, summary.expectedFrames)} (exit ${DAMAGED_BAG_EXIT})\n`,
+        );
+        process.exitCode = DAMAGED_BAG_EXIT;
+      }
     };
   },
 };
