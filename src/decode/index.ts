@@ -11,3 +11,5 @@ export {
   type ReadoutType,
 } from "./decoder.js";
 export { EarlyExitPolicy, type EarlyExitOptions } from "./early-exit.js";
+export { parseEarlyExit } from "./early-exit.js";
+export { presentWithEarlyExit, type EarlyExitFrame } from "./present.js";
