@@ -4,6 +4,7 @@ export {
   decoderForModel,
   outputSpikeHeight,
   windowTicks,
+  timestepsProblem,
   topK,
   type ClassScore,
   type Decoded,

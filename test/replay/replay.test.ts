@@ -151,12 +151,20 @@ describe("replaying the shipped sample bag", () => {
       .labels as number[];
     const { spikes } = await checkOutput(summary, "/camera/image_raw", "sensor_msgs/msg/Image", 12);
     const correct = spikes.filter((s, i) => s.class_id === truth[i]).length;
-    expect(summary.accuracy).toEqual({
+    expect(summary.accuracy).toMatchObject({
       labelsFile: join(SAMPLE_BAG, "labels.json"),
       labelled: 12,
       correct,
       accuracy: correct / 12,
     });
+    // The confusion matrix holds every labelled frame once: row = true, column = predicted.
+    const confusion = summary.accuracy!.confusion;
+    const expected = summary.model.labels.map(() => summary.model.labels.map(() => 0));
+    spikes.forEach((s, i) => (expected[truth[i]][s.class_id] += 1));
+    expect(confusion).toEqual(expected);
+    expect(summary.accuracy!.perClass.map((c) => c.correct)).toEqual(
+      expected.map((row, i) => row[i]),
+    );
     expect(summary.output.file).toBe(join(outDir, "sample-out_0.mcap"));
     expect(summary.output.metadataFile).toBe(join(outDir, "metadata.yaml"));
     expect(summary.output.messageCount).toBe(1 + 12 * 4);

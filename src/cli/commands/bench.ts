@@ -46,7 +46,7 @@ export const benchCommand: CommandModule = {
         return;
       }
       const { UserError } = await import("../fatal.js");
-      const { timestepsOption, earlyExitOption } = await import("../options.js");
+      const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
       const { readCheckedInputs } = await import("../inputs.js");
       const { loadModel } = await import("../../snn/index.js");
       const { benchEngine, machine } = await import("../../bench/measure.js");
@@ -69,10 +69,11 @@ export const benchCommand: CommandModule = {
           Float32Array.from({ length: model.inputSize }, rand),
         );
       }
-      const r = benchEngine(model, inputs, opts.engine, frames, { timesteps, earlyExit });
+      const T = ticksFor(model, timesteps);
+      const r = benchEngine(model, inputs, opts.engine, frames, { timesteps: T, earlyExit });
       const result = {
         model: model.spec.name,
-        timesteps: timesteps ?? model.spec.presentation.timesteps,
+        timesteps: T,
         earlyExit,
         dt: model.spec.dt,
         ...r,

@@ -43,7 +43,7 @@ export const inferCommand: CommandModule = {
         json: boolean;
       }>();
       const { UserError } = await import("../fatal.js");
-      const { timestepsOption, earlyExitOption } = await import("../options.js");
+      const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
       const { createNetwork, loadModel } = await import("../../snn/index.js");
       const { encoderForModel } = await import("../../encode/index.js");
       const { EarlyExitPolicy, presentWithEarlyExit } = await import("../../decode/index.js");
@@ -54,7 +54,7 @@ export const inferCommand: CommandModule = {
       const timesteps = timestepsOption(opts.timesteps);
       const earlyExit = earlyExitOption(opts.earlyExit);
       const model = await loadModel(opts.model);
-      const T = timesteps ?? model.spec.presentation.timesteps;
+      const T = ticksFor(model, timesteps);
       const inputs = await readCheckedInputs(opts.input, model);
       const net = createNetwork(model, { engine: opts.engine });
       const policy = earlyExit ? new EarlyExitPolicy(earlyExit) : undefined;

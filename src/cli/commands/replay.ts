@@ -25,6 +25,10 @@ interface ReplayCliOptions {
   topK?: string;
   powerProfile?: string;
   labels?: string;
+  timesteps?: string;
+  earlyExit?: string;
+  results?: string;
+  plot?: string;
   compression: string;
   json: boolean;
   progress: boolean;
@@ -46,12 +50,25 @@ export const replayCommand: CommandModule = {
         "--out <path>",
         "output bag directory (or a file ending in .mcap); default out/<bag>_spikenode_<time>",
       )
-      .option("--force", "replace an existing output bag", false)
+      .option("--force", "replace an existing output bag (and --results file)", false)
       .option(
         "--rate <factor>",
         "pace at this many times the recorded speed (default: as fast as possible)",
       )
       .option("--limit <n>", "replay only the first n images")
+      .option("--timesteps <T>", "ticks per frame (default: the model's presentation.timesteps)")
+      .option(
+        "--early-exit <margin:hold[:min]>",
+        "stop a frame once the winner leads the runner-up by margin (spikes) for hold ticks, never before min ticks, e.g. 1:10 (default: off)",
+      )
+      .option(
+        "--results <file>",
+        "write one line per frame (stamp, class, confidence, scores, ticks, energy, latency): CSV for a name ending .csv, else JSON Lines",
+      )
+      .option(
+        "--plot <file.svg>",
+        "draw the confusion matrix as SVG (needs true classes: a labels file beside the bag, or --labels)",
+      )
       .option(
         "--presentation <mode>",
         "reset (clear the network every frame) | continuous (carry state across frames); default: the model's",
@@ -77,6 +94,7 @@ export const replayCommand: CommandModule = {
           "  spikenode replay samples/fashion-mnist-camera",
           "  spikenode replay recording.db3 --topic /camera/image_raw/compressed --rate 1 --out out/run1",
           "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
+          "  spikenode replay samples/fashion-mnist-camera --timesteps 100 --early-exit 1:10 --results out/frames.csv --plot out/confusion.svg",
           "  spikenode replay samples/moving-fashion-camera --model models/moving-fashion-srnn",
         ].join("\n"),
       );
@@ -85,6 +103,7 @@ export const replayCommand: CommandModule = {
     return async (command: Command, bag: unknown) => {
       const o = command.opts<ReplayCliOptions>();
       const { UserError } = await import("../fatal.js");
+      const { timestepsOption, earlyExitOption } = await import("../options.js");
       const { CHUNK_COMPRESSIONS } = await import("../../bag/index.js");
       if (!(CHUNK_COMPRESSIONS as readonly string[]).includes(o.compression)) {
         throw new UserError(`--compression ${o.compression}: use zstd, lz4 or none`);
@@ -105,13 +124,21 @@ export const replayCommand: CommandModule = {
           overwrite: o.force,
           rate: number("rate", o.rate),
           limit: number("limit", o.limit),
+          timesteps: timestepsOption(o.timesteps),
+          earlyExit: earlyExitOption(o.earlyExit),
           presentation: o.presentation as ReplayOptions["presentation"],
           topK: number("top-k", o.topK),
           powerProfile: o.powerProfile,
           labels: o.labels,
           compression: o.compression as ReplayOptions["compression"],
         },
-        { json: o.json, progress: o.progress ? "auto" : "none" },
+        {
+          json: o.json,
+          progress: o.progress ? "auto" : "none",
+          results: o.results,
+          plot: o.plot,
+          overwrite: o.force,
+        },
       );
     };
   },
@@ -126,6 +153,12 @@ export interface ReplayPresentation {
    * "none": nothing until the summary.
    */
   progress: "auto" | "lines" | "none";
+  /** Write a line per frame here (src/bag/replay/results-file.ts). */
+  results?: string;
+  /** Draw the confusion matrix here as SVG (when the frames have true classes). */
+  plot?: string;
+  /** Replace an existing results file. */
+  overwrite?: boolean;
 }
 
 /**
@@ -136,12 +169,22 @@ export async function runReplay(
   options: ReplayOptions,
   show: ReplayPresentation,
 ): Promise<ReplaySummary> {
-  const [{ replayBag }, { formatFrameLine, formatSummary, si, energyUnits }, cliProgress] =
-    await Promise.all([
-      import("../../bag/replay.js"),
-      import("../../bag/replay/format.js"),
-      import("cli-progress"),
-    ]);
+  const [
+    { replayBag },
+    { formatFrameLine, formatSummary, si, energyUnits },
+    { ResultsWriter },
+    cliProgress,
+  ] = await Promise.all([
+    import("../../bag/replay.js"),
+    import("../../bag/replay/format.js"),
+    import("../../bag/replay/results-file.js"),
+    import("cli-progress"),
+  ]);
+  if (show.plot !== undefined && !/\.svg$/i.test(show.plot)) {
+    const { UserError } = await import("../fatal.js");
+    throw new UserError(`--plot ${show.plot}: name an .svg file`);
+  }
+  const results = show.results ? await ResultsWriter.open(show.results, show.overwrite) : undefined;
   const useBar = show.progress === "auto" && process.stderr.isTTY === true;
   const bar = useBar
     ? new cliProgress.default.SingleBar(
@@ -178,6 +221,7 @@ export async function runReplay(
       signal: abort.signal,
       onStart: (s) => {
         labels = s.model.labels;
+        results?.begin(s.model.labels);
         started = performance.now();
         const what = `replaying ${s.frames} frames of ${s.topic} (${s.type}) from ${s.bag} with ${s.model.modelName} into ${s.output}`;
         if (show.progress === "lines" || (show.progress === "auto" && !useBar)) line(what);
@@ -185,6 +229,7 @@ export async function runReplay(
       },
       onFrame: (f: ReplayFrame) => {
         done += 1;
+        results?.write(f);
         if (bar) {
           const r = f.result;
           const last = r
@@ -197,14 +242,53 @@ export async function runReplay(
         }
       },
     });
+  } catch (err) {
+    // Nothing was replayed: leave no empty results file behind.
+    if (results) {
+      await results.close().catch(() => undefined);
+      const { rm } = await import("node:fs/promises");
+      await rm(results.file, { force: true });
+    }
+    throw err;
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
   }
+  await results?.close();
+  const wrote: string[] = [];
+  if (results) wrote.push(`wrote ${results.lines} frame lines to ${results.file}`);
+  if (show.plot !== undefined) wrote.push(await writeConfusionPlot(summary, show.plot));
   if (show.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${formatSummary(summary)}\n`);
-  if (show.json) process.stderr.write(`spikenode: wrote ${summary.output.file}\n`);
+  else process.stdout.write(`${[formatSummary(summary), ...wrote].join("\n")}\n`);
+  if (show.json) {
+    for (const w of [`wrote ${summary.output.file}`, ...wrote])
+      process.stderr.write(`spikenode: ${w}\n`);
+  }
   return summary;
+}
+
+/** `--plot`: the confusion matrix as SVG, or a note saying why there is none. */
+async function writeConfusionPlot(summary: ReplaySummary, file: string): Promise<string> {
+  if (!summary.accuracy) {
+    return `note: no confusion matrix for --plot ${file}: the frames have no true classes (put a labels file beside the bag, or pass --labels FILE)`;
+  }
+  const [{ writeFile }, { confusionSvg }] = await Promise.all([
+    import("node:fs/promises"),
+    import("../confusion-svg.js"),
+  ]);
+  const a = summary.accuracy;
+  const svg = confusionSvg({
+    title: `${summary.model.name} on ${summary.topic}: ${(100 * a.accuracy).toFixed(1)} % of ${a.labelled} frames (${summary.model.timesteps} ticks${summary.earlyExit ? ", early exit" : ""})`,
+    classes: summary.model.labels,
+    confusion: a.confusion,
+  });
+  try {
+    await writeFile(file, svg);
+  } catch (err) {
+    const { UserError } = await import("../fatal.js");
+    throw new UserError(`--plot ${file} cannot be written: ${(err as Error).message}`);
+  }
+  return `wrote the confusion matrix to ${file}`;
 }
 
 /**
