@@ -294,7 +294,7 @@ async function writeConfusionPlot(summary: ReplaySummary, file: string): Promise
 /**
  * The embedded default (`spikenode run` / `npm start` without ROS 2): replays the shipped sample
  * bag with the default model, showing every classification and its power, and writes the output
- * bag under out/ in the working directory.
+ * bag under out/ in the working directory, keeping the last EMBEDDED_KEEP of its own there.
  */
 export async function runEmbeddedDefault(
   options: Partial<ReplayOptions> = {},
@@ -310,5 +310,54 @@ export async function runEmbeddedDefault(
         "or set SPIKENODE_MODEL to a model directory",
     );
   }
-  return runReplay({ bag: SAMPLE_BAG, ...options, model }, { json: false, progress: "lines" });
+  const summary = await runReplay(
+    { bag: SAMPLE_BAG, ...options, model },
+    { json: false, progress: "lines" },
+  );
+  if (options.out === undefined) {
+    const removed = await pruneEmbeddedOutputs("out", EMBEDDED_KEEP);
+    if (removed > 0) {
+      process.stdout.write(
+        `removed ${removed} older embedded-default output bag${removed === 1 ? "" : "s"} from out/ (the last ${EMBEDDED_KEEP} are kept)\n`,
+      );
+    }
+  }
+  return summary;
+}
+
+/** Output bags of the embedded default kept under out/: `npm start` must not fill the disk. */
+export const EMBEDDED_KEEP = 3;
+
+/**
+ * Removes all but the newest `keep` output bags the embedded default wrote into `dir` (named
+ * <sample>_spikenode_<local time>, which sorts by time). Only a directory holding nothing but
+ * such a bag's own files (its .mcap and metadata.yaml) is removed, so a user's folder with the
+ * same kind of name and anything else in it stays. Returns how many were removed.
+ */
+export async function pruneEmbeddedOutputs(dir: string, keep: number): Promise<number> {
+  const { readdir, rm } = await import("node:fs/promises");
+  const { basename, join } = await import("node:path");
+  const sample = basename(SAMPLE_BAG);
+  const pattern = new RegExp(`^${sample}_spikenode_\\d{4}_\\d\\d_\\d\\d-\\d\\d_\\d\\d_\\d\\d$`);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => pattern.test(n)).sort();
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) {
+    const path = join(dir, name);
+    let entries: string[];
+    try {
+      entries = await readdir(path);
+    } catch {
+      continue;
+    }
+    const own = new Set([`${name}_0.mcap`, "metadata.yaml"]);
+    if (!entries.every((e) => own.has(e))) continue;
+    await rm(path, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
 }
