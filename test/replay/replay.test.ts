@@ -430,6 +430,13 @@ describe("output bag and options", () => {
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, rate: -1 })).rejects.toThrow(
       /--rate -1/,
     );
+    // 0 is no speed either (it used to mean "as fast as possible", which leaving --rate out says).
+    await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, rate: 0 })).rejects.toThrow(
+      /--rate 0: give a speed factor > 0/,
+    );
+    await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, timesteps: 0 })).rejects.toThrow(
+      /--timesteps 0/,
+    );
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, limit: 0 })).rejects.toThrow(
       /--limit 0/,
     );
