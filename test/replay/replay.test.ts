@@ -434,9 +434,9 @@ describe("output bag and options", () => {
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, rate: 0 })).rejects.toThrow(
       /--rate 0: give a speed factor > 0/,
     );
-    await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, timesteps: 0 })).rejects.toThrow(
-      /--timesteps 0/,
-    );
+    await expect(
+      replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, timesteps: 0 }),
+    ).rejects.toThrow(/--timesteps 0/);
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, limit: 0 })).rejects.toThrow(
       /--limit 0/,
     );

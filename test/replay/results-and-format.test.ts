@@ -264,9 +264,9 @@ describe("replay text output", () => {
       "accuracy 66.7% (2/3 against b.mcap.labels.json)",
       "per class: a 100.0% (2/2), b 0.0% (0/1)",
       "confusion matrix (rows: true class, columns: predicted class):",
-      "          0   1",
-      "  0 a     2   0",
-      "  1 b     1   0",
+      "        0   1",
+      "  0 a   2   0",
+      "  1 b   1   0",
       "warning: b.mcap is truncated: read 5 messages",
       "wrote 15 messages to o/o_0.mcap (+ o/metadata.yaml)",
     ]);
