@@ -3,6 +3,7 @@
 // (an output missing, or older than its source or than the TypeScript/package configuration),
 // so a second `npm start` starts at once. Arguments after `npm start --` go to `spikenode run`.
 import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
