@@ -5,10 +5,10 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ReplaySummary } from "../../src/bag/replay.js";
+import { replayBag, type ReplaySummary } from "../../src/bag/replay.js";
 import { csvHeader, csvRow, resultRecord } from "../../src/bag/replay/results-file.js";
 import { runCli } from "../support/cli.js";
-import { FIXTURE_MODEL, ROOT, fixtureBag, tempDir } from "./helpers.js";
+import { FIXTURE_MODEL, ROOT, SHIPPED_MODEL, fixtureBag, tempDir } from "./helpers.js";
 
 const spikenode = (args: string[]) => runCli(args, { cwd: ROOT });
 
@@ -215,5 +215,19 @@ describe("replay --results / --plot", () => {
       error: "decode_failed",
     });
     expect(csvRow(rec, 2)).toBe("4,3.000000005,0.5,,,,,,,,,,,,decode_failed,,");
+  });
+
+  it("--timesteps that never reach the model's readout window are refused, not run at chance", async () => {
+    // fashion-mnist-lif reads out from tick 100: 60 ticks would score every class alike.
+    await expect(
+      replayBag({
+        bag: fixtureBag("fm_png_10.mcap"),
+        model: SHIPPED_MODEL,
+        out: join(tempDir(), "o"),
+        timesteps: 60,
+      }),
+    ).rejects.toThrow(
+      /timesteps 60: fashion-mnist-lif reads its output from tick 100 on .*give more than 100 ticks/,
+    );
   });
 });
