@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       inputs,
       "reference",
       Math.max(3, Math.floor(frames / 30)),
-      1,
+      { warmup: 1 },
     );
     const tfjs = benchTfjs(model, inputs, Math.max(3, Math.floor(frames / 10)));
     networks.push({

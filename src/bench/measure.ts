@@ -3,6 +3,7 @@
  * encoder, timed with the monotonic clock. Shared by `npm run bench` and `spikenode bench`.
  */
 import os from "node:os";
+import { EarlyExitPolicy, presentWithEarlyExit, type EarlyExitOptions } from "../decode/index.js";
 import { encoderForModel } from "../encode/index.js";
 import {
   DEFAULT_PROFILE,
@@ -43,6 +44,17 @@ export interface EngineBench extends LatencyStats {
     ratio: number;
     comparison: string;
   };
+  /** Mean ticks simulated per frame (below the presentation's with early exit). */
+  ticksPerFrame: number;
+}
+
+export interface EngineBenchOptions {
+  /** Untimed frames first. Default 3. */
+  warmup?: number;
+  /** Ticks per frame. Default: the model's presentation.timesteps. */
+  timesteps?: number;
+  /** Stop each frame once the winner is clear (src/decode/early-exit.ts). Default off. */
+  earlyExit?: EarlyExitOptions | false;
 }
 
 export function stats(times: number[], cpuMs: number): LatencyStats {
@@ -76,14 +88,21 @@ export function benchEngine(
   inputs: Float32Array[],
   engine: EngineKind,
   frames: number,
-  warmup = 3,
+  options: EngineBenchOptions = {},
 ): EngineBench {
+  const warmup = options.warmup ?? 3;
   const net = createNetwork(model, { engine });
-  // run() computes the constant current itself; other encoders (Poisson, delta, sequences) tick.
+  const policy = options.earlyExit ? new EarlyExitPolicy(options.earlyExit) : undefined;
+  // run() computes the constant current itself; other encoders (Poisson, delta, sequences) tick,
+  // and so does every encoder under early exit.
   const encoder =
-    model.spec.input.encoder.type === "constant" ? undefined : encoderForModel(model.spec);
-  const T = model.spec.presentation.timesteps;
-  for (let i = 0; i < warmup; i++) net.run(inputs[i % inputs.length], T, encoder);
+    model.spec.input.encoder.type === "constant" && !policy
+      ? undefined
+      : encoderForModel(model.spec);
+  const T = options.timesteps ?? model.spec.presentation.timesteps;
+  const present = (pixels: Float32Array) =>
+    policy ? presentWithEarlyExit(net, pixels, T, encoder!, policy) : net.run(pixels, T, encoder);
+  for (let i = 0; i < warmup; i++) present(inputs[i % inputs.length]);
   const times: number[] = [];
   let synops = 0;
   let spikes = 0;
@@ -101,7 +120,8 @@ export function benchEngine(
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < frames; i++) {
     const t0 = performance.now();
-    const { counters } = net.run(inputs[i % inputs.length], T, encoder);
+    present(inputs[i % inputs.length]);
+    const counters = net.counters();
     times.push(performance.now() - t0);
     synops += counters.total.synapticOps;
     spikes += counters.total.spikes;
@@ -132,6 +152,7 @@ export function benchEngine(
       ratio: energyRatio(annEnergy, energy),
       comparison: ratioPhrase(energyRatio(annEnergy, energy), `the ${annLabel}`),
     },
+    ticksPerFrame: ticks / frames,
   };
 }
 

@@ -2,10 +2,13 @@
  * Errors a user caused (a missing file, a bad model) end the command with one clear line and a
  * non-zero exit; anything else is a bug and keeps its stack trace.
  */
+/** The exit code of every usage or input error (README "Exit codes"); commander's too. */
+export const USAGE_EXIT_CODE = 2;
+
 export class UserError extends Error {
   constructor(
     message: string,
-    readonly exitCode = 2,
+    readonly exitCode = USAGE_EXIT_CODE,
   ) {
     super(message);
     this.name = "UserError";
@@ -23,7 +26,7 @@ export function isUserFacing(err: unknown): err is Error & { exitCode?: number }
 export function reportFatal(err: unknown): never {
   if (isUserFacing(err)) {
     process.stderr.write(`spikenode: ${err.message}\n`);
-    process.exit(err.exitCode ?? 2);
+    process.exit(err.exitCode ?? USAGE_EXIT_CODE);
   }
   process.stderr.write(
     `spikenode: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

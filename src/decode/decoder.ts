@@ -152,6 +152,16 @@ export function windowTicks(spec: ModelSpec, ticks: number): number {
   return Math.max(0, end - start);
 }
 
+/**
+ * Why `timesteps` ticks per frame cannot be read out (the window starts at or after the last
+ * tick, so every frame would score all classes equal), or null when they can.
+ */
+export function timestepsProblem(spec: ModelSpec, timesteps: number): string | null {
+  const start = spec.readout.window.start;
+  if (timesteps > start) return null;
+  return `${spec.name} reads its output from tick ${start} on (readout.window.start, after the transient of a reset), so ${timesteps} ticks per frame read nothing out; give more than ${start} ticks`;
+}
+
 /** The decoder a model file implies; options override temperature and top-k. */
 export function decoderForModel(
   spec: ModelSpec,

@@ -96,3 +96,27 @@ export class EarlyExitPolicy {
     return this.stoppedAt ?? this.ticks;
   }
 }
+
+/**
+ * The command line's early-exit policy: `margin:hold` or `margin:hold:min` (lead over the
+ * runner-up in readout units, ticks it must hold, ticks before which it never stops), e.g.
+ * `1:10`. One syntax for replay, bench, infer and run. Throws RangeError naming the text.
+ */
+export function parseEarlyExit(text: string): EarlyExitOptions {
+  const parts = text.split(":");
+  const numbers = parts.map((p) => (p.trim() === "" ? NaN : Number(p)));
+  const [margin, holdTicks, minTicks] = numbers;
+  const ok =
+    (parts.length === 2 || parts.length === 3) &&
+    Number.isFinite(margin) &&
+    margin >= 0 &&
+    Number.isInteger(holdTicks) &&
+    holdTicks >= 1 &&
+    (minTicks === undefined || (Number.isInteger(minTicks) && minTicks >= 0));
+  if (!ok) {
+    throw new RangeError(
+      `--early-exit ${text}: give margin:hold or margin:hold:min (lead over the runner-up in readout units >= 0, ticks it must hold >= 1, ticks before which it never stops), e.g. 1:10`,
+    );
+  }
+  return minTicks === undefined ? { margin, holdTicks } : { margin, holdTicks, minTicks };
+}

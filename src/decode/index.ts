@@ -4,6 +4,7 @@ export {
   decoderForModel,
   outputSpikeHeight,
   windowTicks,
+  timestepsProblem,
   topK,
   type ClassScore,
   type Decoded,
@@ -11,3 +12,5 @@ export {
   type ReadoutType,
 } from "./decoder.js";
 export { EarlyExitPolicy, type EarlyExitOptions } from "./early-exit.js";
+export { parseEarlyExit } from "./early-exit.js";
+export { presentWithEarlyExit, type EarlyExitFrame } from "./present.js";

@@ -7,6 +7,7 @@
 import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { energyRatio, ratioPhrase } from "../power/index.js";
+import { parseEarlyExit } from "../decode/early-exit.js";
 import { createPipeline } from "./pipeline.js";
 import {
   SYNTHETIC_ENCODINGS,
@@ -312,7 +313,7 @@ export interface PipelineBenchCliOptions {
   presentation?: string;
   timesteps?: string | number;
   queue?: string | number;
-  /** "margin:hold", e.g. "1:10"; absent = every frame gets all its ticks. */
+  /** "margin:hold[:min]", e.g. "1:10" (src/decode/early-exit.ts parseEarlyExit); absent = every frame gets all its ticks. */
   earlyExit?: string;
   json?: boolean;
 }
@@ -362,15 +363,13 @@ export async function runPipelineBench(
     throw usage(`--presentation must be reset or continuous (got ${JSON.stringify(presentation)})`);
   }
   const frames = integer("frames", options.frames, 1000);
-  let earlyExit: { margin: number; holdTicks: number } | false = false;
+  let earlyExit: EarlyExitOptions | false = false;
   if (options.earlyExit !== undefined) {
-    const [margin, hold] = options.earlyExit.split(":").map(Number);
-    if (!(margin >= 0) || !Number.isInteger(hold) || hold < 1) {
-      throw usage(
-        `--early-exit must be margin:hold, e.g. 1:10 (got ${JSON.stringify(options.earlyExit)})`,
-      );
+    try {
+      earlyExit = parseEarlyExit(options.earlyExit);
+    } catch (err) {
+      throw usage((err as Error).message);
     }
-    earlyExit = { margin, holdTicks: hold };
   }
   const report = await benchPipeline({
     model: options.model,

@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import {
   decoderForModel,
   EarlyExitPolicy,
+  timestepsProblem,
   windowTicks,
   type ScoreDecoder,
 } from "../decode/index.js";
@@ -103,6 +104,10 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
   const mode = config.presentation ?? spec.presentation.mode;
   const timesteps = steps ?? config.timesteps ?? spec.presentation.timesteps;
   const dt = config.dt ?? spec.dt;
+  if (mode === "reset" && steps === null) {
+    const problem = timestepsProblem(spec, timesteps);
+    if (problem) throw new Error(`pipeline option timesteps ${timesteps}: ${problem}`);
+  }
   const readout =
     mode === "continuous" && steps === null
       ? { ...spec.readout, window: { start: 0, end: tickLimits(config, timesteps).maxTicks } }

@@ -28,6 +28,44 @@ interface EvalCliOptions {
   presentation?: string;
   powerProfile?: string;
   json: boolean;
+  progress: boolean;
+  progressSeconds: string;
+}
+
+/**
+ * Progress on stderr (stdout keeps the report): a bar on a terminal; elsewhere (a log, CI, a
+ * pipe) a line every --progress-seconds, as `train` prints. --no-progress silences both.
+ */
+function progressReporter(
+  o: EvalCliOptions,
+  what: string,
+): { update: (done: number, total: number) => void; stop: () => void } {
+  const seconds = Number(o.progressSeconds);
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw userError(`--progress-seconds must be a positive number, got "${o.progressSeconds}"`);
+  if (!o.progress) return { update: () => undefined, stop: () => undefined };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${what} [{bar}] {value}/{total} | {percentage}% | ETA {eta_formatted}`,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 1000 * seconds,
+    },
+    cliProgress.Presets.legacy,
+  );
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) {
+        bar.start(total, 0);
+        started = true;
+      }
+      bar.update(done);
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
 }
 
 function positiveInt(value: string | undefined, flag: string): number | undefined {
@@ -145,14 +183,7 @@ export async function runEval(command: Command): Promise<void> {
     .map((x) => x.trim())
     .filter(Boolean);
   synapses.forEach(parseSynapseName);
-  const bar =
-    o.json || !process.stderr.isTTY
-      ? null
-      : new cliProgress.SingleBar(
-          { format: "eval [{bar}] {value}/{total} | ETA {eta_formatted}", stream: process.stderr },
-          cliProgress.Presets.legacy,
-        );
-  let started = false;
+  const progress = progressReporter(o, "eval");
   const report = await evaluateModel({
     modelDir,
     dataset: o.dataset as DatasetName,
@@ -163,16 +194,9 @@ export async function runEval(command: Command): Promise<void> {
     threads: positiveInt(o.threads, "--threads"),
     dataDir: o.dataDir,
     profiles: chosenProfiles(o),
-    onProgress: (done, total) => {
-      if (!bar) return;
-      if (!started) {
-        bar.start(total, 0);
-        started = true;
-      }
-      bar.update(done);
-    },
+    onProgress: progress.update,
   });
-  bar?.stop();
+  progress.stop();
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
   if (o.record) recordAccuracy(modelDir, o.record, report);
   await output(o, report);
@@ -194,12 +218,15 @@ async function runMovingEval(o: EvalCliOptions, modelDir: string): Promise<void>
         `${flag} does not apply to moving-fashion-mnist (the model fixes ticks per frame)`,
       );
   const { evaluateMovingStream, formatMovingReport } = await import("./moving-eval.js");
+  const progress = progressReporter(o, "eval clips");
   const report = await evaluateMovingStream({
     modelDir,
     limit: positiveInt(o.limit, "--limit"),
     presentation: o.presentation as MovingPresentation | undefined,
     dataDir: o.dataDir,
+    onProgress: progress.update,
   });
+  progress.stop();
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
   process.stdout.write(
     o.json ? JSON.stringify(report, null, 2) + "\n" : formatMovingReport(report) + "\n",

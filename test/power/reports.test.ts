@@ -126,6 +126,8 @@ describe("the replay summary's energy lines", () => {
       damaged: false,
       lostFrames: 0,
       expectedFrames: 1,
+      earlyExit: null,
+      ticksPerFrame: 200,
     } satisfies ReplaySummary;
     const lines = formatSummary(s).split("\n");
     expect(lines).toContain(
@@ -144,7 +146,7 @@ describe("the engine benchmark's energy", () => {
     const { ProfileRegistry, energyLayers, estimateEnergy } =
       await import("../../src/power/index.js");
     const input = Float32Array.from([0.9, 0.1, 0.7, 0.4]);
-    const b = benchEngine(model, [input], "fast", 2, 0);
+    const b = benchEngine(model, [input], "fast", 2, { warmup: 0 });
     const { counters } = createNetwork(model).run(input);
     const e = estimateEnergy(counters, new ProfileRegistry().get(), 0, {
       analogInput: true,

@@ -151,12 +151,20 @@ describe("replaying the shipped sample bag", () => {
       .labels as number[];
     const { spikes } = await checkOutput(summary, "/camera/image_raw", "sensor_msgs/msg/Image", 12);
     const correct = spikes.filter((s, i) => s.class_id === truth[i]).length;
-    expect(summary.accuracy).toEqual({
+    expect(summary.accuracy).toMatchObject({
       labelsFile: join(SAMPLE_BAG, "labels.json"),
       labelled: 12,
       correct,
       accuracy: correct / 12,
     });
+    // The confusion matrix holds every labelled frame once: row = true, column = predicted.
+    const confusion = summary.accuracy!.confusion;
+    const expected = summary.model.labels.map(() => summary.model.labels.map(() => 0));
+    spikes.forEach((s, i) => (expected[truth[i]][s.class_id] += 1));
+    expect(confusion).toEqual(expected);
+    expect(summary.accuracy!.perClass.map((c) => c.correct)).toEqual(
+      expected.map((row, i) => row[i]),
+    );
     expect(summary.output.file).toBe(join(outDir, "sample-out_0.mcap"));
     expect(summary.output.metadataFile).toBe(join(outDir, "metadata.yaml"));
     expect(summary.output.messageCount).toBe(1 + 12 * 4);
@@ -422,6 +430,13 @@ describe("output bag and options", () => {
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, rate: -1 })).rejects.toThrow(
       /--rate -1/,
     );
+    // 0 is no speed either (it used to mean "as fast as possible", which leaving --rate out says).
+    await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, rate: 0 })).rejects.toThrow(
+      /--rate 0: give a speed factor > 0/,
+    );
+    await expect(
+      replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, timesteps: 0 }),
+    ).rejects.toThrow(/--timesteps 0/);
     await expect(replayBag({ bag: SAMPLE_BAG, model: FIXTURE_MODEL, limit: 0 })).rejects.toThrow(
       /--limit 0/,
     );

@@ -2,7 +2,7 @@
 import { energyUnits, ratioPhrase, si } from "../../stream/energy.js";
 import type { ReplayFrame } from "./index.js";
 import { damageLine } from "./damage.js";
-import type { LatencyFigures, ReplaySummary } from "./summary.js";
+import type { AccuracyFigures, LatencyFigures, ReplaySummary } from "./summary.js";
 
 // SI formatting and units live with the energy figures (src/power/units.ts); kept here by name
 // for the replay's callers.
@@ -40,8 +40,11 @@ function ms(l: LatencyFigures): string {
 export function formatSummary(s: ReplaySummary): string {
   const lines: string[] = [];
   const pace = s.rate === null ? "as fast as possible" : `at ${s.rate}× recorded speed`;
+  const exit = s.earlyExit
+    ? `, early exit at a lead of ${s.earlyExit.margin} for ${s.earlyExit.holdTicks ?? 1} ticks${s.ticksPerFrame === null ? "" : `: ${s.ticksPerFrame.toFixed(1)} ticks per frame on average`}`
+    : "";
   lines.push(
-    `replayed ${s.topic} (${s.type}) of ${s.bag} with ${s.model.name} (${s.model.timesteps} ticks of ${s.model.dt * 1000} ms, ${s.model.presentation}), ${pace}${s.interrupted ? ", interrupted" : ""}`,
+    `replayed ${s.topic} (${s.type}) of ${s.bag} with ${s.model.name} (${s.model.timesteps} ticks of ${s.model.dt * 1000} ms, ${s.model.presentation}${exit}), ${pace}${s.interrupted ? ", interrupted" : ""}`,
   );
   lines.push(
     `frames ${s.frames}: classified ${s.classified}, errors ${s.errors}, dropped ${s.dropped}` +
@@ -76,6 +79,7 @@ export function formatSummary(s: ReplaySummary): string {
     lines.push(
       `accuracy ${(100 * s.accuracy.accuracy).toFixed(1)}% (${s.accuracy.correct}/${s.accuracy.labelled} against ${s.accuracy.labelsFile})`,
     );
+    lines.push(...formatClassAccuracy(s.accuracy));
   }
   const damage = damageLine(s, s.topic, s.expectedFrames);
   if (damage) lines.push(`error: ${damage}`);
@@ -85,4 +89,32 @@ export function formatSummary(s: ReplaySummary): string {
     `wrote ${s.output.messageCount} messages to ${s.output.file}${s.output.metadataFile ? ` (+ ${s.output.metadataFile})` : ""}`,
   );
   return lines.join("\n");
+}
+
+/**
+ * Per-class accuracy (recall) on one line, then the confusion matrix as a table: rows the true
+ * class (index and name), columns the predicted class index. Classes no frame had are left out
+ * of the line; the table keeps every class so that rows and columns line up.
+ */
+export function formatClassAccuracy(a: AccuracyFigures): string[] {
+  const seen = a.perClass.filter((c) => c.labelled > 0);
+  const lines = [
+    `per class: ${seen.map((c) => `${c.class} ${(100 * (c.accuracy ?? 0)).toFixed(1)}% (${c.correct}/${c.labelled})`).join(", ")}`,
+  ];
+  const n = a.confusion.length;
+  if (n === 0) return lines;
+  const names = a.perClass.map((c, i) => `${i} ${c.class}`);
+  const nameWidth = Math.max(...names.map((x) => x.length));
+  const cell = Math.max(
+    3,
+    ...a.confusion.flat().map((v) => String(v).length),
+    String(n - 1).length,
+  );
+  const pad = (x: string | number) => String(x).padStart(cell);
+  lines.push("confusion matrix (rows: true class, columns: predicted class):");
+  lines.push(`  ${" ".repeat(nameWidth)} ${a.confusion.map((_, j) => pad(j)).join(" ")}`);
+  a.confusion.forEach((row, i) => {
+    lines.push(`  ${names[i].padEnd(nameWidth)} ${row.map(pad).join(" ")}`);
+  });
+  return lines;
 }

@@ -27,9 +27,11 @@ import {
 import { createPipeline } from "../../stream/index.js";
 import type {
   ClassificationResult,
+  EarlyExitOptions,
   FrameError,
   Pipeline,
   PipelineInfo,
+  PipelineOptions,
   InputMessage,
   InputMessageType,
   PresentationMode,
@@ -70,8 +72,19 @@ export interface ReplayOptions {
   overwrite?: boolean;
   /** The image topic; needed only when the bag has several. */
   topic?: string;
-  /** Pace at `rate`× the recorded speed; undefined or 0 = as fast as possible. */
+  /** Pace at `rate`× the recorded speed (> 0); undefined = as fast as possible. */
   rate?: number;
+  /** Ticks per frame (reset), nominal ticks (continuous). Default: the model's presentation.timesteps. */
+  timesteps?: number;
+  /** Stop a frame once the winner is clear (src/decode/early-exit.ts). Default off. */
+  earlyExit?: EarlyExitOptions | false;
+  /**
+   * Further pipeline settings, as the node's parameters set them (`spikenode run` without ROS 2
+   * passes its -p values here): dt, encoder, frame size limit. See src/stream/types.ts.
+   */
+  pipeline?: Pick<PipelineOptions, "dt" | "encoder" | "maxImagePixels">;
+  /** Every class's score and output spike count in /spikenode/spike_classification. Default true. */
+  publishScores?: boolean;
   /**
    * reset or continuous; default the model's presentation.mode (a stream model such as
    * moving-fashion-srnn only works continuous, a frame classifier is evaluated reset).
@@ -133,7 +146,7 @@ export function defaultOutputPath(bag: string, now = new Date()): string {
 }
 
 function checkOptions(o: ReplayOptions): void {
-  if (o.rate !== undefined && !(Number.isFinite(o.rate) && o.rate >= 0)) {
+  if (o.rate !== undefined && !(Number.isFinite(o.rate) && o.rate > 0)) {
     throw new ReplayError(
       "bad_option",
       `--rate ${o.rate}: give a speed factor > 0 (1 = recorded speed), or leave it out to replay as fast as possible`,
@@ -151,6 +164,12 @@ function checkOptions(o: ReplayOptions): void {
   }
   if (o.limit !== undefined && !(Number.isInteger(o.limit) && o.limit >= 1)) {
     throw new ReplayError("bad_option", `--limit ${o.limit}: give a whole number of frames >= 1`);
+  }
+  if (o.timesteps !== undefined && !(Number.isInteger(o.timesteps) && o.timesteps >= 1)) {
+    throw new ReplayError(
+      "bad_option",
+      `--timesteps ${o.timesteps}: give a whole number of ticks >= 1, or leave it out for the model's`,
+    );
   }
   if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK >= 1)) {
     throw new ReplayError("bad_option", `--top-k ${o.topK}: give a whole number >= 1`);
@@ -196,10 +215,12 @@ async function startPipeline(
   frameRate: number | undefined,
 ) {
   const pipeline = createPipeline({
+    ...options.pipeline,
     model: options.model,
     frameRate,
     presentation: options.presentation,
-    earlyExit: false,
+    timesteps: options.timesteps,
+    earlyExit: options.earlyExit ?? false,
     powerProfile: options.powerProfile,
     queueCapacity: options.queueCapacity ?? 1,
     // The source bytes are written to the output bag after their result arrives, so the
@@ -374,7 +395,9 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
       encoder: info.encoder,
       presentation: info.presentation,
     },
-    rate: options.rate ? options.rate : null,
+    rate: options.rate ?? null,
+    earlyExit: options.earlyExit || null,
+    ticksPerFrame: tally.ticksPerFrame(),
     frames: outcome.frames,
     classified: stats.processed,
     dropped: stats.dropped,
@@ -464,7 +487,7 @@ class ReplayRun {
     interrupted: boolean;
   }> {
     const { options } = this;
-    const rate = options.rate && options.rate > 0 ? options.rate : undefined;
+    const rate = options.rate;
     const limit = options.limit ?? Infinity;
     let frames = 0;
     let interrupted = false;
@@ -543,7 +566,10 @@ class ReplayRun {
     this.write(async () => {
       await writer.write(this.topic, m.data, m.logTime, m.publishTime);
       if (!result) return;
-      const messages = resultMessages(result, { topK, withScores: true });
+      const messages = resultMessages(result, {
+        topK,
+        withScores: this.options.publishScores ?? true,
+      });
       for (const output of RESULT_OUTPUTS)
         await writer.writeMessage(
           REPLAY_TOPICS[output],

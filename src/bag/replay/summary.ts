@@ -1,5 +1,5 @@
 /** What a replay tells at the end, and the running tallies it is made from. */
-import type { ClassificationResult, FrameError } from "../../stream/types.js";
+import type { ClassificationResult, EarlyExitOptions, FrameError } from "../../stream/types.js";
 import type { BagProblem, StorageId } from "../types.js";
 import type { InputMessageType } from "../../stream/input-kinds.js";
 import type { DamageFigures } from "./damage.js";
@@ -33,6 +33,15 @@ export interface EnergyFigures {
   spikesPerSynapse?: number;
 }
 
+export interface ClassAccuracy {
+  class: string;
+  /** Classified frames whose true class this is. */
+  labelled: number;
+  correct: number;
+  /** correct / labelled; null when no frame of the class was classified. */
+  accuracy: number | null;
+}
+
 export interface AccuracyFigures {
   labelsFile: string;
   /** Classified frames that have a true class. */
@@ -40,6 +49,14 @@ export interface AccuracyFigures {
   correct: number;
   /** correct / labelled. */
   accuracy: number;
+  /** Recall per true class, in the model's class order. */
+  perClass: ClassAccuracy[];
+  /**
+   * confusion[true][predicted]: classified frames, rows the true class and columns the
+   * predicted one, both in the model's class order (true classes the model does not have are
+   * counted in `labelled` but not here).
+   */
+  confusion: number[][];
 }
 
 export interface ReplaySummary {
@@ -58,6 +75,10 @@ export interface ReplaySummary {
   };
   /** Pacing: R× recorded speed, or null for as fast as possible. */
   rate: number | null;
+  /** The early-exit policy frames ran under, or null for none (every frame got all its ticks). */
+  earlyExit: EarlyExitOptions | null;
+  /** Mean ticks simulated per classified frame; null when none was. */
+  ticksPerFrame: number | null;
   /** Image messages read and handed to the pipeline. */
   frames: number;
   classified: number;
@@ -125,6 +146,7 @@ export class ReplayTally {
   private readonly latencies: number[] = [];
   private readonly processing: number[] = [];
   private energySum = 0;
+  private ticksSum = 0;
   private annSum = 0;
   private powerSum = 0;
   private synopsSum = 0;
@@ -137,9 +159,11 @@ export class ReplayTally {
   readonly errorExamples: Record<string, string> = {};
   private labelled = 0;
   private correct = 0;
+  private readonly confusion: number[][];
 
   constructor(private readonly labels: readonly string[]) {
     this.histogram = new Array<number>(labels.length).fill(0);
+    this.confusion = labels.map(() => new Array<number>(labels.length).fill(0));
   }
 
   get classified(): number {
@@ -151,6 +175,7 @@ export class ReplayTally {
     this.processing.push(result.timings.total - result.timings.queue);
     const e = result.energy;
     this.energySum += e.energyPerFrame;
+    this.ticksSum += result.timestepsUsed;
     this.annSum += e.annEnergyPerFrame;
     this.powerSum += e.power;
     this.synopsSum += e.synapticOps;
@@ -165,6 +190,8 @@ export class ReplayTally {
     if (trueClass !== undefined) {
       this.labelled += 1;
       if (trueClass === result.classId) this.correct += 1;
+      const row = this.confusion[trueClass];
+      if (row && result.classId >= 0 && result.classId < row.length) row[result.classId] += 1;
     }
   }
 
@@ -174,6 +201,10 @@ export class ReplayTally {
 
   latency(): LatencyFigures | null {
     return latencyFigures(this.latencies);
+  }
+
+  ticksPerFrame(): number | null {
+    return this.classified > 0 ? this.ticksSum / this.classified : null;
   }
 
   processingTime(): LatencyFigures | null {
@@ -214,6 +245,17 @@ export class ReplayTally {
       labelled: this.labelled,
       correct: this.correct,
       accuracy: this.correct / this.labelled,
+      perClass: this.labels.map((name, i) => {
+        const row = this.confusion[i];
+        const labelled = row.reduce((a, b) => a + b, 0);
+        return {
+          class: name,
+          labelled,
+          correct: row[i],
+          accuracy: labelled > 0 ? row[i] / labelled : null,
+        };
+      }),
+      confusion: this.confusion.map((row) => [...row]),
     };
   }
 }

@@ -10,10 +10,15 @@ export const benchCommand: CommandModule = {
       .requiredOption("--model <dir>", "model directory")
       .option("--frames <n>", "timed frames", "100")
       .option(
-        "--input <file.f32>",
-        "inputs to cycle through (default: seeded uniform random pixels)",
+        "--input <files...>",
+        "inputs to cycle through: raw .f32 files or PNG/JPEG images, as for infer (default: seeded uniform random pixels)",
       )
       .option("--engine <name>", "fast | reference", "fast")
+      .option("--timesteps <T>", "ticks per frame (default: the model's presentation.timesteps)")
+      .option(
+        "--early-exit <margin:hold[:min]>",
+        "stop a frame once the winner leads by margin for hold ticks (default: off)",
+      )
       .option("--json", "print JSON", false)
       .option("--pipeline", "the whole pipeline on a synthetic camera (src/stream)", false)
       .option("--width <px>", "--pipeline: camera width", "640")
@@ -21,19 +26,17 @@ export const benchCommand: CommandModule = {
       .option("--encoding <enc>", "--pipeline: mono8 | rgb8 | bgr8 | rgba8 | bgra8", "rgb8")
       .option("--fps <n>", "--pipeline: camera frame rate", "30")
       .option("--presentation <mode>", "--pipeline: reset | continuous (default: the model's)")
-      .option("--queue <n>", "--pipeline: frames that may wait for the worker", "1")
-      .option(
-        "--early-exit <margin:hold>",
-        "--pipeline: stop a frame once the winner leads by margin for hold ticks (default: off)",
-      );
+      .option("--queue <n>", "--pipeline: frames that may wait for the worker", "1");
   },
   async load() {
     return async (command: Command) => {
       const opts = command.opts<{
         model: string;
         frames: string;
-        input?: string;
+        input?: string[];
         engine: string;
+        timesteps?: string;
+        earlyExit?: string;
         json: boolean;
         pipeline: boolean;
       }>();
@@ -42,10 +45,13 @@ export const benchCommand: CommandModule = {
         await runPipelineBench(command.opts());
         return;
       }
-      const { readFile } = await import("node:fs/promises");
       const { UserError } = await import("../fatal.js");
+      const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
+      const { readCheckedInputs } = await import("../inputs.js");
       const { loadModel } = await import("../../snn/index.js");
-      const { benchEngine, machine, splitInputs } = await import("../../bench/measure.js");
+      const { benchEngine, machine } = await import("../../bench/measure.js");
+      const timesteps = timestepsOption(opts.timesteps);
+      const earlyExit = earlyExitOption(opts.earlyExit);
       const frames = Number(opts.frames);
       if (!Number.isInteger(frames) || frames < 1)
         throw new UserError(`--frames ${opts.frames}: give a positive whole number`);
@@ -55,18 +61,7 @@ export const benchCommand: CommandModule = {
       const model = await loadModel(opts.model);
       let inputs: Float32Array[];
       if (opts.input !== undefined) {
-        const bytes = await readFile(opts.input).catch((err: Error) => {
-          throw new UserError(`--input ${opts.input}: cannot be read (${err.message})`);
-        });
-        const data = new Float32Array(
-          bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
-        );
-        inputs = splitInputs(data, model.inputSize);
-        if (inputs.length === 0 || data.length % model.inputSize !== 0) {
-          throw new UserError(
-            `--input ${opts.input}: not a whole number of inputs of ${model.inputSize} float32 values`,
-          );
-        }
+        inputs = (await readCheckedInputs(opts.input, model)).map((i) => i.values);
       } else {
         let s = 12345;
         const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
@@ -74,10 +69,12 @@ export const benchCommand: CommandModule = {
           Float32Array.from({ length: model.inputSize }, rand),
         );
       }
-      const r = benchEngine(model, inputs, opts.engine, frames);
+      const T = ticksFor(model, timesteps);
+      const r = benchEngine(model, inputs, opts.engine, frames, { timesteps: T, earlyExit });
       const result = {
         model: model.spec.name,
-        timesteps: model.spec.presentation.timesteps,
+        timesteps: T,
+        earlyExit,
         dt: model.spec.dt,
         ...r,
         machine: machine(),
@@ -89,7 +86,7 @@ export const benchCommand: CommandModule = {
       const m = result.machine;
       process.stdout.write(
         [
-          `${result.model} (${opts.engine} engine, batch 1, ${result.timesteps} ticks of ${result.dt * 1000} ms, ${frames} frames)`,
+          `${result.model} (${opts.engine} engine, batch 1, ${result.timesteps} ticks of ${result.dt * 1000} ms${earlyExit ? `, early exit ${opts.earlyExit}: ${r.ticksPerFrame.toFixed(1)} ticks per frame on average` : ""}, ${frames} frames)`,
           `latency: median ${r.medianMs.toFixed(3)} ms, p95 ${r.p95Ms.toFixed(3)} ms, ${r.framesPerSecond.toFixed(1)} frames/s (CPU ${r.cpuMsPerFrame.toFixed(3)} ms/frame)`,
           `synaptic ops: ${Math.round(r.synapticOpsPerFrame)} per frame, ${(r.synapticOpsPerSecond / 1e6).toFixed(1)} M/s; spikes ${Math.round(r.spikesPerFrame)} per frame; layer rates ${r.layerRatesHz.map((x) => x.toFixed(1)).join(" / ")} Hz`,
           `energy: ${r.energy.energyPerFrame.toExponential(3)} ${r.energy.unit} per frame (${r.energy.profile}; random inputs), the ${r.energy.annLabel} ${r.energy.annEnergyPerFrame.toExponential(3)} ${r.energy.unit}: ${r.energy.comparison}`,

@@ -49,7 +49,13 @@ export const evalCommand: CommandModule = {
         "--report <file.json>",
         "print/plot a saved report (from --out) instead of evaluating; with --model, its energy is recomputed from the saved counts",
       )
-      .option("--json", "print the JSON report instead of a summary", false);
+      .option("--json", "print the JSON report instead of a summary", false)
+      .option("--no-progress", "no progress bar or progress lines")
+      .option(
+        "--progress-seconds <s>",
+        "when not on a terminal, print a progress line on stderr this often",
+        "30",
+      );
   },
   async load() {
     const { runEval } = await import("../../train/cli-eval.js");

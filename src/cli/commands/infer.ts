@@ -3,64 +3,94 @@ import type { CommandModule } from "./index.js";
 
 export const inferCommand: CommandModule = {
   name: "infer",
-  summary: "Run a model on raw float32 inputs and print spike counts, class and counters.",
+  summary:
+    "Run a model on raw float32 inputs or PNG/JPEG images and print spike counts, class and counters.",
   configure(command: Command) {
     command
       .requiredOption("--model <dir>", "model directory")
       .requiredOption(
-        "--input <file.f32>",
-        "N inputs in the model's input shape, float32 little-endian, pixels in [0, 1]",
+        "--input <files...>",
+        "raw .f32 files (N inputs in the model's input shape, float32 little-endian, pixels in [0, 1]) or PNG/JPEG images (preprocessed as the node does: colour, fit, invert, normalise)",
       )
       .option("--engine <name>", "fast | reference", "fast")
-      .option("--json", "print JSON lines, one per input", false);
+      .option("--timesteps <T>", "ticks per input (default: the model's presentation.timesteps)")
+      .option(
+        "--early-exit <margin:hold[:min]>",
+        "stop an input once the winner leads by margin for hold ticks (default: off)",
+      )
+      .option("--json", "print JSON lines, one per input", false)
+      .addHelpText(
+        "after",
+        [
+          "",
+          "Inputs with NaN or ±Inf are refused, naming file, sample and element; inputs far outside",
+          "the range the model's preprocessing produces get a warning on stderr.",
+          "",
+          "Examples:",
+          "  spikenode infer --model models/fashion-mnist-lif --input shoe.png",
+          "  spikenode infer --model test/fixtures/golden --input test/fixtures/golden/inputs.f32 --timesteps 50 --json",
+        ].join("\n"),
+      );
   },
   async load() {
     return async (command: Command) => {
-      const opts = command.opts<{ model: string; input: string; engine: string; json: boolean }>();
-      const { readFile } = await import("node:fs/promises");
+      const opts = command.opts<{
+        model: string;
+        input: string[];
+        engine: string;
+        timesteps?: string;
+        earlyExit?: string;
+        json: boolean;
+      }>();
       const { UserError } = await import("../fatal.js");
+      const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
       const { createNetwork, loadModel } = await import("../../snn/index.js");
       const { encoderForModel } = await import("../../encode/index.js");
+      const { EarlyExitPolicy, presentWithEarlyExit } = await import("../../decode/index.js");
+      const { readCheckedInputs } = await import("../inputs.js");
       if (opts.engine !== "fast" && opts.engine !== "reference") {
         throw new UserError(`--engine ${opts.engine}: use "fast" or "reference"`);
       }
+      const timesteps = timestepsOption(opts.timesteps);
+      const earlyExit = earlyExitOption(opts.earlyExit);
       const model = await loadModel(opts.model);
-      let bytes: Buffer;
-      try {
-        bytes = await readFile(opts.input);
-      } catch (err) {
-        throw new UserError(`--input ${opts.input}: cannot be read (${(err as Error).message})`);
-      }
-      const per = model.inputSize * 4;
-      if (bytes.byteLength === 0 || bytes.byteLength % per !== 0) {
-        throw new UserError(
-          `--input ${opts.input}: ${bytes.byteLength} bytes is not a whole number of inputs of shape [${model.inputShape.join(", ")}] (${per} bytes each, float32 little-endian)`,
-        );
-      }
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const T = ticksFor(model, timesteps);
+      const inputs = await readCheckedInputs(opts.input, model);
       const net = createNetwork(model, { engine: opts.engine });
+      const policy = earlyExit ? new EarlyExitPolicy(earlyExit) : undefined;
+      // run() computes a constant current itself; the early-exit loop needs the encoder.
       const encoder =
-        model.spec.input.encoder.type === "constant" ? undefined : encoderForModel(model.spec);
-      const frame = new Float32Array(model.inputSize);
-      const n = bytes.byteLength / per;
-      for (let k = 0; k < n; k++) {
-        for (let i = 0; i < frame.length; i++) frame[i] = view.getFloat32(k * per + i * 4, true);
-        const { scores, counters } = net.run(frame, undefined, encoder);
+        model.spec.input.encoder.type === "constant" && !policy
+          ? undefined
+          : encoderForModel(model.spec);
+      for (const [k, input] of inputs.entries()) {
+        let scores: Float64Array;
+        let ticks: number;
+        if (policy) {
+          ({ scores, ticks } = presentWithEarlyExit(net, input.values, T, encoder!, policy));
+        } else {
+          ({ scores } = net.run(input.values, T, encoder));
+          ticks = T;
+        }
+        const counters = net.counters();
         let best = 0;
         for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
         const result = {
           input: k,
+          file: input.file,
+          sample: input.sample,
           readout: model.spec.readout.type,
           scores: Array.from(scores),
           class: model.labels[best],
           classIndex: best,
+          ticks,
           counters,
         };
         if (opts.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else {
           const t = counters.total;
           process.stdout.write(
-            `#${k} class ${result.class}  ${model.spec.readout.type} [${result.scores.map((x) => +x.toFixed(4)).join(" ")}]  spikes ${t.spikes}  synops ${t.synapticOps}  neuron updates ${t.neuronUpdates}  ANN MACs ${t.annMacs}\n`,
+            `#${k} class ${result.class}  ${model.spec.readout.type} [${result.scores.map((x) => +x.toFixed(4)).join(" ")}]  ticks ${ticks}  spikes ${t.spikes}  synops ${t.synapticOps}  neuron updates ${t.neuronUpdates}  ANN MACs ${t.annMacs}\n`,
           );
         }
       }

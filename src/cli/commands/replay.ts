@@ -25,6 +25,10 @@ interface ReplayCliOptions {
   topK?: string;
   powerProfile?: string;
   labels?: string;
+  timesteps?: string;
+  earlyExit?: string;
+  results?: string;
+  plot?: string;
   compression: string;
   json: boolean;
   progress: boolean;
@@ -49,12 +53,25 @@ export const replayCommand: CommandModule = {
         "--out <path>",
         "output bag directory (or a file ending in .mcap); default out/<bag>_spikenode_<time>",
       )
-      .option("--force", "replace an existing output bag", false)
+      .option("--force", "replace an existing output bag (and --results file)", false)
       .option(
         "--rate <factor>",
         "pace at this many times the recorded speed (default: as fast as possible)",
       )
       .option("--limit <n>", "replay only the first n images")
+      .option("--timesteps <T>", "ticks per frame (default: the model's presentation.timesteps)")
+      .option(
+        "--early-exit <margin:hold[:min]>",
+        "stop a frame once the winner leads the runner-up by margin (spikes) for hold ticks, never before min ticks, e.g. 1:10 (default: off)",
+      )
+      .option(
+        "--results <file>",
+        "write one line per frame (stamp, class, confidence, scores, ticks, energy, latency): CSV for a name ending .csv, else JSON Lines",
+      )
+      .option(
+        "--plot <file.svg>",
+        "draw the confusion matrix as SVG (needs true classes: a labels file beside the bag, or --labels)",
+      )
       .option(
         "--presentation <mode>",
         "reset (clear the network every frame) | continuous (carry state across frames); default: the model's",
@@ -80,6 +97,7 @@ export const replayCommand: CommandModule = {
           "  spikenode replay samples/fashion-mnist-camera",
           "  spikenode replay recording.db3 --topic /camera/image_raw/compressed --rate 1 --out out/run1",
           "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
+          "  spikenode replay samples/fashion-mnist-camera --timesteps 100 --early-exit 1:10 --results out/frames.csv --plot out/confusion.svg",
           "  spikenode replay samples/moving-fashion-camera --model models/moving-fashion-srnn",
         ].join("\n"),
       );
@@ -88,6 +106,7 @@ export const replayCommand: CommandModule = {
     return async (command: Command, bag: unknown) => {
       const o = command.opts<ReplayCliOptions>();
       const { UserError } = await import("../fatal.js");
+      const { timestepsOption, earlyExitOption } = await import("../options.js");
       const { CHUNK_COMPRESSIONS } = await import("../../bag/index.js");
       if (!(CHUNK_COMPRESSIONS as readonly string[]).includes(o.compression)) {
         throw new UserError(`--compression ${o.compression}: use zstd, lz4 or none`);
@@ -108,13 +127,21 @@ export const replayCommand: CommandModule = {
           overwrite: o.force,
           rate: number("rate", o.rate),
           limit: number("limit", o.limit),
+          timesteps: timestepsOption(o.timesteps),
+          earlyExit: earlyExitOption(o.earlyExit),
           presentation: o.presentation as ReplayOptions["presentation"],
           topK: number("top-k", o.topK),
           powerProfile: o.powerProfile,
           labels: o.labels,
           compression: o.compression as ReplayOptions["compression"],
         },
-        { json: o.json, progress: o.progress ? "auto" : "none" },
+        {
+          json: o.json,
+          progress: o.progress ? "auto" : "none",
+          results: o.results,
+          plot: o.plot,
+          overwrite: o.force,
+        },
       );
       // A bag read only in part is a failed replay for a script (the summary says what was lost).
       if (summary.damaged) {
@@ -137,6 +164,12 @@ export interface ReplayPresentation {
    * "none": nothing until the summary.
    */
   progress: "auto" | "lines" | "none";
+  /** Write a line per frame here (src/bag/replay/results-file.ts). */
+  results?: string;
+  /** Draw the confusion matrix here as SVG (when the frames have true classes). */
+  plot?: string;
+  /** Replace an existing results file. */
+  overwrite?: boolean;
 }
 
 /**
@@ -147,12 +180,22 @@ export async function runReplay(
   options: ReplayOptions,
   show: ReplayPresentation,
 ): Promise<ReplaySummary> {
-  const [{ replayBag }, { formatFrameLine, formatSummary, si, energyUnits }, cliProgress] =
-    await Promise.all([
-      import("../../bag/replay/index.js"),
-      import("../../bag/replay/format.js"),
-      import("cli-progress"),
-    ]);
+  const [
+    { replayBag },
+    { formatFrameLine, formatSummary, si, energyUnits },
+    { ResultsWriter },
+    cliProgress,
+  ] = await Promise.all([
+    import("../../bag/replay/index.js"),
+    import("../../bag/replay/format.js"),
+    import("../../bag/replay/results-file.js"),
+    import("cli-progress"),
+  ]);
+  if (show.plot !== undefined && !/\.svg$/i.test(show.plot)) {
+    const { UserError } = await import("../fatal.js");
+    throw new UserError(`--plot ${show.plot}: name an .svg file`);
+  }
+  const results = show.results ? await ResultsWriter.open(show.results, show.overwrite) : undefined;
   const useBar = show.progress === "auto" && process.stderr.isTTY === true;
   const bar = useBar
     ? new cliProgress.default.SingleBar(
@@ -189,6 +232,7 @@ export async function runReplay(
       signal: abort.signal,
       onStart: (s) => {
         labels = s.model.labels;
+        results?.begin(s.model.labels);
         started = performance.now();
         const what = `replaying ${s.frames} frames of ${s.topic} (${s.type}) from ${s.bag} with ${s.model.modelName} into ${s.output}`;
         if (show.progress === "lines" || (show.progress === "auto" && !useBar)) line(what);
@@ -196,6 +240,7 @@ export async function runReplay(
       },
       onFrame: (f: ReplayFrame) => {
         done += 1;
+        results?.write(f);
         if (bar) {
           const r = f.result;
           const last = r
@@ -208,20 +253,59 @@ export async function runReplay(
         }
       },
     });
+  } catch (err) {
+    // Nothing was replayed: leave no empty results file behind.
+    if (results) {
+      await results.close().catch(() => undefined);
+      const { rm } = await import("node:fs/promises");
+      await rm(results.file, { force: true });
+    }
+    throw err;
   } finally {
     bar?.stop();
     process.off("SIGINT", onSigint);
   }
+  await results?.close();
+  const wrote: string[] = [];
+  if (results) wrote.push(`wrote ${results.lines} frame lines to ${results.file}`);
+  if (show.plot !== undefined) wrote.push(await writeConfusionPlot(summary, show.plot));
   if (show.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`${formatSummary(summary)}\n`);
-  if (show.json) process.stderr.write(`spikenode: wrote ${summary.output.file}\n`);
+  else process.stdout.write(`${[formatSummary(summary), ...wrote].join("\n")}\n`);
+  if (show.json) {
+    for (const w of [`wrote ${summary.output.file}`, ...wrote])
+      process.stderr.write(`spikenode: ${w}\n`);
+  }
   return summary;
+}
+
+/** `--plot`: the confusion matrix as SVG, or a note saying why there is none. */
+async function writeConfusionPlot(summary: ReplaySummary, file: string): Promise<string> {
+  if (!summary.accuracy) {
+    return `note: no confusion matrix for --plot ${file}: the frames have no true classes (put a labels file beside the bag, or pass --labels FILE)`;
+  }
+  const [{ writeFile }, { confusionSvg }] = await Promise.all([
+    import("node:fs/promises"),
+    import("../confusion-svg.js"),
+  ]);
+  const a = summary.accuracy;
+  const svg = confusionSvg({
+    title: `${summary.model.name} on ${summary.topic}: ${(100 * a.accuracy).toFixed(1)} % of ${a.labelled} frames (${summary.model.timesteps} ticks${summary.earlyExit ? ", early exit" : ""})`,
+    classes: summary.model.labels,
+    confusion: a.confusion,
+  });
+  try {
+    await writeFile(file, svg);
+  } catch (err) {
+    const { UserError } = await import("../fatal.js");
+    throw new UserError(`--plot ${file} cannot be written: ${(err as Error).message}`);
+  }
+  return `wrote the confusion matrix to ${file}`;
 }
 
 /**
  * The embedded default (`spikenode run` / `npm start` without ROS 2): replays the shipped sample
  * bag with the default model, showing every classification and its power, and writes the output
- * bag under out/ in the working directory.
+ * bag under out/ in the working directory, keeping the last EMBEDDED_KEEP of its own there.
  */
 export async function runEmbeddedDefault(
   options: Partial<ReplayOptions> = {},
@@ -237,5 +321,54 @@ export async function runEmbeddedDefault(
         "or set SPIKENODE_MODEL to a model directory",
     );
   }
-  return runReplay({ bag: SAMPLE_BAG, ...options, model }, { json: false, progress: "lines" });
+  const summary = await runReplay(
+    { bag: SAMPLE_BAG, ...options, model },
+    { json: false, progress: "lines" },
+  );
+  if (options.out === undefined) {
+    const removed = await pruneEmbeddedOutputs("out", EMBEDDED_KEEP);
+    if (removed > 0) {
+      process.stdout.write(
+        `removed ${removed} older embedded-default output bag${removed === 1 ? "" : "s"} from out/ (the last ${EMBEDDED_KEEP} are kept)\n`,
+      );
+    }
+  }
+  return summary;
+}
+
+/** Output bags of the embedded default kept under out/: `npm start` must not fill the disk. */
+export const EMBEDDED_KEEP = 3;
+
+/**
+ * Removes all but the newest `keep` output bags the embedded default wrote into `dir` (named
+ * <sample>_spikenode_<local time>, which sorts by time). Only a directory holding nothing but
+ * such a bag's own files (its .mcap and metadata.yaml) is removed, so a user's folder with the
+ * same kind of name and anything else in it stays. Returns how many were removed.
+ */
+export async function pruneEmbeddedOutputs(dir: string, keep: number): Promise<number> {
+  const { readdir, rm } = await import("node:fs/promises");
+  const { basename, join } = await import("node:path");
+  const sample = basename(SAMPLE_BAG);
+  const pattern = new RegExp(`^${sample}_spikenode_\\d{4}_\\d\\d_\\d\\d-\\d\\d_\\d\\d_\\d\\d$`);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => pattern.test(n)).sort();
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names.slice(0, Math.max(0, names.length - keep))) {
+    const path = join(dir, name);
+    let entries: string[];
+    try {
+      entries = await readdir(path);
+    } catch {
+      continue;
+    }
+    const own = new Set([`${name}_0.mcap`, "metadata.yaml"]);
+    if (!entries.every((e) => own.has(e))) continue;
+    await rm(path, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
 }
