@@ -18,6 +18,8 @@ export interface ChartOptions {
   yMin?: number;
   yMax?: number;
   legendWidth?: number;
+  /** Draw the legend right of the plot (default true; false when a neighbouring chart has it). */
+  legend?: boolean;
   /** Prefix of the chart's element ids, unique per chart when several share one SVG. */
   id?: string;
   /** Vertical dashed lines across the plot, e.g. where one training stage hands over. */
@@ -53,7 +55,7 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 export function lineChartSvg(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 400;
-  const m = { l: 64, r: o.legendWidth ?? 170, t: 40, b: 50 };
+  const m = { l: 64, r: o.legendWidth ?? (o.legend === false ? 20 : 170), t: 40, b: 50 };
   const id = o.id ?? "plot";
   const xs = [
     ...series.flatMap((s) => s.points.map((p) => p[0])),
@@ -114,6 +116,7 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
         `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"/>`,
       );
     parts.push(`</g>`);
+    if (o.legend === false) return;
     const ly = m.t + 10 + i * 18;
     parts.push(
       `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 34}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,

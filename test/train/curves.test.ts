@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { accuracyPlotSvg, type EvalReport } from "../../src/train/evaluate.js";
 import type { EpochRecord } from "../../src/train/checkpoint.js";
 import { CURVE_LEGENDS, earlierStages, trainingCurvesSvg } from "../../src/train/plot.js";
+import { ROOT } from "../support/cli.js";
 
 const record = (epoch: number, extra: Partial<EpochRecord> = {}): EpochRecord => ({
   epoch,
@@ -61,5 +65,31 @@ describe("training curves", () => {
 
   it("a checkpoint from before chains were recorded ends the chain there", () => {
     expect(earlierStages({ path: "x", name: "x", epochsDone: 3, batchesIntoEpoch: 0 })).toEqual([]);
+  });
+});
+
+describe("accuracy against timesteps", () => {
+  it("draws every swept point inside the frame, short T near chance included", () => {
+    const report = JSON.parse(
+      readFileSync(join(ROOT, "models/fashion-mnist-lif/eval-sweep-2000.json"), "utf8"),
+    ) as EvalReport;
+    const svg = accuracyPlotSvg(report);
+    const charts = svg.split("<svg ").slice(2);
+    const cys = (part: string) =>
+      [...part.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+    // The whole-range chart: 460 high, plot area from 40 to 410 (the old floor cut T ≤ 30 at 410).
+    const all = cys(charts[0]);
+    const lowest = Math.min(...report.sweep.map((p) => p.accuracy));
+    expect(lowest).toBeLessThan(0.15);
+    expect(all.length).toBeGreaterThanOrEqual(8 * 11);
+    for (const y of all) {
+      expect(y).toBeGreaterThanOrEqual(40);
+      expect(y).toBeLessThan(410);
+    }
+    // The zoom starts where every line is on the plateau, so nothing is cut there either.
+    for (const y of cys(charts[1])) {
+      expect(y).toBeGreaterThanOrEqual(40);
+      expect(y).toBeLessThan(410);
+    }
   });
 });
