@@ -45,6 +45,24 @@ describe("re-exporting the shipped fashion-mnist-lif (weight-averaged)", () => {
       expect(same(join(dir, f), join(MODELS, "fashion-mnist-lif", f)), f).toBe(true);
   });
 
+  it("mnist-lif (not averaged) too: a finished checkpoint exports as the finished run, without a checkpoint field", () => {
+    const dir = copyModel("mnist-lif", ["model.json", "weights.bin"]);
+    const r = runCli([
+      "train",
+      "--config",
+      join(MODELS, "configs/mnist-lif.yaml"),
+      "--out",
+      dir,
+      "--export-only",
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ["weights.bin", "model.json", "training.json", "training-curves.svg"])
+      expect(same(join(dir, f), join(MODELS, "mnist-lif", f)), f).toBe(true);
+    const json = JSON.parse(readFileSync(join(dir, "model.json"), "utf8"));
+    expect(json.provenance.checkpoint).toBeUndefined();
+    expect(Object.keys(json.provenance.accuracy)).toEqual(["mnist-package-test", "validation-500"]);
+  });
+
   it("exports the mean in checkpoint/average.bin, not the running parameters beside it", () => {
     const ck = loadCheckpoint(join(MODELS, "fashion-mnist-lif/checkpoint"));
     expect(ck.average?.count).toBe(8);
