@@ -210,12 +210,11 @@ export function writeModel(
   log: (line: string) => void = (line) => process.stdout.write(line + "\n"),
 ): string | null {
   mkdirSync(dir, { recursive: true });
-  const provenance = model.json.provenance as Record<string, unknown>;
-  const carried = carryProvenance(dir, provenance, model.weights);
-  if (carried.sameWeights) log(`${dir}: same weights as before; provenance.accuracy kept`);
+  const carried = carryProvenance(dir, model.json, model.weights);
+  if (carried.sameWeights) log(`${dir}: same network as before; provenance.accuracy kept`);
   if (carried.droppedAccuracy)
     log(
-      `${dir}: new weights, so the old provenance.accuracy no longer applies; re-run eval --record`,
+      `${dir}: another network than before, so the old provenance.accuracy no longer applies; measure it again (eval --record)`,
     );
   writeFileSync(join(dir, "weights.bin"), model.weights);
   writeFileSync(join(dir, "model.json"), JSON.stringify(model.json, null, 2) + "\n");

@@ -40,7 +40,7 @@ describe("re-exporting the shipped fashion-mnist-lif (weight-averaged)", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/the mean of 8 epoch ends/);
-    expect(r.stdout).toMatch(/provenance.accuracy kept/);
+    expect(r.stdout).toMatch(/same network as before; provenance.accuracy kept/);
     for (const f of ["weights.bin", "model.json", "training.json", "training-curves.svg"])
       expect(same(join(dir, f), join(MODELS, "fashion-mnist-lif", f)), f).toBe(true);
   });
@@ -84,27 +84,33 @@ describe("re-exporting the shipped fashion-mnist-lif (weight-averaged)", () => {
 });
 
 describe("carryProvenance", () => {
-  it("keeps created and accuracy over identical weights, drops accuracy over different ones", () => {
+  it("keeps created and accuracy over the same network, drops accuracy over another", () => {
     const dir = tempDir();
-    const old = { provenance: { created: "then", accuracy: { a: 1 }, training: { x: 1 } } };
+    const net = { layers: [{ synapse: "alpha:0.005" }] };
+    const old = {
+      ...net,
+      provenance: { created: "then", accuracy: { a: 1 }, training: { x: 1 } },
+    };
     writeFileSync(join(dir, "model.json"), JSON.stringify(old));
     writeFileSync(join(dir, "weights.bin"), Uint8Array.of(1, 2, 3, 4));
-    const mine: Record<string, unknown> = { created: "now", training: { x: 2 } };
-    expect(carryProvenance(dir, mine, Uint8Array.of(1, 2, 3, 4))).toEqual({
-      sameWeights: true,
-      droppedAccuracy: false,
-    });
-    expect(mine).toEqual({ created: "then", training: { x: 2 }, accuracy: { a: 1 } });
+    const w = Uint8Array.of(1, 2, 3, 4);
+    const mine = { ...net, provenance: { created: "now", training: { x: 2 } } };
+    expect(carryProvenance(dir, mine, w)).toEqual({ sameWeights: true, droppedAccuracy: false });
+    expect(mine.provenance).toEqual({ created: "then", training: { x: 2 }, accuracy: { a: 1 } });
     // Its own fresh measurement wins over the old one of the same name; the others stay.
-    const measured: Record<string, unknown> = { created: "now", accuracy: { a: 2, b: 3 } };
-    carryProvenance(dir, measured, Uint8Array.of(1, 2, 3, 4));
-    expect(measured.accuracy).toEqual({ a: 2, b: 3 });
-    const other: Record<string, unknown> = { created: "now" };
+    const measured = { ...net, provenance: { created: "now", accuracy: { b: 3, a: 2 } } };
+    carryProvenance(dir, measured, w);
+    expect(measured.provenance.accuracy).toEqual({ a: 2, b: 3 });
+    // Other weights, or the same weights with another synapse: another network.
+    const other = { ...net, provenance: { created: "now" } };
     expect(carryProvenance(dir, other, Uint8Array.of(1, 2, 3, 5))).toEqual({
       sameWeights: false,
       droppedAccuracy: true,
     });
-    expect(other).toEqual({ created: "now" });
+    expect(other.provenance).toEqual({ created: "now" });
+    const resynapsed = { layers: [{ synapse: "none" }], provenance: { created: "now" } };
+    expect(carryProvenance(dir, resynapsed, w).droppedAccuracy).toBe(true);
+    expect(resynapsed.provenance).toEqual({ created: "now" });
     expect(carryProvenance(tempDir(), other, Uint8Array.of(1)).sameWeights).toBe(false);
   });
 });

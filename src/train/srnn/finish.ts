@@ -115,8 +115,8 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
   });
   // Re-exporting the same weights keeps their creation time and measured accuracies.
-  if (carryProvenance(out, prov, model.weights).sameWeights)
-    say(`${out}: same weights as before; provenance kept`);
+  if (carryProvenance(out, model.json, model.weights).sameWeights)
+    say(`${out}: same network as before; provenance kept`);
   writeFileSync(join(out, "weights.bin"), model.weights);
   writeFileSync(join(out, "model.json"), JSON.stringify(model.json, null, 2) + "\n");
   const tau = timeConstantsSvg(plan, params, config);
