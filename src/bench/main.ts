@@ -3,7 +3,8 @@
  * synthetic conv network on both engines, beside the same networks ticked densely with
  * TensorFlow.js (WASM backend), and the image stage (640x480 rgb8 camera frame -> the dense
  * network's 1x28x28 input), all in one run; prints JSON. Options: --frames N (fast engine),
- * --quick (fewer frames everywhere).
+ * --quick (fewer frames everywhere). `--readme` instead runs every benchmark behind README.md's
+ * performance figures, one after another (src/bench/readme.ts).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -76,9 +77,11 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-  );
-  process.exit(1);
-});
+(args.includes("--readme") ? import("./readme.js").then((m) => m.readmeBench(args)) : main()).catch(
+  (err: unknown) => {
+    process.stderr.write(
+      `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -34,6 +34,10 @@ export interface InitProvenance {
   name: string;
   epochsDone: number;
   batchesIntoEpoch: number;
+  /** That run's epoch records, so curves can draw the whole chain (absent in older checkpoints). */
+  history?: EpochRecord[];
+  /** Where that run itself started from, when it was also a fine-tuning run. */
+  initFrom?: InitProvenance;
 }
 
 export interface CheckpointMeta<C extends AnyTrainConfig = AnyTrainConfig> {

@@ -124,6 +124,7 @@ async function runSequenceTrain(
       params: result.params,
       history: result.history,
       dataDir: o.dataDir,
+      ...(result.initFrom ? { initFrom: result.initFrom } : {}),
     });
   }
 }

@@ -18,7 +18,7 @@ import { splitTrainValidation } from "./trainer.js";
 import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 import { loadDataset, type DatasetName } from "./datasets/index.js";
 import type { ImageSet } from "./datasets/types.js";
-import { lineChartSvg, type Series } from "./plot.js";
+import { lineChartSvg, sideBySideSvg, type Series } from "./plot.js";
 import { rateEvaluate, rateNetworkUnavailable } from "./rate-eval.js";
 import { spikingEvaluate, type SpikingSummary } from "./spiking-eval.js";
 
@@ -334,14 +334,55 @@ export function accuracyPlotSvg(report: EvalReport): string {
     });
   }
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  return lineChartSvg(series, {
-    title: `${report.model}: spiking accuracy, ${report.dataset} ${report.split} (${report.images} images)`,
-    xLabel: "timesteps (1 ms each)",
+  const top = Math.min(100, Math.ceil(Math.max(...ys) + 0.5));
+  const title = `${report.model}: spiking accuracy, ${report.dataset} ${report.split} (${report.images} images)`;
+  const xLabel = "timesteps (1 ms each)";
+  // Every point on one axis from a round floor below the lowest (short T sits near chance)...
+  const all = lineChartSvg(series, {
+    title,
+    xLabel,
     yLabel: "accuracy (%)",
-    yMin: Math.max(0, Math.floor(Math.min(...ys.filter((y) => y > 0.5 * Math.max(...ys))) - 1)),
-    yMax: Math.min(100, Math.ceil(Math.max(...ys) + 0.5)),
+    yMin: Math.max(0, Math.floor(Math.min(...ys) / 10) * 10),
+    yMax: top,
     width: 900,
     height: 460,
     legendWidth: 260,
+    id: "all",
   });
+  // ...and, when that squeezes the plateau, a zoom on it from the first T where every line is
+  // within it, so no point of either chart is cut at the frame.
+  const floor = Math.max(
+    0,
+    Math.floor(Math.min(...ys.filter((y) => y > 0.5 * Math.max(...ys))) - 1),
+  );
+  const ts = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const from = ts.find((t) =>
+    series.every((s) => s.points.every((p) => p[0] < t || p[1] >= floor)),
+  );
+  if (from === undefined || from === ts[0] || from === ts.at(-1) || top - floor >= 50) return all;
+  const zoomed = series.map((s) => ({
+    ...s,
+    points: s.points.filter((p) => p[0] >= from) as [number, number][],
+  }));
+  const rate = zoomed.find((s) => s.label === "rate network");
+  if (rate)
+    rate.points = [
+      [from, rate.points[0]?.[1] ?? 0],
+      [ts.at(-1)!, rate.points[0]?.[1] ?? 0],
+    ];
+  const zoom = lineChartSvg(zoomed, {
+    title: `zoom: T ≥ ${from}`,
+    xLabel,
+    yLabel: "accuracy (%)",
+    yMin: Math.max(
+      0,
+      Math.floor(Math.min(...zoomed.flatMap((s) => s.points.map((p) => p[1]))) - 1),
+    ),
+    yMax: top,
+    width: 520,
+    height: 460,
+    legend: false,
+    id: "zoom",
+  });
+  return sideBySideSvg([all, zoom], [900, 520], 460);
 }

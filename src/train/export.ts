@@ -16,10 +16,18 @@ import { join } from "node:path";
 import { parseModel } from "../snn/model.js";
 import type { Layer, ModelSpecInput, Synapse } from "../snn/model-spec.js";
 import { WeightsWriter } from "../snn/weights-writer.js";
-import { hasCheckpoint, loadCheckpoint, type EpochRecord } from "./checkpoint.js";
+import {
+  hasCheckpoint,
+  loadAnyCheckpoint,
+  loadCheckpoint,
+  type EpochRecord,
+  type InitProvenance,
+} from "./checkpoint.js";
 import type { TrainConfig } from "./config.js";
+import { datasetClasses } from "./datasets/index.js";
 import { planNetwork, type Plan } from "./net.js";
-import { svgToPng, trainingCurvesSvg } from "./plot.js";
+import { earlierStages, svgToPng, trainingCurvesSvg } from "./plot.js";
+import { carryProvenance } from "./reexport.js";
 
 export interface ExportOptions {
   config: TrainConfig;
@@ -168,14 +176,43 @@ export function buildModel(opts: ExportOptions): ExportedModel {
   return { json, weights };
 }
 
-/** Writes model.json, weights.bin, training.json and training-curves.svg into `dir`. */
-export function writeModel(dir: string, model: ExportedModel, history: EpochRecord[]): void {
+/**
+ * Writes model.json, weights.bin, training.json and training-curves.svg into `dir`. Over a
+ * model with byte-identical weights its measured accuracies and creation time are kept
+ * (src/train/reexport.ts); `initFrom` draws the runs this one continued before its epochs.
+ */
+export function writeModel(
+  dir: string,
+  model: ExportedModel,
+  history: EpochRecord[],
+  initFrom?: InitProvenance,
+  log: (line: string) => void = (line) => process.stdout.write(line + "\n"),
+): string | null {
   mkdirSync(dir, { recursive: true });
+  const carried = carryProvenance(dir, model.json, model.weights);
+  if (carried.sameWeights) log(`${dir}: same network as before; provenance.accuracy kept`);
+  if (carried.droppedAccuracy)
+    log(
+      `${dir}: another network than before, so the old provenance.accuracy no longer applies; measure it again (eval --record)`,
+    );
   writeFileSync(join(dir, "weights.bin"), model.weights);
   writeFileSync(join(dir, "model.json"), JSON.stringify(model.json, null, 2) + "\n");
   writeFileSync(join(dir, "training.json"), JSON.stringify({ history }, null, 2) + "\n");
-  if (history.length)
-    writeFileSync(join(dir, "training-curves.svg"), trainingCurvesSvg(history, model.json.name));
+  if (!history.length) return null;
+  const svg = trainingCurvesSvg(history, model.json.name, { before: earlierStages(initFrom) });
+  writeFileSync(join(dir, "training-curves.svg"), svg);
+  return svg;
+}
+
+/** writeModel, and the curves as PNG beside their SVG. */
+async function writeModelAndPng(
+  dir: string,
+  model: ExportedModel,
+  history: EpochRecord[],
+  initFrom?: InitProvenance,
+): Promise<void> {
+  const svg = writeModel(dir, model, history, initFrom);
+  if (svg) await svgToPng(svg, join(dir, "training-curves.png"));
 }
 
 /** After `spikenode train`: export the finished run into its model directory. */
@@ -188,6 +225,7 @@ export async function exportTrained(args: {
     params: Float32Array[];
     history: EpochRecord[];
     train: { classes: string[]; shape: [number, number, number] };
+    initFrom?: InitProvenance;
   };
 }): Promise<void> {
   const { result } = args;
@@ -200,11 +238,7 @@ export async function exportTrained(args: {
     inputCHW: result.train.shape,
     history: result.history,
   });
-  writeModel(args.out, model, result.history);
-  await svgToPng(
-    trainingCurvesSvg(result.history, config.name),
-    join(args.out, "training-curves.png"),
-  );
+  await writeModelAndPng(args.out, model, result.history, result.initFrom);
   process.stdout.write(
     `exported ${join(args.out, "model.json")} (${model.weights.length} bytes of weights)\n`,
   );
@@ -232,30 +266,29 @@ export async function exportCheckpoint(
   }
   const ck = loadCheckpoint(dir);
   const config = spiking ? { ...ck.meta.config, spiking } : ck.meta.config;
-  const { loadDataset } = await import("./datasets/index.js");
-  const classes = loadDataset(config.dataset.name, "test").classes;
   const plan = planNetwork(config, ck.meta.inputCHW);
+  const finished = ck.meta.epoch >= config.training.epochs;
   const model = buildModel({
     config,
     plan,
-    params: ck.params,
-    labels: classes,
+    // The run's network: with weight averaging the mean of its epoch ends (what training
+    // returned and exported), never the running parameters beside it.
+    params: ck.average?.params ?? ck.params,
+    labels: datasetClasses(config.dataset.name),
     inputCHW: ck.meta.inputCHW,
     history: ck.meta.history,
   });
-  const json = model.json as { provenance: Record<string, unknown> };
-  json.provenance.checkpoint = {
-    epoch: ck.meta.epoch,
-    batch: ck.meta.batch,
-    of_epochs: config.training.epochs,
-  };
-  writeModel(out, model, ck.meta.history);
-  if (ck.meta.history.length)
-    await svgToPng(
-      trainingCurvesSvg(ck.meta.history, config.name),
-      join(out, "training-curves.png"),
-    );
+  // A finished run's checkpoint exports as that run did; only a mid-run one is flagged.
+  if (!finished)
+    (model.json.provenance as Record<string, unknown>).checkpoint = {
+      epoch: ck.meta.epoch,
+      batch: ck.meta.batch,
+      of_epochs: config.training.epochs,
+    };
+  await writeModelAndPng(out, model, ck.meta.history, ck.meta.initFrom);
   process.stdout.write(
-    `exported ${join(out, "model.json")} from the checkpoint at epoch ${ck.meta.epoch} batch ${ck.meta.batch}\n`,
+    `exported ${join(out, "model.json")} from the checkpoint at epoch ${ck.meta.epoch} batch ${ck.meta.batch}` +
+      (ck.average ? `: the mean of ${ck.average.count} epoch ends` : "") +
+      "\n",
   );
 }

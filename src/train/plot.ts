@@ -1,5 +1,5 @@
 /** Small dependency-free SVG line charts (training curves, accuracy against timesteps). */
-import type { EpochRecord } from "./checkpoint.js";
+import type { EpochRecord, InitProvenance } from "./checkpoint.js";
 
 export interface Series {
   label: string;
@@ -18,6 +18,12 @@ export interface ChartOptions {
   yMin?: number;
   yMax?: number;
   legendWidth?: number;
+  /** Draw the legend right of the plot (default true; false when a neighbouring chart has it). */
+  legend?: boolean;
+  /** Prefix of the chart's element ids, unique per chart when several share one SVG. */
+  id?: string;
+  /** Vertical dashed lines across the plot, e.g. where one training stage hands over. */
+  markers?: { x: number; label: string }[];
 }
 
 const COLORS = [
@@ -49,8 +55,12 @@ function niceTicks(min: number, max: number, count = 5): number[] {
 export function lineChartSvg(series: Series[], o: ChartOptions): string {
   const W = o.width ?? 640;
   const H = o.height ?? 400;
-  const m = { l: 64, r: o.legendWidth ?? 170, t: 40, b: 50 };
-  const xs = series.flatMap((s) => s.points.map((p) => p[0]));
+  const m = { l: 64, r: o.legendWidth ?? (o.legend === false ? 20 : 170), t: 40, b: 50 };
+  const id = o.id ?? "plot";
+  const xs = [
+    ...series.flatMap((s) => s.points.map((p) => p[0])),
+    ...(o.markers ?? []).map((k) => k.x),
+  ];
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   const xMin = Math.min(...xs);
   const xMax = Math.max(...xs);
@@ -82,11 +92,19 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
   );
   // Points outside [yMin, yMax] are clipped to the plot area.
   parts.push(
-    `<defs><clipPath id="plot"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath></defs>`,
+    `<defs><clipPath id="${id}"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath></defs>`,
   );
+  for (const k of o.markers ?? []) {
+    parts.push(
+      `<line x1="${px(k.x)}" y1="${m.t}" x2="${px(k.x)}" y2="${H - m.b}" stroke="#888" stroke-dasharray="3 3"/>`,
+    );
+    parts.push(
+      `<text x="${px(k.x) + 4}" y="${m.t + 14}" fill="#555" font-size="11">${esc(k.label)}</text>`,
+    );
+  }
   series.forEach((s, i) => {
     const color = COLORS[(s.color ?? i) % COLORS.length];
-    parts.push(`<g clip-path="url(#plot)">`);
+    parts.push(`<g clip-path="url(#${id})">`);
     const d = s.points
       .map((p, k) => `${k ? "L" : "M"}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
       .join(" ");
@@ -98,6 +116,7 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
         `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"/>`,
       );
     parts.push(`</g>`);
+    if (o.legend === false) return;
     const ly = m.t + 10 + i * 18;
     parts.push(
       `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 34}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
@@ -108,21 +127,133 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
   return parts.join("\n") + "\n";
 }
 
-export function trainingCurvesSvg(history: EpochRecord[], name: string): string {
-  const acc: Series[] = [
-    { label: "train (noisy)", points: history.map((h) => [h.epoch, 100 * h.trainAccuracy]) },
-  ];
-  const val = history.filter((h) => h.valAccuracy !== null);
-  if (val.length)
-    acc.push({
-      label: "validation (rate)",
-      points: val.map((h) => [h.epoch, 100 * (h.valAccuracy as number)]),
-    });
-  return lineChartSvg(acc, {
-    title: `${name}: training accuracy`,
-    xLabel: "epoch",
-    yLabel: "accuracy (%)",
+/** Charts placed side by side in one SVG (each keeps its own size). */
+export function sideBySideSvg(charts: string[], widths: number[], height: number): string {
+  const W = widths.reduce((a, b) => a + b, 0);
+  let x = 0;
+  const inner = charts.map((svg, i) => {
+    const placed = svg.replace("<svg ", `<svg x="${x}" y="0" `);
+    x += widths[i];
+    return placed;
   });
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}">\n` +
+    inner.join("") +
+    "</svg>\n"
+  );
+}
+
+/** The y range of the series with a little room above and below, so no point sits on the frame. */
+function padded(series: Series[]): { yMin: number; yMax: number } {
+  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  const lo = Math.min(...ys);
+  const hi = Math.max(...ys);
+  const pad = 0.04 * (hi - lo || Math.abs(hi) || 1);
+  return { yMin: lo - pad, yMax: hi + pad };
+}
+
+/** What the train and validation curves measure, which differs by model kind. */
+export interface CurveLegend {
+  train: string;
+  validation: string;
+}
+
+/** The legends of each kind of network the trainer trains. */
+export const CURVE_LEGENDS = {
+  // Soft-LIF: trained with noisy smoothed rate neurons; validated as the noise-free rate network.
+  "soft-lif": { train: "train (noisy soft-LIF)", validation: "validation (soft-LIF rate)" },
+  // Adaptive spiking RNN: spikes in both, the surrogate gradient only shapes the update.
+  srnn: { train: "train (spiking, BPTT)", validation: "validation (spiking)" },
+  rnn: { train: "train", validation: "validation" },
+  lstm: { train: "train", validation: "validation" },
+} satisfies Record<string, CurveLegend>;
+
+/** An earlier run whose result this one started from (`train --init-from`), drawn before it. */
+export interface EarlierStage {
+  history: EpochRecord[];
+  /** Epochs it had completed when this run took its parameters. */
+  epochs: number;
+  name: string;
+}
+
+/**
+ * The runs before one that started with `--init-from`, oldest first, as far as their checkpoints
+ * recorded them (runs from before the history was recorded there end the chain).
+ */
+export function earlierStages(initFrom: InitProvenance | undefined): EarlierStage[] {
+  const stages: EarlierStage[] = [];
+  for (let p = initFrom; p?.history; p = p.initFrom)
+    stages.unshift({ history: p.history, epochs: p.epochsDone, name: p.name });
+  return stages;
+}
+
+export interface CurveOptions {
+  legend?: CurveLegend;
+  /** The chain of runs before this one, oldest first: their epochs come first on the axis. */
+  before?: EarlierStage[];
+}
+
+/**
+ * Accuracy and loss against epoch, side by side, over the whole chain of runs that produced the
+ * final parameters (an --init-from run continues the numbering of the run it started from), and,
+ * where the run averages its weights, the validation of the running mean: the exported network.
+ */
+export function trainingCurvesSvg(
+  history: EpochRecord[],
+  name: string,
+  options: CurveOptions = {},
+): string {
+  const legend = options.legend ?? CURVE_LEGENDS["soft-lif"];
+  const chain: { epoch: number; r: EpochRecord }[] = [];
+  const markers: { x: number; label: string }[] = [];
+  let offset = 0;
+  for (const stage of [...(options.before ?? []), { history, epochs: Infinity, name }]) {
+    if (offset > 0)
+      markers.push({
+        x: offset + 0.5,
+        label: stage.history.some((r) => r.averageOf) ? "weight averaging" : "--init-from",
+      });
+    for (const r of stage.history)
+      if (r.epoch <= stage.epochs) chain.push({ epoch: offset + r.epoch, r });
+    offset += Number.isFinite(stage.epochs) ? stage.epochs : 0;
+  }
+  const pick = (f: (r: EpochRecord) => number | null | undefined, scale = 1): [number, number][] =>
+    chain.flatMap(({ epoch, r }) => {
+      const v = f(r);
+      return typeof v === "number" && Number.isFinite(v) ? [[epoch, scale * v]] : [];
+    });
+  const acc: Series[] = [{ label: legend.train, points: pick((r) => r.trainAccuracy, 100) }];
+  const loss: Series[] = [{ label: legend.train, points: pick((r) => r.trainLoss) }];
+  const valAcc = pick((r) => r.valAccuracy, 100);
+  if (valAcc.length) {
+    acc.push({ label: legend.validation, points: valAcc });
+    loss.push({ label: legend.validation, points: pick((r) => r.valLoss) });
+  }
+  const mean = pick((r) => r.averageValAccuracy, 100);
+  if (mean.length) acc.push({ label: "weight mean, validation", points: mean, color: 2 });
+  const width = 680;
+  const height = 420;
+  const common = { xLabel: "epoch", width, height, legendWidth: 230, markers };
+  return sideBySideSvg(
+    [
+      lineChartSvg(acc, {
+        ...common,
+        ...padded(acc),
+        title: `${name}: accuracy`,
+        yLabel: "accuracy (%)",
+        id: "acc",
+      }),
+      lineChartSvg(loss, {
+        ...common,
+        ...padded(loss),
+        title: `${name}: loss`,
+        yLabel: "cross-entropy loss",
+        id: "loss",
+      }),
+    ],
+    [width, width],
+    height,
+  );
 }
 
 /** Renders an SVG to PNG with sharp (loaded only when asked for). */

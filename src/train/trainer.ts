@@ -91,6 +91,8 @@ export interface RunResult<C extends AnyTrainConfig> {
   history: EpochRecord[];
   finished: boolean;
   secondsPerEpoch: number | null;
+  /** Where the run took its starting parameters (`--init-from`), with that run's history. */
+  initFrom?: InitProvenance;
 }
 
 export interface TrainResult {
@@ -103,6 +105,7 @@ export interface TrainResult {
   train: ImageSet;
   validation: ImageSet | null;
   secondsPerEpoch: number | null;
+  initFrom?: InitProvenance;
 }
 
 export function checkpointDir(out: string): string {
@@ -257,6 +260,8 @@ function loadInitialParams(
     name: ck.meta.config.name,
     epochsDone: ck.meta.epoch,
     batchesIntoEpoch: ck.meta.batch,
+    history: ck.meta.history,
+    ...(ck.meta.initFrom ? { initFrom: ck.meta.initFrom } : {}),
   };
   // A weight-averaged run's result is its mean, not its last parameters.
   return {
@@ -529,6 +534,7 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
     history,
     finished: epoch >= config.training.epochs,
     secondsPerEpoch: full.length ? full.reduce((s, h) => s + h.seconds, 0) / full.length : null,
+    ...(initFrom ? { initFrom } : {}),
   };
 }
 
@@ -599,5 +605,6 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     train: r.task.trainSet,
     validation: r.task.validation,
     secondsPerEpoch: r.secondsPerEpoch,
+    ...(r.initFrom ? { initFrom: r.initFrom } : {}),
   };
 }

@@ -76,8 +76,15 @@ describe("sequence model card", () => {
     expect(card).toContain("| time per epoch (mean) | 1.5 min |");
     expect(card).toContain("| validation accuracy, last epoch | 25.00 % |");
     expect(card).toContain("| RNN (tanh), hidden 8 | not trained here |");
+    // Reproduce retrains from scratch into a fresh folder; only --export-only names the model's.
     expect(card).toContain(
-      "spikenode train --config models/configs/card-srnn.yaml --out models/card-srnn",
+      "spikenode train --config models/configs/card-srnn.yaml --out out/card-srnn\n",
+    );
+    expect(card).not.toMatch(
+      /spikenode train [^\n]*--out models\/card-srnn(?![^\n]*--export-only)/,
+    );
+    expect(card).toContain(
+      "spikenode train --config models/configs/card-srnn.yaml --out models/card-srnn --export-only",
     );
 
     // Every figure comes from what the export measured.
@@ -122,7 +129,7 @@ describe("sequence model card", () => {
     expect(card).toContain("`models/card-lstm` (lstm)");
     expect(card).not.toContain("card-rnn-wide");
     expect(card).toContain(
-      "spikenode train --config models/configs/card-rnn.yaml --out models/card-rnn",
+      "spikenode train --config models/configs/card-rnn.yaml --out out/card-rnn\n",
     );
     expect(card).not.toMatch(/\/tmp|\/work|\/root/);
   }, 300_000);

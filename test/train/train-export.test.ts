@@ -216,6 +216,8 @@ describe("training", () => {
       readFileSync(join(dir, "tuned0", "checkpoint", "checkpoint.json"), "utf8"),
     );
     expect(meta.initFrom).toMatchObject({ path: base, name: "tiny", epochsDone: 1 });
+    // The base run's epochs travel along, so the curves can draw the whole chain.
+    expect(meta.initFrom.history).toEqual(first.history);
     expect(meta.adamStep).toBe(1);
 
     // A different architecture is refused by name.

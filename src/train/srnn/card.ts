@@ -433,35 +433,47 @@ export function sequenceCardMarkdown(
       "",
     );
   }
-  L.push("## Reproduce", "", "```sh");
-  L.push(`# train (writes model.json, weights.bin, training.json, the figures and this card)`);
-  L.push(`spikenode train --config ${config} --out ${dir}`);
-  L.push(`# re-measure the test set and rewrite everything from the checkpoint, no training`);
-  L.push(`spikenode train --config ${config} --out ${dir} --export-only`);
+  // Commands that retrain from scratch into a fresh out/ folder: the shipped folder holds a
+  // finished checkpoint, so training into it would resume it and retrain nothing.
+  const fresh = `out/${data.name}`;
+  L.push("## Reproduce", "");
+  L.push(
+    "From a checkout (`npx tsx src/cli/main.ts` in place of `spikenode`). Training goes to a fresh folder under `out/` (git-ignored): the model directory holds a finished checkpoint, so training into it would only resume it and retrain nothing.",
+    "",
+    "```sh",
+  );
+  L.push(
+    `# train from scratch (writes model.json, weights.bin, training.json, the figures and a card)`,
+  );
+  L.push(`spikenode train --config ${config} --out ${fresh}`);
+  for (const b of data.baselines) {
+    L.push(`# ${b.kind} baseline (baseline.json); beside ${fresh}, so its card compares with it`);
+    L.push(`spikenode train --config models/configs/${b.name}.yaml --out out/${b.name}`);
+  }
   L.push(
     `# the engine's own accuracy and firing rate (the card shows eval-test.json when present)`,
   );
   L.push(
-    `spikenode eval --model ${dir} --dataset ${data.dataset} --json --out ${dir}/eval-test.json`,
+    `spikenode eval --model ${fresh} --dataset ${data.dataset} --json --out ${fresh}/eval-test.json`,
   );
   if (data.dataset === "moving-fashion-mnist") {
     L.push(
       `# the same cleared at each clip start (a diagnostic: a camera stream has no cuts to reset at)`,
     );
     L.push(
-      `spikenode eval --model ${dir} --dataset moving-fashion-mnist --presentation clip --json --out ${dir}/eval-clip.json`,
+      `spikenode eval --model ${fresh} --dataset moving-fashion-mnist --presentation clip --json --out ${fresh}/eval-clip.json`,
     );
     L.push(`# replay the sample camera bag through the model, one classification per frame`);
     L.push(
-      `spikenode replay samples/moving-fashion-camera --model ${dir} --out "$(mktemp -d)/moving-replay"`,
+      `spikenode replay samples/moving-fashion-camera --model ${fresh} --out "$(mktemp -d)/moving-replay"`,
     );
   }
-  for (const b of data.baselines) {
-    L.push(`# ${b.kind} baseline (baseline.json)`);
-    L.push(
-      `spikenode train --config models/configs/${b.name}.yaml --out models/${basename(b.dir)}`,
-    );
-  }
+  L.push(
+    `# the shipped model, re-measured and rewritten from its checkpoint without training (same weights, same files)`,
+  );
+  L.push(`spikenode train --config ${config} --out ${dir} --export-only`);
+  L.push(`# redraw its training curves from training.json alone`);
+  L.push(`npx tsx src/train/redraw-curves.ts ${dir}`);
   L.push("```", "");
   return L.join("\n");
 }

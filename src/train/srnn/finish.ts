@@ -6,8 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadAnyCheckpoint, type EpochRecord } from "../checkpoint.js";
-import { svgToPng, trainingCurvesSvg } from "../plot.js";
+import { loadAnyCheckpoint, type EpochRecord, type InitProvenance } from "../checkpoint.js";
+import { CURVE_LEGENDS, earlierStages, svgToPng, trainingCurvesSvg } from "../plot.js";
+import { carryProvenance } from "../reexport.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { refreshSiblingCards, writeSequenceCard } from "./card.js";
 import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
@@ -25,6 +26,8 @@ export interface FinishInput {
   dataDir?: string;
   /** Where the parameters came from when not a finished run (e.g. a checkpoint position). */
   checkpoint?: Record<string, unknown>;
+  /** The run this one started from (`--init-from`): its epochs come first in the curves. */
+  initFrom?: InitProvenance;
   log?: (line: string) => void;
 }
 
@@ -71,7 +74,10 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   );
   writeFileSync(join(out, "training.json"), JSON.stringify({ history }, null, 2) + "\n");
   if (history.length) {
-    const curves = trainingCurvesSvg(history, config.name);
+    const curves = trainingCurvesSvg(history, config.name, {
+      legend: CURVE_LEGENDS[plan.kind],
+      before: earlierStages(input.initFrom),
+    });
     writeFileSync(join(out, "training-curves.svg"), curves);
     await svgToPng(curves, join(out, "training-curves.png"));
   }
@@ -108,6 +114,9 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     neuron_updates_per_sample: measured.neuron_updates_per_sample,
     ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}),
   });
+  // Re-exporting the same weights keeps their creation time and measured accuracies.
+  if (carryProvenance(out, model.json, model.weights).sameWeights)
+    say(`${out}: same network as before; provenance kept`);
   writeFileSync(join(out, "weights.bin"), model.weights);
   writeFileSync(join(out, "model.json"), JSON.stringify(model.json, null, 2) + "\n");
   const tau = timeConstantsSvg(plan, params, config);
@@ -162,6 +171,7 @@ export async function exportSequenceCheckpoint(out: string, dataDir?: string): P
     params: ck.params,
     history: ck.meta.history,
     dataDir,
+    ...(ck.meta.initFrom ? { initFrom: ck.meta.initFrom } : {}),
     // A finished run's checkpoint exports as that run; only a mid-run one is flagged.
     ...(ck.meta.epoch < config.training.epochs
       ? {

@@ -6,7 +6,7 @@
 import { loadDataset } from "../datasets/index.js";
 import { loadMovingFashion, type MovingSequenceSet } from "../datasets/moving-events.js";
 import { runTraining, splitOrder, type RunOptions, type TrainTask } from "../trainer.js";
-import type { EpochRecord } from "../checkpoint.js";
+import type { EpochRecord, InitProvenance } from "../checkpoint.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { consecutiveClips } from "./consecutive-clips.js";
 import {
@@ -38,6 +38,7 @@ export interface SequenceTrainResult {
   validation: SequenceSet | null;
   /** [C, H, W] of the source images ([1, T, inputSize] for a caller's set). */
   imageShape: [number, number, number];
+  initFrom?: InitProvenance;
 }
 
 /**
@@ -178,5 +179,6 @@ export async function trainSequence(opts: SequenceTrainOptions): Promise<Sequenc
     train: r.task.trainSet,
     validation: r.task.validation,
     imageShape: r.task.imageShape,
+    ...(r.initFrom ? { initFrom: r.initFrom } : {}),
   };
 }
