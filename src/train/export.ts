@@ -18,7 +18,6 @@ import type { Layer, ModelSpecInput, Synapse } from "../snn/model-spec.js";
 import { WeightsWriter } from "../snn/weights-writer.js";
 import {
   hasCheckpoint,
-  loadAnyCheckpoint,
   loadCheckpoint,
   type EpochRecord,
   type InitProvenance,
