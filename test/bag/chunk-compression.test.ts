@@ -142,7 +142,9 @@ function mcapChunks(file: string): RawChunk[] {
 async function fashionImages(): Promise<Uint8Array[]> {
   const bag = await openBag(new URL("../fixtures/bags/fm_mono8_20.mcap", import.meta.url).pathname);
   const codec = bag.codecFor("/camera/image_raw");
-  const images = (await collect(bag.messages())).map((m) => (codec.decode(m.data) as RawImage).data);
+  const images = (await collect(bag.messages())).map(
+    (m) => (codec.decode(m.data) as RawImage).data,
+  );
   await bag.close();
   return images;
 }
