@@ -9,66 +9,29 @@
  * Units: every time constant is in seconds; rates in Hz; `dt` in seconds.
  */
 import { z } from "zod";
+import { Neuron } from "./neurons/index.js";
+import { positive, TensorRef } from "./spec-parts.js";
 
 export const MODEL_FORMAT = "spikenode-model";
 export const MODEL_FORMAT_VERSION = 1;
 
-const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().nonnegative();
 const pair = z.tuple([z.number().int().positive(), z.number().int().positive()]);
 const pairNonNeg = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
 
-/** A run of little-endian float32 values in the weights file. */
-export const TensorRef = z.strictObject({
-  /** Byte offset into the weights file; a multiple of 4. */
-  offset: z.number().int().nonnegative().multipleOf(4),
-  /** Row-major shape; the value count is the product. */
-  shape: z.array(z.number().int().positive()).min(1),
-});
-export type TensorRef = z.infer<typeof TensorRef>;
-
-/** Nengo's LIF: exact exponential integration, refractory period, spikes of height amplitude/dt. */
-export const LifNeuron = z.strictObject({
-  model: z.literal("lif"),
-  tau_rc: positive,
-  tau_ref: nonNegative,
-  amplitude: positive.default(1),
-  v_th: positive.default(1),
-  min_voltage: z.number().finite().max(0).default(0),
-});
+export { TensorRef } from "./spec-parts.js";
 
 /**
- * Yin, Corradi & Bohté's adaptive LIF (reset by subtraction, threshold b0 + beta*eta).
- * Per-neuron time constants live in the weights file (one value per neuron, in seconds).
- * Spikes have height `amplitude` (not divided by dt), as in the paper's discrete form.
+ * A layer's neurons: one schema per kind, each in its own module under neurons/ (LIF, ALIF,
+ * leaky integrator, linear, IF); the union is derived by the registry.
  */
-export const AlifNeuron = z.strictObject({
-  model: z.literal("alif"),
-  tau_m: TensorRef,
-  tau_adp: TensorRef,
-  b0: positive,
-  beta: nonNegative,
-  amplitude: positive.default(1),
-});
-
-/** Non-spiking leaky integrator readout: u <- a*u + (1-a)*J with a = exp(-dt/tau). */
-export const LeakyIntegratorNeuron = z.strictObject({
-  model: z.literal("leaky_integrator"),
-  tau: positive,
-});
-
-/** Non-spiking: the layer's output is its input current J itself (accumulated by the readout). */
-export const LinearNeuron = z.strictObject({
-  model: z.literal("linear"),
-});
-
-export const Neuron = z.discriminatedUnion("model", [
+export {
+  Neuron,
   LifNeuron,
   AlifNeuron,
   LeakyIntegratorNeuron,
   LinearNeuron,
-]);
-export type Neuron = z.infer<typeof Neuron>;
+  IfNeuron,
+} from "./neurons/index.js";
 
 /** Filter on a connection's input. A low-pass or alpha filter adds Nengo's one-step delay. */
 export const Synapse = z.discriminatedUnion("type", [

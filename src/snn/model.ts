@@ -8,7 +8,8 @@
  */
 import { z } from "zod";
 import { ModelSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-spec.js";
-import type { Layer, Neuron, TensorRef } from "./model-spec.js";
+import type { Layer, TensorRef } from "./model-spec.js";
+import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
 
 /** A model file problem. `userFacing` lets the CLI print it as one line without a stack. */
@@ -39,9 +40,11 @@ export interface ResolvedLayer {
   weights?: Float32Array;
   bias?: Float32Array;
   recurrentWeights?: Float32Array;
-  /** ALIF per-neuron time constants, seconds, in channels-first neuron order. */
-  tauM?: Float32Array;
-  tauAdp?: Float32Array;
+  /**
+   * The neuron kind's per-neuron tensors (NeuronKind.perNeuron, e.g. ALIF's tau_m and tau_adp),
+   * by field name, in channels-first neuron order; empty for kinds without any.
+   */
+  neuronTensors: Record<string, Float32Array>;
 }
 
 export interface Model {
@@ -73,8 +76,7 @@ export interface Model {
 export const isWeighted = (layer: Layer): boolean =>
   layer.type === "dense" || layer.type === "conv2d" || layer.type === "recurrent_dense";
 
-export const isSpikingNeuron = (neuron: Neuron): boolean =>
-  neuron.model === "lif" || neuron.model === "alif";
+export { isSpikingNeuron };
 
 const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 const fmtPath = (path: readonly PropertyKey[]): string =>
@@ -178,7 +180,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     const count = product(ref.shape);
     const expectCount = product(expected);
     if (ref.shape.length !== expected.length || ref.shape.some((d, i) => d !== expected[i])) {
-      // ALIF time constants may be given flat or in the layer's output shape.
+      // Per-neuron tensors (ALIF time constants) may be given flat or in the layer's output shape.
       if (!(what === "per-neuron" && count === expectCount)) {
         throw new ModelError(
           source,
@@ -281,7 +283,14 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       }
       return [inShape[0], inShape[1], inShape[2]];
     };
-    const resolved: ResolvedLayer = { index, spec: layer, inShape, outShape: inShape, neurons: 0 };
+    const resolved: ResolvedLayer = {
+      index,
+      spec: layer,
+      inShape,
+      outShape: inShape,
+      neurons: 0,
+      neuronTensors: {},
+    };
     switch (layer.type) {
       case "flatten":
         resolved.outShape = [product(inShape)];
@@ -358,31 +367,25 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       const outCount: Shape = [layer.type === "conv2d" ? resolved.outShape[0] : n];
       if (layer.bias) resolved.bias = tensor(layer.bias, `${f}.bias`, outCount, "bias");
       const neuron = layer.neuron;
-      if (neuron.model === "alif") {
-        resolved.tauM = tensor(neuron.tau_m, `${f}.neuron.tau_m`, [n], "per-neuron");
-        resolved.tauAdp = tensor(neuron.tau_adp, `${f}.neuron.tau_adp`, [n], "per-neuron");
-        for (const [name, arr] of [
-          ["tau_m", resolved.tauM],
-          ["tau_adp", resolved.tauAdp],
-        ] as const) {
-          const bad = arr.findIndex((x) => !(x > 0));
-          if (bad >= 0) {
-            throw new ModelError(
-              source,
-              `${f}.neuron.${name}`,
-              `neuron ${bad} has time constant ${arr[bad]} s`,
-              "time constants must be positive, in seconds",
-            );
-          }
+      const kind = neuronKind(neuron.model);
+      for (const name of kind.perNeuron) {
+        const field = `${f}.neuron.${name}`;
+        const ref = (neuron as unknown as Record<string, TensorRef>)[name];
+        const arr = tensor(ref, field, [n], "per-neuron");
+        const bad = arr.findIndex((x) => !(x > 0));
+        if (bad >= 0) {
+          throw new ModelError(
+            source,
+            field,
+            `neuron ${bad} has time constant ${arr[bad]} s`,
+            "time constants must be positive, in seconds",
+          );
         }
+        resolved.neuronTensors[name] = arr;
       }
-      if (neuron.model === "lif" && neuron.min_voltage >= neuron.v_th) {
-        throw new ModelError(
-          source,
-          `${f}.neuron.min_voltage`,
-          "is not below v_th",
-          "use a min_voltage below the threshold (0 is Nengo's default)",
-        );
+      const problem = kind.check(neuron);
+      if (problem !== null) {
+        throw new ModelError(source, `${f}.neuron.${problem.field}`, problem.problem, problem.fix);
       }
       weightedLayers.push(index);
     }

@@ -5,7 +5,7 @@
  * connectivity, independently of the fast engine's scatter tables, so tests can compare the two.
  */
 import type { Model, ResolvedLayer, Shape } from "./model.js";
-import { isSpikingNeuron } from "./model.js";
+import { isSpikingNeuron, spikeHeight } from "./neurons/index.js";
 import type { Neuron } from "./model-spec.js";
 
 export interface WeightedStage {
@@ -147,12 +147,8 @@ export function buildTopology(model: Model): WeightedStage[] {
   return stages;
 }
 
-/** Value one spike of this neuron model carries downstream (Nengo LIF: amplitude/dt). */
-export function spikeHeight(neuron: Neuron, dt: number): number {
-  if (neuron.model === "lif") return neuron.amplitude / dt;
-  if (neuron.model === "alif") return neuron.amplitude;
-  return 1;
-}
+/** Value one spike of this neuron model carries downstream (the registry's, re-exported). */
+export { spikeHeight };
 
 /** Coefficients of a synaptic filter, discretised as Nengo does (zero-order hold). */
 export interface FilterCoefficients {
