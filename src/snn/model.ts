@@ -11,6 +11,7 @@ import { ModelSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-spec.js";
 import type { Layer, TensorRef } from "./model-spec.js";
 import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
+import type { Shape } from "./spec-parts.js";
 
 /** A model file problem. `userFacing` lets the CLI print it as one line without a stack. */
 export class ModelError extends Error {
@@ -26,8 +27,7 @@ export class ModelError extends Error {
   }
 }
 
-/** Shape of an activation: [C, H, W] for images, [N] once flattened. */
-export type Shape = readonly number[];
+export type { Shape };
 
 export interface ResolvedLayer {
   index: number;

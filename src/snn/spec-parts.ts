@@ -1,6 +1,7 @@
 /**
- * Schema pieces shared by the model format (model-spec.ts) and the neuron kinds (neurons/):
- * kept apart so that neither imports the other's module and the two stay free of a cycle.
+ * Schema pieces and types shared by the model format (model-spec.ts), the model resolver
+ * (model.ts), the encoder shapes (encoding.ts) and the neuron kinds (neurons/): kept apart so
+ * that none of them imports another's module and they stay free of import cycles.
  */
 import { z } from "zod";
 
@@ -15,3 +16,6 @@ export const TensorRef = z.strictObject({
   shape: z.array(z.number().int().positive()).min(1),
 });
 export type TensorRef = z.infer<typeof TensorRef>;
+
+/** Shape of an activation: [C, H, W] for images, [N] once flattened. */
+export type Shape = readonly number[];
