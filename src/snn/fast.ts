@@ -23,7 +23,7 @@ import { NetworkBase } from "./network.js";
 import { allocateState, lifTick, neuronKind, spikeHeight } from "./neurons/index.js";
 import type { LifConstants, NeuronKind, NeuronState } from "./neurons/index.js";
 import { filterCoefficients } from "./topology.js";
-import type { WeightedStage } from "./topology.js";
+import type { StageEdge, WeightedStage } from "./topology.js";
 import { GATHER_BLOCK, instantiateGather } from "./wasm-gather.js";
 import type { GatherKernels } from "./wasm-gather.js";
 import { instantiateLif } from "./wasm-lif.js";
@@ -75,8 +75,33 @@ const SYN_NONE = 0;
 const SYN_LOWPASS = 1;
 const SYN_ALPHA = 2;
 
+/**
+ * An input of a layer beyond its first (graphs: several inputs are summed), in JavaScript only:
+ * its own scatter table and accumulator, added into J by currents().
+ */
+interface ExtraEdge {
+  /** Source stage, or -1 for the network input. */
+  source: number;
+  table: ScatterTable;
+  srcFanout: Float64Array;
+  spikingSource: boolean;
+  inputScale: number;
+  /** Unscaled; an input edge's stays while the input is constant, the others' are cleared on read. */
+  acc: Float64Array;
+}
+
+/** Synaptic operations of one event from each source neuron of a scatter table. */
+function tableFanout(table: ScatterTable): Float64Array {
+  const fan = new Float64Array(table.start.length - 1);
+  for (let i = 0; i < fan.length; i++)
+    for (let r = table.start[i]; r < table.start[i + 1]; r++) fan[i] += table.len[r];
+  return fan;
+}
+
 interface FastLayer {
   stage: WeightedStage;
+  /** Inputs after the first (edges[1..]), summed in currents(). */
+  extraEdges: ExtraEdge[];
   n: number;
   /** internal index -> channels-first index */
   toCf: Int32Array;
@@ -175,9 +200,9 @@ function internalToCf(layer: ResolvedLayer | null, n: number): Int32Array {
 }
 
 /** Positions (channels-first, in the layer's input space) reached from each source position. */
-function forwardThroughBetween(stage: WeightedStage, nSrc: number): number[][] {
+function forwardThroughBetween(between: readonly ResolvedLayer[], nSrc: number): number[][] {
   let reach: number[][] = Array.from({ length: nSrc }, (_, i) => [i]);
-  for (const b of stage.between) {
+  for (const b of between) {
     if (b.spec.type !== "avgpool2d") continue;
     const [, h, w] = b.inShape;
     const [, oh, ow] = b.outShape;
@@ -261,11 +286,18 @@ function transpose(W: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-/** Build the scatter table of a weighted stage, indexed by the source's internal neuron order. */
-export function buildScatterTable(stage: WeightedStage, srcToCf: Int32Array): ScatterTable {
+/**
+ * Build the scatter table of one edge into a weighted stage (default its first), indexed by the
+ * source's internal neuron order.
+ */
+export function buildScatterTable(
+  stage: WeightedStage,
+  srcToCf: Int32Array,
+  edge: StageEdge = stage.edges[0],
+): ScatterTable {
   const layer = stage.resolved;
   const nSrc = srcToCf.length;
-  const reach = forwardThroughBetween(stage, nSrc);
+  const reach = forwardThroughBetween(edge.between, nSrc);
   const start = new Int32Array(nSrc + 1);
   // Dense: one run of `out` values; conv: runs of `oc` values (outShape[0] either way).
   const runLen = layer.outShape[0];
@@ -390,18 +422,39 @@ export class FastNetwork extends NetworkBase {
     super(model, "fast");
     const dt = model.spec.dt;
     const inputToCf = internalToCf(null, model.encodedSize);
+    // Every stage's neuron order first: an edge that closes a cycle reads a later stage.
+    const toCfs = this.stages.map((stage) => internalToCf(stage.resolved, stage.neurons));
+    const sourceOf = (edge: StageEdge) => {
+      const src = edge.source < 0 ? null : this.stages[edge.source];
+      const spiking = src !== null && src.spiking;
+      return {
+        toCf: edge.source < 0 ? inputToCf : toCfs[edge.source],
+        spiking,
+        scale: (spiking ? spikeHeight(src.neuron, dt) : 1) * edge.poolFactor,
+      };
+    };
     const L: FastLayer[] = [];
-    for (const stage of this.stages) {
+    for (const [k, stage] of this.stages.entries()) {
       const r = stage.resolved;
       const n = stage.neurons;
-      const toCf = internalToCf(r, n);
-      const src = stage.source < 0 ? null : L[stage.source];
-      const table = buildScatterTable(stage, src === null ? inputToCf : src.toCf);
-      const srcFanout = new Float64Array(table.start.length - 1);
-      for (let i = 0; i < srcFanout.length; i++)
-        for (let r = table.start[i]; r < table.start[i + 1]; r++) srcFanout[i] += table.len[r];
-      const spikingSource = src !== null && src.stage.spiking;
-      const inputScale = (spikingSource ? spikeHeight(src.stage.neuron, dt) : 1) * stage.poolFactor;
+      const toCf = toCfs[k];
+      const first = sourceOf(stage.edges[0]);
+      const table = buildScatterTable(stage, first.toCf);
+      const srcFanout = tableFanout(table);
+      const spikingSource = first.spiking;
+      const inputScale = first.scale;
+      const extraEdges = stage.edges.slice(1).map((edge): ExtraEdge => {
+        const from = sourceOf(edge);
+        const t = buildScatterTable(stage, from.toCf, edge);
+        return {
+          source: edge.source,
+          table: t,
+          srcFanout: tableFanout(t),
+          spikingSource: from.spiking,
+          inputScale: from.scale,
+          acc: new Float64Array(n),
+        };
+      });
       const spec = r.spec;
       let rec: ScatterTable | null = null;
       if (spec.type === "recurrent_dense") {
@@ -434,6 +487,7 @@ export class FastNetwork extends NetworkBase {
       const isLif = neuron.model === "lif";
       L.push({
         stage,
+        extraEdges,
         n,
         toCf,
         table,
@@ -466,7 +520,8 @@ export class FastNetwork extends NetworkBase {
         out: new Float64Array(stage.spiking ? 0 : n),
         spikeList: new Int32Array(n),
         nSpikes: 0,
-        fused: isLif && (syn === null || syn.type === "none") && rec === null,
+        fused:
+          isLif && (syn === null || syn.type === "none") && rec === null && extraEdges.length === 0,
         park: false,
         active: new Int32Array(stage.source < 0 ? n : 0),
         nActive: 0,
@@ -625,6 +680,7 @@ export class FastNetwork extends NetworkBase {
   protected clearState(): void {
     for (const l of this.L) {
       l.acc.fill(0);
+      for (const e of l.extraEdges) e.acc.fill(0);
       l.accRec.fill(0);
       l.y1.fill(0);
       l.y2.fill(0);
@@ -690,6 +746,44 @@ export class FastNetwork extends NetworkBase {
    * in inputCurrent (fused LIF layers add the bias there once per frame).
    */
   private synapticInput(
+    k: number,
+    l: FastLayer,
+    input: Float32Array | Float64Array,
+    fresh: boolean,
+  ): void {
+    this.firstEdgeInput(k, l, input, fresh);
+    for (const e of l.extraEdges) this.extraEdgeInput(k, e, input, fresh);
+  }
+
+  /** A layer's input beyond its first, scattered in JavaScript into the edge's accumulator. */
+  private extraEdgeInput(
+    k: number,
+    e: ExtraEdge,
+    input: Float32Array | Float64Array,
+    fresh: boolean,
+  ): void {
+    let ops = 0;
+    if (e.source < 0) {
+      if (!fresh) return;
+      e.acc.fill(0);
+      scatterValues(input, e.table, e.acc);
+      for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += e.srcFanout[i];
+      this.inputOps += ops;
+    } else {
+      const src = this.L[e.source];
+      if (e.spikingSource) {
+        scatterSpikes(src.spikeList, src.nSpikes, e.table, e.acc);
+        for (let s = 0; s < src.nSpikes; s++) ops += e.srcFanout[src.spikeList[s]];
+      } else {
+        scatterValues(src.out, e.table, e.acc);
+        for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += e.srcFanout[i];
+      }
+    }
+    this.layerSynops[k] += ops;
+  }
+
+  /** The layer's first input (the chain's only one), with the WebAssembly and parking paths. */
+  private firstEdgeInput(
     k: number,
     l: FastLayer,
     input: Float32Array | Float64Array,
@@ -763,6 +857,16 @@ export class FastNetwork extends NetworkBase {
       for (let i = 0; i < n; i++) {
         J[i] = acc[i] * scale;
         acc[i] = 0;
+      }
+    }
+    for (const e of l.extraEdges) {
+      // Summing junction: every further input adds its scaled accumulator.
+      const acc = e.acc;
+      const scale = e.inputScale;
+      const keep = e.source < 0; // the input's current is kept while the input is constant
+      for (let i = 0; i < n; i++) {
+        J[i] += acc[i] * scale;
+        if (!keep) acc[i] = 0;
       }
     }
     if (l.rec !== null) {

@@ -7,7 +7,13 @@
  * writer fixes one thing at a time.
  */
 import { z } from "zod";
-import { ModelSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-spec.js";
+import {
+  ModelSpec,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION_GRAPH,
+  MODEL_FORMAT_VERSIONS,
+  NETWORK_INPUT,
+} from "./model-spec.js";
 import type { Layer, TensorRef } from "./model-spec.js";
 import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
@@ -32,6 +38,12 @@ export type { Shape };
 export interface ResolvedLayer {
   index: number;
   spec: Layer;
+  /**
+   * What the layer reads, as indices into model.layers (-1: the network input), in the order of
+   * `inputs` in the file (version 1, or no `inputs`: the layer before it). An index at or after
+   * the layer's own closes a cycle: that input carries the previous tick's output.
+   */
+  inputs: number[];
   inShape: Shape;
   outShape: Shape;
   /** Neurons in the layer (0 for flatten and pooling). */
@@ -129,18 +141,112 @@ export function parseSpec(json: unknown, source: string): ModelSpec {
         `set "format": "${MODEL_FORMAT}" (is this a spikenode model file?)`,
       );
     }
-    if (obj.version !== MODEL_FORMAT_VERSION) {
+    if (!MODEL_FORMAT_VERSIONS.includes(obj.version as number)) {
+      const versions = MODEL_FORMAT_VERSIONS.join(" or ");
       throw new ModelError(
         source,
         "version",
-        `this engine reads version ${MODEL_FORMAT_VERSION}, found ${JSON.stringify(obj.version)}`,
-        `write the model in format version ${MODEL_FORMAT_VERSION}`,
+        `this engine reads version ${versions}, found ${JSON.stringify(obj.version)}`,
+        `write the model in format version ${versions}`,
       );
     }
   }
   const result = ModelSpec.safeParse(json);
   if (!result.success) throw zodProblem(source, result.error.issues[0]);
   return result.data;
+}
+
+const sameShape = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** How messages name a layer: its name, else layers[i]; -1 is the network input. */
+function nameOf(spec: ModelSpec, index: number): string {
+  return index < 0 ? NETWORK_INPUT : (spec.layers[index].name ?? `layers[${index}]`);
+}
+
+/**
+ * Each layer's inputs as indices (-1: network input): the file's `inputs` (version 2) or the
+ * layer before (the chain). Checks names, the version, that flatten and pooling read one earlier
+ * layer, and that every weighted layer reads at least one earlier layer (which fixes its shape).
+ */
+function resolveInputs(spec: ModelSpec, source: string): number[][] {
+  const byName = new Map<string, number>();
+  spec.layers.forEach((layer, index) => {
+    const f = `layers[${index}]`;
+    if (spec.version !== MODEL_FORMAT_VERSION_GRAPH && (layer.name !== undefined || layer.inputs)) {
+      throw new ModelError(
+        source,
+        `${f}.${layer.inputs ? "inputs" : "name"}`,
+        `layers name their inputs from format version ${MODEL_FORMAT_VERSION_GRAPH} on, but this file is version ${spec.version}`,
+        `set "version": ${MODEL_FORMAT_VERSION_GRAPH} (a version-1 file is a chain)`,
+      );
+    }
+    if (layer.name === undefined) return;
+    if (layer.name === NETWORK_INPUT || byName.has(layer.name)) {
+      throw new ModelError(
+        source,
+        `${f}.name`,
+        layer.name === NETWORK_INPUT
+          ? `"${NETWORK_INPUT}" names the network input`
+          : `"${layer.name}" is also the name of layers[${byName.get(layer.name)}]`,
+        "give every layer a name of its own",
+      );
+    }
+    byName.set(layer.name, index);
+  });
+  return spec.layers.map((layer, index) => {
+    const f = `layers[${index}]`;
+    if (!layer.inputs) return [index - 1];
+    const inputs = layer.inputs.map((name, k) => {
+      const i = name === NETWORK_INPUT ? -1 : byName.get(name);
+      if (i === undefined) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${k}]`,
+          `no layer is named "${name}"`,
+          `name a layer's "name", or "${NETWORK_INPUT}" for the network input`,
+        );
+      }
+      if (layer.inputs!.indexOf(name) !== k) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${k}]`,
+          `"${name}" is named twice`,
+          "name it once",
+        );
+      }
+      return i;
+    });
+    if (!isWeighted(layer)) {
+      if (inputs.length !== 1 || inputs[0] >= index) {
+        throw new ModelError(
+          source,
+          `${f}.inputs`,
+          `${layer.type} reads ${inputs.length === 1 ? "a later layer (or itself)" : `${inputs.length} inputs`}`,
+          `give ${layer.type} one input from an earlier layer; cycles close at weighted layers`,
+        );
+      }
+    } else {
+      const cycle = inputs.findIndex((i) => i >= index && !isWeighted(spec.layers[i]));
+      if (cycle >= 0) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${cycle}]`,
+          `closes a cycle through ${spec.layers[inputs[cycle]].type} layer "${layer.inputs[cycle]}"`,
+          "a cycle input must name a weighted layer (dense, conv2d, recurrent_dense)",
+        );
+      }
+      if (inputs.every((i) => i >= index)) {
+        throw new ModelError(
+          source,
+          `${f}.inputs`,
+          "names only itself or later layers (cycle inputs), so its input shape is not fixed",
+          `add an earlier layer or "${NETWORK_INPUT}" to its inputs`,
+        );
+      }
+    }
+    return inputs;
+  });
 }
 
 /** Decode little-endian float32 bytes regardless of alignment or host byte order. */
@@ -266,12 +372,27 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
           encoder.type === "rows" ? "C·W of one row" : "input.encoder.window pixels"
         }), not the whole image ${fmtShape([c0, h0, w0])}`
       : "";
-  let shape: Shape = encodedShape;
   const layers: ResolvedLayer[] = [];
   const weightedLayers: number[] = [];
+  const inputsOf = resolveInputs(spec, source);
   spec.layers.forEach((layer, index) => {
     const f = `layers[${index}]`;
-    const inShape = shape;
+    const inputs = inputsOf[index];
+    const shapeOf = (i: number): Shape => (i < 0 ? encodedShape : layers[i].outShape);
+    // Inputs from earlier layers (or the network input) fix the shape; cycle inputs are checked
+    // against it once every layer is resolved.
+    const current = inputs.filter((i) => i < index);
+    const inShape = shapeOf(current[0]);
+    current.forEach((i, k) => {
+      if (k > 0 && !sameShape(shapeOf(i), inShape)) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${inputs.indexOf(i)}]`,
+          `"${nameOf(spec, i)}" delivers ${fmtShape(shapeOf(i))} but "${nameOf(spec, current[0])}" delivers ${fmtShape(inShape)}`,
+          "inputs that are summed must have the same shape",
+        );
+      }
+    });
     const need3d = (): [number, number, number] => {
       if (inShape.length !== 3) {
         throw new ModelError(
@@ -286,6 +407,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     const resolved: ResolvedLayer = {
       index,
       spec: layer,
+      inputs,
       inShape,
       outShape: inShape,
       neurons: 0,
@@ -390,10 +512,21 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       weightedLayers.push(index);
     }
     layers.push(resolved);
-    shape = resolved.outShape;
     if (layer.type !== "flatten") fedByEncoder = false;
   });
 
+  for (const layer of layers) {
+    layer.inputs.forEach((i, k) => {
+      if (i >= layer.index && !sameShape(layers[i].outShape, layer.inShape)) {
+        throw new ModelError(
+          source,
+          `layers[${layer.index}].inputs[${k}]`,
+          `"${nameOf(spec, i)}" (a cycle input) delivers ${fmtShape(layers[i].outShape)} but the layer reads ${fmtShape(layer.inShape)}`,
+          "inputs that are summed must have the same shape",
+        );
+      }
+    });
+  }
   const last = layers[layers.length - 1];
   if (last.neurons === 0) {
     throw new ModelError(

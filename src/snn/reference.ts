@@ -13,8 +13,10 @@ import type { FilterCoefficients, WeightedStage } from "./topology.js";
 interface RefLayer {
   stage: WeightedStage;
   n: number;
-  /** Buffers for the pooled/flattened input of each `between` layer. */
-  pooled: Float64Array[];
+  /** Per edge, buffers for the pooled/flattened input of each `between` layer. */
+  pooled: Float64Array[][];
+  /** The sum of the edges' values (layers with several inputs). */
+  summed: Float64Array;
   u: Float64Array;
   bias: Float64Array;
   synapse: "none" | "lowpass" | "alpha";
@@ -64,7 +66,10 @@ export class ReferenceNetwork extends NetworkBase {
       return {
         stage,
         n,
-        pooled: stage.between.map((b) => new Float64Array(b.outShape.reduce((a, c) => a * c, 1))),
+        pooled: stage.edges.map((e) =>
+          e.between.map((b) => new Float64Array(b.outShape.reduce((a, c) => a * c, 1))),
+        ),
+        summed: new Float64Array(stage.edges.length > 1 ? r.inShape.reduce((a, c) => a * c, 1) : 0),
         u: new Float64Array(n),
         bias,
         synapse: syn?.type ?? "none",
@@ -102,22 +107,29 @@ export class ReferenceNetwork extends NetworkBase {
     for (let k = 0; k < this.L.length; k++) {
       const l = this.L[k];
       const st = l.stage;
-      const src: ArrayLike<number> = st.source < 0 ? input : this.L[st.source].out;
-
-      // Synaptic operations: every non-zero source value reaches its fan-out.
-      if (st.source >= 0 || freshInput) {
-        let ops = 0;
-        for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += st.fanout[i];
-        this.layerSynops[k] += ops;
-        if (st.source < 0) this.inputOps += ops;
-      }
-
-      let x: ArrayLike<number> = src;
-      st.between.forEach((b, bi) => {
-        if (b.spec.type === "avgpool2d") {
-          avgpool(x, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[bi]);
-          x = l.pooled[bi];
+      // The layer's input x: the sum of its edges' values, each through its pooling/flatten
+      // layers. A source not yet updated this tick (this layer or a later one: an edge that
+      // closes a cycle) still holds its previous tick's output.
+      let x: ArrayLike<number> = l.summed;
+      if (st.edges.length > 1) l.summed.fill(0);
+      st.edges.forEach((edge, e) => {
+        const src: ArrayLike<number> = edge.source < 0 ? input : this.L[edge.source].out;
+        // Synaptic operations: every non-zero source value reaches its fan-out.
+        if (edge.source >= 0 || freshInput) {
+          let ops = 0;
+          for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += edge.fanout[i];
+          this.layerSynops[k] += ops;
+          if (edge.source < 0) this.inputOps += ops;
         }
+        let y: ArrayLike<number> = src;
+        edge.between.forEach((b, bi) => {
+          if (b.spec.type === "avgpool2d") {
+            avgpool(y, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[e][bi]);
+            y = l.pooled[e][bi];
+          }
+        });
+        if (st.edges.length === 1) x = y;
+        else for (let i = 0; i < y.length; i++) l.summed[i] += y[i];
       });
 
       const r = st.resolved;
