@@ -17,6 +17,16 @@
  * memory; neurons in a partial refractory step or spiking are finished here with Math.expm1 /
  * Math.log1p, so the arithmetic is the reference's operation for operation. `{ wasm: false }`
  * runs everything in JavaScript (tests compare the two).
+ *
+ * Neurons: every kind runs through its own module's step (neurons/<kind>.ts, the generic path);
+ * LIF layers also have overrides (Lava's tagged implementations of one process): fused current
+ * and update, parking of sub-threshold neurons under a constant input, the WebAssembly kernel.
+ * All of them update a neuron through the one lifTick (neurons/lif.ts).
+ *
+ * Graphs (format version 2): a layer's first input keeps every path above; further inputs (a
+ * summing junction) each have a JavaScript scatter table and accumulator, added into J. An input
+ * from the layer itself or a later one reads that layer's spike list or output before it is
+ * updated this tick, i.e. the previous tick's (NIR's cut edge).
  */
 import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";

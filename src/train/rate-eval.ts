@@ -56,6 +56,9 @@ export function rateNetworkUnavailable(model: Model): string | null {
     }
   }
   for (const l of model.layers) {
+    if (l.inputs.length !== 1 || l.inputs[0] !== l.index - 1) {
+      return `layer ${l.index} names its inputs (a graph, format version 2); the rate network covers chains only`;
+    }
     if (l.spec.type === "recurrent_dense") {
       return `layer ${l.index} is recurrent_dense; the rate network covers feed-forward soft-LIF models only`;
     }
