@@ -8,6 +8,7 @@
  * network computes. Temperature divides the logits after that.
  */
 import type { ModelSpec } from "../snn/model-spec.js";
+import { spikeHeight } from "../snn/neurons/index.js";
 import { argmax, softmax } from "./softmax.js";
 
 export type ReadoutType = ModelSpec["readout"]["type"];
@@ -137,10 +138,7 @@ export function outputSpikeHeight(spec: ModelSpec): number {
   for (let i = spec.layers.length - 1; i >= 0; i--) {
     const layer = spec.layers[i];
     if (!("neuron" in layer)) continue;
-    const neuron = layer.neuron;
-    if (neuron.model === "lif") return neuron.amplitude / spec.dt;
-    if (neuron.model === "alif") return neuron.amplitude;
-    return 1;
+    return spikeHeight(layer.neuron, spec.dt);
   }
   return 1;
 }

@@ -6,7 +6,7 @@
  * so the engine can size layers and validate a model without importing src/encode.
  */
 import type { Encoder, ModelSpec } from "./model-spec.js";
-import type { Shape } from "./model.js";
+import type { Shape } from "./spec-parts.js";
 
 export type SequenceEncoder = Extract<Encoder, { type: "rows" | "pixel_windows" }>;
 

@@ -17,11 +17,23 @@
  * memory; neurons in a partial refractory step or spiking are finished here with Math.expm1 /
  * Math.log1p, so the arithmetic is the reference's operation for operation. `{ wasm: false }`
  * runs everything in JavaScript (tests compare the two).
+ *
+ * Neurons: every kind runs through its own module's step (neurons/<kind>.ts, the generic path);
+ * LIF layers also have overrides (Lava's tagged implementations of one process): fused current
+ * and update, parking of sub-threshold neurons under a constant input, the WebAssembly kernel.
+ * All of them update a neuron through the one lifTick (neurons/lif.ts).
+ *
+ * Graphs (format version 2): a layer's first input keeps every path above; further inputs (a
+ * summing junction) each have a JavaScript scatter table and accumulator, added into J. An input
+ * from the layer itself or a later one reads that layer's spike list or output before it is
+ * updated this tick, i.e. the previous tick's (NIR's cut edge).
  */
 import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
-import { filterCoefficients, spikeHeight } from "./topology.js";
-import type { WeightedStage } from "./topology.js";
+import { allocateState, lifTick, neuronKind, spikeHeight } from "./neurons/index.js";
+import type { LifConstants, NeuronKind, NeuronState } from "./neurons/index.js";
+import { filterCoefficients } from "./topology.js";
+import type { StageEdge, WeightedStage } from "./topology.js";
 import { GATHER_BLOCK, instantiateGather } from "./wasm-gather.js";
 import type { GatherKernels } from "./wasm-gather.js";
 import { instantiateLif } from "./wasm-lif.js";
@@ -72,13 +84,34 @@ export interface ScatterTable {
 const SYN_NONE = 0;
 const SYN_LOWPASS = 1;
 const SYN_ALPHA = 2;
-const N_LIF = 0;
-const N_ALIF = 1;
-const N_LEAKY = 2;
-const N_LINEAR = 3;
+
+/**
+ * An input of a layer beyond its first (graphs: several inputs are summed), in JavaScript only:
+ * its own scatter table and accumulator, added into J by currents().
+ */
+interface ExtraEdge {
+  /** Source stage, or -1 for the network input. */
+  source: number;
+  table: ScatterTable;
+  srcFanout: Float64Array;
+  spikingSource: boolean;
+  inputScale: number;
+  /** Unscaled; an input edge's stays while the input is constant, the others' are cleared on read. */
+  acc: Float64Array;
+}
+
+/** Synaptic operations of one event from each source neuron of a scatter table. */
+function tableFanout(table: ScatterTable): Float64Array {
+  const fan = new Float64Array(table.start.length - 1);
+  for (let i = 0; i < fan.length; i++)
+    for (let r = table.start[i]; r < table.start[i + 1]; r++) fan[i] += table.len[r];
+  return fan;
+}
 
 interface FastLayer {
   stage: WeightedStage;
+  /** Inputs after the first (edges[1..]), summed in currents(). */
+  extraEdges: ExtraEdge[];
   n: number;
   /** internal index -> channels-first index */
   toCf: Int32Array;
@@ -87,37 +120,42 @@ interface FastLayer {
   srcFanout: Float64Array;
   /** Source emits spikes (an index list) rather than values. */
   spikingSource: boolean;
-  /** Multiplies the accumulator: source spike height x pooling factor. */
-  scale: number;
+  /** Multiplies the accumulator: the source's spike height x the pooling factor between. */
+  inputScale: number;
   acc: Float64Array;
+  /** Scatter table of the layer's own spikes fed back (recurrent_dense), else null. */
   rec: ScatterTable | null;
-  recScale: number;
+  /** Height of this layer's own spikes (what its recurrent input and its output carry). */
+  ownSpikeHeight: number;
   accRec: Float64Array;
   bias: Float64Array;
   synapse: number;
-  fa: number;
-  fb1: number;
-  fb2: number;
+  /** Synaptic filter coefficients (topology.ts filterCoefficients). */
+  filterA: number;
+  filterB1: number;
+  filterB2: number;
   y1: Float64Array;
   y2: Float64Array;
   uPrev: Float64Array;
-  /** Input current of the first layer for a constant input (before synapse and bias). */
-  inCur: Float64Array;
+  /**
+   * First layer only: its input current for a constant input, computed once per frame (fused
+   * LIF layers: bias included; others: before synapse and bias).
+   */
+  inputCurrent: Float64Array;
   J: Float64Array;
-  model: number;
-  v: Float64Array;
-  ref: Float64Array;
-  eta: Float64Array;
-  alpha: Float64Array;
-  rho: Float64Array;
-  sPrev: Uint8Array;
+  kind: NeuronKind;
+  /** The kind's per-layer constants (NeuronKind.prepare). */
+  constants: unknown;
+  /** The kind's per-neuron state in internal order; state.v is the membrane. */
+  state: NeuronState;
+  /** The LIF constants when the kind is LIF (the fused, parking and WebAssembly paths), else null. */
+  lif: LifConstants | null;
   /** Non-spiking output values (leaky, linear), internal order. */
   out: Float64Array;
   spikeList: Int32Array;
   nSpikes: number;
   /** LIF, no synapse, no recurrence: current computed inside the neuron loop. */
   fused: boolean;
-  zeroBias: Float64Array;
   /**
    * Parking (first layer, constant current, LIF, not the last layer): a neuron whose current is
    * at or below threshold cannot spike until the current changes, so its updates are deferred and
@@ -142,19 +180,19 @@ interface FastLayer {
   /** Byte offsets of the LIF kernel's arrays (WebAssembly memory). */
   biasOff: number;
   jOff: number;
-  inCurOff: number;
+  inputCurrentOff: number;
   vOff: number;
   refOff: number;
   /** Neurons the LIF kernel leaves to JavaScript (partial refractory step or spiking). */
   special: Int32Array;
   specialOff: number;
   /** Parking layers under the kernel: active neurons' J, v, ref gathered contiguously. */
-  cJ: Float64Array;
-  cV: Float64Array;
-  cR: Float64Array;
-  cJOff: number;
-  cVOff: number;
-  cROff: number;
+  activeJ: Float64Array;
+  activeV: Float64Array;
+  activeRef: Float64Array;
+  activeJOff: number;
+  activeVOff: number;
+  activeRefOff: number;
 }
 
 /** Permutation internal -> channels-first for a layer's neurons (conv: channels-last inside). */
@@ -172,9 +210,9 @@ function internalToCf(layer: ResolvedLayer | null, n: number): Int32Array {
 }
 
 /** Positions (channels-first, in the layer's input space) reached from each source position. */
-function forwardThroughBetween(stage: WeightedStage, nSrc: number): number[][] {
+function forwardThroughBetween(between: readonly ResolvedLayer[], nSrc: number): number[][] {
   let reach: number[][] = Array.from({ length: nSrc }, (_, i) => [i]);
-  for (const b of stage.between) {
+  for (const b of between) {
     if (b.spec.type !== "avgpool2d") continue;
     const [, h, w] = b.inShape;
     const [, oh, ow] = b.outShape;
@@ -258,11 +296,18 @@ function transpose(W: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-/** Build the scatter table of a weighted stage, indexed by the source's internal neuron order. */
-export function buildScatterTable(stage: WeightedStage, srcToCf: Int32Array): ScatterTable {
+/**
+ * Build the scatter table of one edge into a weighted stage (default its first), indexed by the
+ * source's internal neuron order.
+ */
+export function buildScatterTable(
+  stage: WeightedStage,
+  srcToCf: Int32Array,
+  edge: StageEdge = stage.edges[0],
+): ScatterTable {
   const layer = stage.resolved;
   const nSrc = srcToCf.length;
-  const reach = forwardThroughBetween(stage, nSrc);
+  const reach = forwardThroughBetween(edge.between, nSrc);
   const start = new Int32Array(nSrc + 1);
   // Dense: one run of `out` values; conv: runs of `oc` values (outShape[0] either way).
   const runLen = layer.outShape[0];
@@ -387,18 +432,39 @@ export class FastNetwork extends NetworkBase {
     super(model, "fast");
     const dt = model.spec.dt;
     const inputToCf = internalToCf(null, model.encodedSize);
+    // Every stage's neuron order first: an edge that closes a cycle reads a later stage.
+    const toCfs = this.stages.map((stage) => internalToCf(stage.resolved, stage.neurons));
+    const sourceOf = (edge: StageEdge) => {
+      const src = edge.source < 0 ? null : this.stages[edge.source];
+      const spiking = src !== null && src.spiking;
+      return {
+        toCf: edge.source < 0 ? inputToCf : toCfs[edge.source],
+        spiking,
+        scale: (spiking ? spikeHeight(src.neuron, dt) : 1) * edge.poolFactor,
+      };
+    };
     const L: FastLayer[] = [];
-    for (const stage of this.stages) {
+    for (const [k, stage] of this.stages.entries()) {
       const r = stage.resolved;
       const n = stage.neurons;
-      const toCf = internalToCf(r, n);
-      const src = stage.source < 0 ? null : L[stage.source];
-      const table = buildScatterTable(stage, src === null ? inputToCf : src.toCf);
-      const srcFanout = new Float64Array(table.start.length - 1);
-      for (let i = 0; i < srcFanout.length; i++)
-        for (let r = table.start[i]; r < table.start[i + 1]; r++) srcFanout[i] += table.len[r];
-      const spikingSource = src !== null && src.stage.spiking;
-      const scale = (spikingSource ? spikeHeight(src.stage.neuron, dt) : 1) * stage.poolFactor;
+      const toCf = toCfs[k];
+      const first = sourceOf(stage.edges[0]);
+      const table = buildScatterTable(stage, first.toCf);
+      const srcFanout = tableFanout(table);
+      const spikingSource = first.spiking;
+      const inputScale = first.scale;
+      const extraEdges = stage.edges.slice(1).map((edge): ExtraEdge => {
+        const from = sourceOf(edge);
+        const t = buildScatterTable(stage, from.toCf, edge);
+        return {
+          source: edge.source,
+          table: t,
+          srcFanout: tableFanout(t),
+          spikingSource: from.spiking,
+          inputScale: from.scale,
+          acc: new Float64Array(n),
+        };
+      });
       const spec = r.spec;
       let rec: ScatterTable | null = null;
       if (spec.type === "recurrent_dense") {
@@ -423,29 +489,24 @@ export class FastNetwork extends NetworkBase {
       const syn = spec.type === "flatten" || spec.type === "avgpool2d" ? null : spec.synapse;
       const coeff = filterCoefficients(syn && syn.type !== "none" ? syn.tau : 1, dt);
       const neuron = stage.neuron;
-      const alpha = new Float64Array(
-        neuron.model === "alif" || neuron.model === "leaky_integrator" ? n : 0,
-      );
-      const rho = new Float64Array(neuron.model === "alif" ? n : 0);
-      if (neuron.model === "alif") {
-        for (let i = 0; i < n; i++) {
-          alpha[i] = Math.exp(-dt / r.tauM![toCf[i]]);
-          rho[i] = Math.exp(-dt / r.tauAdp![toCf[i]]);
-        }
-      } else if (neuron.model === "leaky_integrator") {
-        alpha.fill(Math.exp(-dt / neuron.tau));
-      }
+      const kind = neuronKind(neuron.model);
+      // Per-neuron tensors are channels-first in the file; the layer's neurons are internal order.
+      const perNeuron = (field: string): Float64Array =>
+        Float64Array.from(toCf, (cf) => r.neuronTensors[field][cf]);
+      const constants = kind.prepare(neuron, { n, dt, perNeuron });
+      const isLif = neuron.model === "lif";
       L.push({
         stage,
+        extraEdges,
         n,
         toCf,
         table,
         srcFanout,
         spikingSource,
-        scale,
+        inputScale,
         acc: new Float64Array(n),
         rec,
-        recScale: spikeHeight(neuron, dt),
+        ownSpikeHeight: kind.spikeHeight(neuron, dt),
         accRec: new Float64Array(rec ? n : 0),
         bias,
         synapse:
@@ -454,33 +515,23 @@ export class FastNetwork extends NetworkBase {
             : syn.type === "lowpass"
               ? SYN_LOWPASS
               : SYN_ALPHA,
-        fa: coeff.a,
-        fb1: coeff.b1,
-        fb2: coeff.b2,
+        filterA: coeff.a,
+        filterB1: coeff.b1,
+        filterB2: coeff.b2,
         y1: new Float64Array(n),
         y2: new Float64Array(n),
         uPrev: new Float64Array(n),
-        inCur: new Float64Array(stage.source < 0 ? n : 0),
+        inputCurrent: new Float64Array(stage.source < 0 ? n : 0),
         J: new Float64Array(n),
-        model:
-          neuron.model === "lif"
-            ? N_LIF
-            : neuron.model === "alif"
-              ? N_ALIF
-              : neuron.model === "leaky_integrator"
-                ? N_LEAKY
-                : N_LINEAR,
-        v: new Float64Array(n),
-        ref: new Float64Array(neuron.model === "lif" ? n : 0),
-        eta: new Float64Array(neuron.model === "alif" ? n : 0),
-        alpha,
-        rho,
-        sPrev: new Uint8Array(neuron.model === "alif" ? n : 0),
+        kind,
+        constants,
+        state: allocateState(kind, n),
+        lif: isLif ? (constants as LifConstants) : null,
         out: new Float64Array(stage.spiking ? 0 : n),
         spikeList: new Int32Array(n),
         nSpikes: 0,
-        fused: neuron.model === "lif" && (syn === null || syn.type === "none") && rec === null,
-        zeroBias: new Float64Array(n),
+        fused:
+          isLif && (syn === null || syn.type === "none") && rec === null && extraEdges.length === 0,
         park: false,
         active: new Int32Array(stage.source < 0 ? n : 0),
         nActive: 0,
@@ -496,17 +547,17 @@ export class FastNetwork extends NetworkBase {
         listOff: 0,
         biasOff: 0,
         jOff: 0,
-        inCurOff: 0,
+        inputCurrentOff: 0,
         vOff: 0,
         refOff: 0,
         special: new Int32Array(0),
         specialOff: 0,
-        cJ: new Float64Array(0),
-        cV: new Float64Array(0),
-        cR: new Float64Array(0),
-        cJOff: 0,
-        cVOff: 0,
-        cROff: 0,
+        activeJ: new Float64Array(0),
+        activeV: new Float64Array(0),
+        activeRef: new Float64Array(0),
+        activeJOff: 0,
+        activeVOff: 0,
+        activeRefOff: 0,
       });
     }
     for (const l of L) l.park = l.fused && l.stage.source < 0 && l !== L[L.length - 1];
@@ -560,14 +611,14 @@ export class FastNetwork extends NetworkBase {
       // The Arena rounds every array up to 16 bytes: room for the LIF kernel's padding lane.
       l.biasOff = arena.reserve(l.bias.byteLength);
       l.jOff = arena.reserve(l.J.byteLength);
-      l.inCurOff = arena.reserve(l.inCur.byteLength);
-      l.vOff = arena.reserve(l.v.byteLength);
-      l.refOff = arena.reserve(l.ref.byteLength);
-      l.specialOff = arena.reserve(l.model === N_LIF ? (l.n + 1) * 4 : 0);
+      l.inputCurrentOff = arena.reserve(l.inputCurrent.byteLength);
+      l.vOff = arena.reserve(l.state.v.byteLength);
+      l.refOff = arena.reserve(l.lif !== null ? l.state.ref.byteLength : 0);
+      l.specialOff = arena.reserve(l.lif !== null ? (l.n + 1) * 4 : 0);
       const nc = l.park ? l.n : 0;
-      l.cJOff = arena.reserve(nc * 8);
-      l.cVOff = arena.reserve(nc * 8);
-      l.cROff = arena.reserve(nc * 8);
+      l.activeJOff = arena.reserve(nc * 8);
+      l.activeVOff = arena.reserve(nc * 8);
+      l.activeRefOff = arena.reserve(nc * 8);
     }
     const memory = arena.commit();
     const scatter = instantiateScatter(memory);
@@ -619,14 +670,14 @@ export class FastNetwork extends NetworkBase {
       if (l.rec !== null && l.wasmRec !== null) l.rec = move(l.rec, l.wasmRec);
       l.bias = f64(l.bias, l.biasOff);
       l.J = f64(l.J, l.jOff);
-      l.inCur = f64(l.inCur, l.inCurOff);
-      l.v = f64(l.v, l.vOff);
-      l.ref = f64(l.ref, l.refOff);
-      l.special = new Int32Array(buf, l.specialOff, l.model === N_LIF ? l.n + 1 : 0);
+      l.inputCurrent = f64(l.inputCurrent, l.inputCurrentOff);
+      l.state.v = f64(l.state.v, l.vOff);
+      if (l.lif !== null) l.state.ref = f64(l.state.ref, l.refOff);
+      l.special = new Int32Array(buf, l.specialOff, l.lif !== null ? l.n + 1 : 0);
       const nc = l.park ? l.n : 0;
-      l.cJ = new Float64Array(buf, l.cJOff, nc + (nc & 1));
-      l.cV = new Float64Array(buf, l.cVOff, nc + (nc & 1));
-      l.cR = new Float64Array(buf, l.cROff, nc + (nc & 1));
+      l.activeJ = new Float64Array(buf, l.activeJOff, nc + (nc & 1));
+      l.activeV = new Float64Array(buf, l.activeVOff, nc + (nc & 1));
+      l.activeRef = new Float64Array(buf, l.activeRefOff, nc + (nc & 1));
     }
     return { scatter, lif, gather };
   }
@@ -639,14 +690,12 @@ export class FastNetwork extends NetworkBase {
   protected clearState(): void {
     for (const l of this.L) {
       l.acc.fill(0);
+      for (const e of l.extraEdges) e.acc.fill(0);
       l.accRec.fill(0);
       l.y1.fill(0);
       l.y2.fill(0);
       l.uPrev.fill(0);
-      l.v.fill(0);
-      l.ref.fill(0);
-      l.eta.fill(0);
-      l.sPrev.fill(0);
+      for (const name in l.state) l.state[name].fill(0);
       l.out.fill(0);
       l.nSpikes = 0;
       l.nParked = 0;
@@ -669,28 +718,12 @@ export class FastNetwork extends NetworkBase {
         // LIF without synapse or recurrence: current, bias and neuron in one pass.
         if (this.lif !== null) this.stepLifWasm(l, this.lif);
         else if (l.park) this.stepLifActive(l);
-        else if (l.stage.source < 0) this.stepLif(l, l.inCur, 1, l.zeroBias, false);
-        else this.stepLif(l, l.acc, l.scale, l.bias, true);
+        else if (l.stage.source < 0) this.stepNeurons(l, l.inputCurrent);
+        else this.stepLifFused(l);
       } else {
         this.currents(k, l);
-        if (l.model === N_LIF) {
-          if (this.lif !== null) this.stepLifWasm(l, this.lif);
-          else this.stepLif(l, l.J, 1, l.zeroBias, false);
-        } else if (l.model === N_ALIF) this.stepAlif(l);
-        else if (l.model === N_LEAKY) {
-          const v = l.v;
-          const al = l.alpha;
-          const J = l.J;
-          for (let i = 0; i < l.n; i++) {
-            v[i] = al[i] * v[i] + (1 - al[i]) * J[i];
-            l.out[i] = v[i];
-          }
-        } else {
-          for (let i = 0; i < l.n; i++) {
-            l.v[i] = l.J[i];
-            l.out[i] = l.J[i];
-          }
-        }
+        if (l.lif !== null && this.lif !== null) this.stepLifWasm(l, this.lif);
+        else this.stepNeurons(l, l.J);
       }
       this.layerSpikes[k] += l.nSpikes;
     }
@@ -704,7 +737,7 @@ export class FastNetwork extends NetworkBase {
     if (last.stage.spiking) {
       output.fill(0);
       spikes.fill(0);
-      const h = last.recScale;
+      const h = last.ownSpikeHeight;
       for (let s = 0; s < last.nSpikes; s++) {
         const c = toCf[last.spikeList[s]];
         output[c] = h;
@@ -713,15 +746,54 @@ export class FastNetwork extends NetworkBase {
     } else {
       for (let i = 0; i < last.n; i++) output[toCf[i]] = last.out[i];
     }
-    for (let i = 0; i < last.n; i++) membrane[toCf[i]] = last.v[i];
+    const v = last.state.v;
+    for (let i = 0; i < last.n; i++) membrane[toCf[i]] = v[i];
   }
 
   /**
    * Scatter this tick's events into the layer's accumulator (unscaled) and count synaptic
    * operations. The first layer's input is scattered only when fresh; its scaled result is kept
-   * in inCur (fused LIF layers add the bias there once per frame).
+   * in inputCurrent (fused LIF layers add the bias there once per frame).
    */
   private synapticInput(
+    k: number,
+    l: FastLayer,
+    input: Float32Array | Float64Array,
+    fresh: boolean,
+  ): void {
+    this.firstEdgeInput(k, l, input, fresh);
+    for (const e of l.extraEdges) this.extraEdgeInput(k, e, input, fresh);
+  }
+
+  /** A layer's input beyond its first, scattered in JavaScript into the edge's accumulator. */
+  private extraEdgeInput(
+    k: number,
+    e: ExtraEdge,
+    input: Float32Array | Float64Array,
+    fresh: boolean,
+  ): void {
+    let ops = 0;
+    if (e.source < 0) {
+      if (!fresh) return;
+      e.acc.fill(0);
+      scatterValues(input, e.table, e.acc);
+      for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += e.srcFanout[i];
+      this.inputOps += ops;
+    } else {
+      const src = this.L[e.source];
+      if (e.spikingSource) {
+        scatterSpikes(src.spikeList, src.nSpikes, e.table, e.acc);
+        for (let s = 0; s < src.nSpikes; s++) ops += e.srcFanout[src.spikeList[s]];
+      } else {
+        scatterValues(src.out, e.table, e.acc);
+        for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += e.srcFanout[i];
+      }
+    }
+    this.layerSynops[k] += ops;
+  }
+
+  /** The layer's first input (the chain's only one), with the WebAssembly and parking paths. */
+  private firstEdgeInput(
     k: number,
     l: FastLayer,
     input: Float32Array | Float64Array,
@@ -740,17 +812,16 @@ export class FastNetwork extends NetworkBase {
       for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
       this.layerSynops[k] += ops;
       this.inputOps += ops;
-      const inCur = l.inCur;
-      const scale = l.scale;
-      if (l.fused) for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale + l.bias[i];
-      else for (let i = 0; i < l.n; i++) inCur[i] = acc[i] * scale;
-      if (l.park) {
-        const neuron = l.stage.neuron;
-        const vth = neuron.model === "lif" ? neuron.v_th : 1;
+      const current = l.inputCurrent;
+      const scale = l.inputScale;
+      if (l.fused) for (let i = 0; i < l.n; i++) current[i] = acc[i] * scale + l.bias[i];
+      else for (let i = 0; i < l.n; i++) current[i] = acc[i] * scale;
+      if (l.park && l.lif !== null) {
+        const vTh = l.lif.vTh;
         let na = 0;
         let np = 0;
         for (let i = 0; i < l.n; i++) {
-          if (inCur[i] > vth) l.active[na++] = i;
+          if (current[i] > vTh) l.active[na++] = i;
           else l.parked[np++] = i;
         }
         l.nActive = na;
@@ -785,17 +856,27 @@ export class FastNetwork extends NetworkBase {
     }
   }
 
-  /** J = synapse(acc*scale + recurrent) + bias, for the layers not fused into stepLif. */
+  /** J = synapse(acc*inputScale + recurrent) + bias, for the layers not fused into stepLifFused. */
   private currents(k: number, l: FastLayer): void {
     const n = l.n;
     const J = l.J;
-    if (l.stage.source < 0) J.set(l.inCur);
+    if (l.stage.source < 0) J.set(l.inputCurrent);
     else {
       const acc = l.acc;
-      const scale = l.scale;
+      const scale = l.inputScale;
       for (let i = 0; i < n; i++) {
         J[i] = acc[i] * scale;
         acc[i] = 0;
+      }
+    }
+    for (const e of l.extraEdges) {
+      // Summing junction: every further input adds its scaled accumulator.
+      const acc = e.acc;
+      const scale = e.inputScale;
+      const keep = e.source < 0; // the input's current is kept while the input is constant
+      for (let i = 0; i < n; i++) {
+        J[i] += acc[i] * scale;
+        if (!keep) acc[i] = 0;
       }
     }
     if (l.rec !== null) {
@@ -808,9 +889,9 @@ export class FastNetwork extends NetworkBase {
         } else scatterSpikes(l.spikeList, l.nSpikes, l.rec, accRec);
         this.layerSynops[k] += l.nSpikes * n;
       }
-      const rs = l.recScale;
+      const height = l.ownSpikeHeight;
       for (let i = 0; i < n; i++) {
-        J[i] += accRec[i] * rs;
+        J[i] += accRec[i] * height;
         accRec[i] = 0;
       }
     }
@@ -819,7 +900,7 @@ export class FastNetwork extends NetworkBase {
     if (l.synapse === SYN_NONE) {
       for (let i = 0; i < n; i++) J[i] += bias[i];
     } else if (l.synapse === SYN_LOWPASS) {
-      const a = l.fa;
+      const a = l.filterA;
       const y1 = l.y1;
       for (let i = 0; i < n; i++) {
         const u = J[i];
@@ -827,10 +908,10 @@ export class FastNetwork extends NetworkBase {
         y1[i] = a * y1[i] + (1 - a) * u;
       }
     } else {
-      const a = l.fa;
+      const a = l.filterA;
       const a2 = a * a;
-      const b1 = l.fb1;
-      const b2 = l.fb2;
+      const b1 = l.filterB1;
+      const b2 = l.filterB2;
       const y1 = l.y1;
       const y2 = l.y2;
       const uPrev = l.uPrev;
@@ -845,68 +926,57 @@ export class FastNetwork extends NetworkBase {
     }
   }
 
-  /** Nengo's LIF.step with the full-step decay factor computed once. */
+  /** The neuron kind's own step (neurons/<kind>.ts) on current J: every kind's generic path. */
+  private stepNeurons(l: FastLayer, J: Float64Array): void {
+    l.nSpikes = l.kind.step(l.constants, l.state, J, l.n, l.spikeList, l.out);
+  }
+
   /**
-   * Nengo's LIF.step on J = src*scale + bias (zeroing src when `zero`). The arithmetic matches
-   * the reference exactly: (acc*scale) + bias, then Nengo's update with expm1(-dt/tau_rc) hoisted.
+   * LIF with J = acc*inputScale + bias computed inside the neuron loop, acc cleared as it is read:
+   * the same (acc*scale) + bias the other paths compute, then lifTick.
    */
-  private stepLif(
-    l: FastLayer,
-    src: Float64Array,
-    scale: number,
-    bias: Float64Array,
-    zero: boolean,
-  ): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "lif") return;
-    const dt = this.model.spec.dt;
-    const tauRc = neuron.tau_rc;
-    const tauRefDt = neuron.tau_ref + dt;
-    const vth = neuron.v_th;
-    const vmin = neuron.min_voltage;
-    const em1 = Math.expm1(-dt / tauRc);
-    const V = l.v;
-    const R = l.ref;
+  private stepLifFused(l: FastLayer): void {
+    const c = l.lif!;
+    const { dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin } = c;
+    const acc = l.acc;
+    const scale = l.inputScale;
+    const bias = l.bias;
+    const V = l.state.v;
+    const R = l.state.ref;
     const list = l.spikeList;
     let ns = 0;
     const n = l.n;
     for (let i = 0; i < n; i++) {
-      const ref = R[i] - dt;
-      const j = src[i] * scale + bias[i];
-      if (zero) src[i] = 0;
-      let v = V[i];
-      if (ref <= 0) v -= (j - v) * em1;
-      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
-      if (v > vth) {
-        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
-        V[i] = 0;
-        list[ns++] = i;
-      } else {
-        R[i] = ref;
-        V[i] = v < vmin ? vmin : v;
-      }
+      const j = acc[i] * scale + bias[i];
+      acc[i] = 0;
+      if (lifTick(V, R, i, j, dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin)) list[ns++] = i;
     }
     l.nSpikes = ns;
   }
 
   /**
    * One LIF tick through the WebAssembly kernel: the common case for all neurons in SIMD, then the
-   * listed ones (partial refractory step, spikes) here, with the same arithmetic as stepLif.
+   * listed ones (partial refractory step, spikes) here, through lifTick.
    */
   private stepLifWasm(l: FastLayer, k: LifKernels): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "lif") return;
-    const dt = this.model.spec.dt;
-    const tauRc = neuron.tau_rc;
-    const vth = neuron.v_th;
-    const vmin = neuron.min_voltage;
-    const em1 = Math.expm1(-dt / tauRc);
+    const c = l.lif!;
+    const { dt, fullStepExpm1, vTh, vMin } = c;
     let count: number;
     let lanes: number;
     if (l.park) {
       lanes = l.nActive;
-      count = k.lifConst(lanes, l.cJOff, l.cVOff, l.cROff, l.specialOff, dt, em1, vth, vmin);
-      this.finishLif(l, count, lanes, l.cJ, l.cV, l.cR, l.active);
+      count = k.lifConst(
+        lanes,
+        l.activeJOff,
+        l.activeVOff,
+        l.activeRefOff,
+        l.specialOff,
+        dt,
+        fullStepExpm1,
+        vTh,
+        vMin,
+      );
+      this.finishLif(l, count, lanes, l.activeJ, l.activeV, l.activeRef, l.active);
       l.ticks++;
       return;
     }
@@ -920,17 +990,17 @@ export class FastNetwork extends NetworkBase {
         l.vOff,
         l.refOff,
         l.specialOff,
-        l.scale,
+        l.inputScale,
         dt,
-        em1,
-        vth,
-        vmin,
+        fullStepExpm1,
+        vTh,
+        vMin,
       );
-      this.finishLif(l, count, lanes, l.J, l.v, l.ref, null);
+      this.finishLif(l, count, lanes, l.J, l.state.v, l.state.ref, null);
     } else {
-      const jOff = l.fused ? l.inCurOff : l.jOff;
-      count = k.lifConst(lanes, jOff, l.vOff, l.refOff, l.specialOff, dt, em1, vth, vmin);
-      this.finishLif(l, count, lanes, l.fused ? l.inCur : l.J, l.v, l.ref, null);
+      const jOff = l.fused ? l.inputCurrentOff : l.jOff;
+      count = k.lifConst(lanes, jOff, l.vOff, l.refOff, l.specialOff, dt, fullStepExpm1, vTh, vMin);
+      this.finishLif(l, count, lanes, l.fused ? l.inputCurrent : l.J, l.state.v, l.state.ref, null);
     }
   }
 
@@ -944,32 +1014,15 @@ export class FastNetwork extends NetworkBase {
     R: Float64Array,
     map: Int32Array | null,
   ): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "lif") return;
-    const dt = this.model.spec.dt;
-    const tauRc = neuron.tau_rc;
-    const tauRefDt = neuron.tau_ref + dt;
-    const vth = neuron.v_th;
-    const vmin = neuron.min_voltage;
-    const em1 = Math.expm1(-dt / tauRc);
+    const { dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin } = l.lif!;
     const special = l.special;
     const list = l.spikeList;
     let ns = 0;
     for (let s = 0; s < count; s++) {
       const i = special[s];
       if (i >= lanes) break; // the padding lane, always last
-      const ref = R[i] - dt;
-      const j = J[i];
-      let v = V[i];
-      if (ref <= 0) v -= (j - v) * em1;
-      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
-      if (v > vth) {
-        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
-        V[i] = 0;
+      if (lifTick(V, R, i, J[i], dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin)) {
         list[ns++] = map === null ? i : map[i];
-      } else {
-        R[i] = ref;
-        V[i] = v < vmin ? vmin : v;
       }
     }
     l.nSpikes = ns;
@@ -977,122 +1030,71 @@ export class FastNetwork extends NetworkBase {
 
   /** Gather the active neurons' current and state into the kernel's contiguous arrays. */
   private gatherActive(l: FastLayer): void {
-    const { active, cJ, cV, cR, inCur, v, ref } = l;
+    const { active, activeJ, activeV, activeRef, inputCurrent } = l;
+    const { v, ref } = l.state;
     const na = l.nActive;
     for (let a = 0; a < na; a++) {
       const i = active[a];
-      cJ[a] = inCur[i];
-      cV[a] = v[i];
-      cR[a] = ref[i];
+      activeJ[a] = inputCurrent[i];
+      activeV[a] = v[i];
+      activeRef[a] = ref[i];
     }
     // Padding lane of an odd count: a neuron at rest that never reaches the JavaScript pass.
     if (na & 1) {
-      cJ[na] = 0;
-      cV[na] = 0;
-      cR[na] = 0;
+      activeJ[na] = 0;
+      activeV[na] = 0;
+      activeRef[na] = 0;
     }
   }
 
   /** Write the active neurons' state back before the layer is re-partitioned. */
   private scatterBackActive(l: FastLayer): void {
-    const { active, cV, cR, v, ref } = l;
+    const { active, activeV, activeRef } = l;
+    const { v, ref } = l.state;
     for (let a = 0; a < l.nActive; a++) {
       const i = active[a];
-      v[i] = cV[a];
-      ref[i] = cR[a];
+      v[i] = activeV[a];
+      ref[i] = activeRef[a];
     }
   }
 
-  /** stepLif over the active neurons of a parking layer (J = inCur, bias included). */
+  /** LIF over the active neurons of a parking layer (J = inputCurrent, bias included). */
   private stepLifActive(l: FastLayer): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "lif") return;
-    const dt = this.model.spec.dt;
-    const tauRc = neuron.tau_rc;
-    const tauRefDt = neuron.tau_ref + dt;
-    const vth = neuron.v_th;
-    const vmin = neuron.min_voltage;
-    const em1 = Math.expm1(-dt / tauRc);
-    const J = l.inCur;
-    const V = l.v;
-    const R = l.ref;
+    const { dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin } = l.lif!;
+    const J = l.inputCurrent;
+    const V = l.state.v;
+    const R = l.state.ref;
     const active = l.active;
     const list = l.spikeList;
     let ns = 0;
     for (let a = 0; a < l.nActive; a++) {
       const i = active[a];
-      const ref = R[i] - dt;
-      const j = J[i];
-      let v = V[i];
-      if (ref <= 0) v -= (j - v) * em1;
-      else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
-      if (v > vth) {
-        R[i] = tauRefDt + tauRc * Math.log1p(-(v - vth) / (j - vth));
-        V[i] = 0;
-        list[ns++] = i;
-      } else {
-        R[i] = ref;
-        V[i] = v < vmin ? vmin : v;
-      }
+      if (lifTick(V, R, i, J[i], dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin)) list[ns++] = i;
     }
-    // `active` is ascending, so the spike list is too (as in stepLif): same summation order.
+    // `active` is ascending, so the spike list is too (as in the full pass): same summation order.
     l.nSpikes = ns;
     l.ticks++;
   }
 
-  /** Replay the deferred updates of parked neurons (J <= v_th: no spikes possible). */
+  /**
+   * Replay the deferred updates of parked neurons, tick by tick through lifTick. Their current
+   * is at or below v_th, and v moves toward it from below threshold, so none of them spikes.
+   */
   private unpark(l: FastLayer): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "lif" || l.nParked === 0) return;
-    const k = l.ticks - l.parkTick;
-    const dt = this.model.spec.dt;
-    const tauRc = neuron.tau_rc;
-    const vmin = neuron.min_voltage;
-    const em1 = Math.expm1(-dt / tauRc);
-    const J = l.inCur;
-    const V = l.v;
-    const R = l.ref;
+    const c = l.lif;
+    if (c === null || l.nParked === 0) return;
+    const ticks = l.ticks - l.parkTick;
+    const { dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin } = c;
+    const J = l.inputCurrent;
+    const V = l.state.v;
+    const R = l.state.ref;
     for (let p = 0; p < l.nParked; p++) {
       const i = l.parked[p];
       const j = J[i];
-      let v = V[i];
-      let ref = R[i];
-      for (let t = 0; t < k; t++) {
-        ref -= dt;
-        if (ref <= 0) v -= (j - v) * em1;
-        else if (ref < dt) v -= (j - v) * Math.expm1(-(dt - ref) / tauRc);
-        if (v < vmin) v = vmin;
+      for (let t = 0; t < ticks; t++) {
+        lifTick(V, R, i, j, dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin);
       }
-      V[i] = v;
-      R[i] = ref;
     }
     l.nParked = 0;
-  }
-
-  /** Yin et al.'s adaptive LIF, same arithmetic as the reference. */
-  private stepAlif(l: FastLayer): void {
-    const neuron = l.stage.neuron;
-    if (neuron.model !== "alif") return;
-    const { b0, beta } = neuron;
-    const J = l.J;
-    const V = l.v;
-    const eta = l.eta;
-    const al = l.alpha;
-    const rho = l.rho;
-    const sPrev = l.sPrev;
-    const list = l.spikeList;
-    let ns = 0;
-    for (let i = 0; i < l.n; i++) {
-      const s = sPrev[i];
-      eta[i] = rho[i] * eta[i] + (1 - rho[i]) * s;
-      const theta = b0 + beta * eta[i];
-      const v = al[i] * V[i] + (1 - al[i]) * J[i] - theta * s;
-      V[i] = v;
-      if (v > theta) {
-        sPrev[i] = 1;
-        list[ns++] = i;
-      } else sPrev[i] = 0;
-    }
-    l.nSpikes = ns;
   }
 }

@@ -36,6 +36,16 @@
  *   network.counters(): FrameCounters    the frame so far (same object, updated in place)
  *   network.frameTicks
  *
+ * Neuron kinds
+ *   neuronKind(model: string): NeuronKind      the registry (src/snn/neurons/, one module a kind):
+ *       .spiking, .spikeHeight(spec, dt), .stateVariables: readonly string[] (what an update
+ *       reads and writes: lif ["v","ref"], alif ["v","eta"], leaky_integrator ["v"], linear [],
+ *       if ["v"]), .buffers, .perNeuron, .check, .prepare, .step
+ *   NEURON_KINDS                                every registered kind
+ *
+ * Graphs (format version 2): layers name their inputs; several are summed, an input from the
+ * layer itself or a later one carries the previous tick's output (models/FORMAT.md).
+ *
  * Semantics of one tick: layers update in order; without a synapse a layer sees the spikes its
  * input layer emitted in the same tick; a lowpass/alpha synapse (Nengo's zero-order-hold
  * discretisation) adds Nengo's one-step delay. LIF is Nengo's LIF.step exactly (float64 state);
@@ -57,3 +67,5 @@ export { createNetwork } from "./create-network.js";
 export type { Network, NetworkOptions, EngineKind, FrameResult, TickEncoder } from "./network.js";
 export type { FrameCounters, LayerCounters } from "./counters.js";
 export * from "./model-spec.js";
+export { NEURON_KINDS, neuronKind, spikeHeight } from "./neurons/index.js";
+export type { NeuronKind, NeuronModel, NeuronState } from "./neurons/index.js";

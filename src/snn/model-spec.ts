@@ -1,5 +1,7 @@
 /**
- * The model file format, version 1: `models/<name>/model.json` beside `weights.bin`.
+ * The model file format, versions 1 and 2: `models/<name>/model.json` beside `weights.bin`.
+ * Version 2 adds `name` and `inputs` to layers (a graph); a version-1 file is the chain in which
+ * every layer reads the one before it, and loads unchanged.
  *
  * This schema is the single contract between training (which writes models), the engine
  * (which runs them) and every tool that reads them. `models/FORMAT.md` documents each field
@@ -9,66 +11,39 @@
  * Units: every time constant is in seconds; rates in Hz; `dt` in seconds.
  */
 import { z } from "zod";
+import { Neuron } from "./neurons/index.js";
+import { positive, TensorRef } from "./spec-parts.js";
 
 export const MODEL_FORMAT = "spikenode-model";
+/** The chain format, what the writers of chain models write. */
 export const MODEL_FORMAT_VERSION = 1;
+/** The graph format: layers name their inputs. */
+export const MODEL_FORMAT_VERSION_GRAPH = 2;
+/** Every version this engine reads. */
+export const MODEL_FORMAT_VERSIONS: readonly number[] = [
+  MODEL_FORMAT_VERSION,
+  MODEL_FORMAT_VERSION_GRAPH,
+];
+/** The name `inputs` uses for the network input (what the encoder delivers per tick). */
+export const NETWORK_INPUT = "input";
 
-const positive = z.number().finite().positive();
-const nonNegative = z.number().finite().nonnegative();
 const pair = z.tuple([z.number().int().positive(), z.number().int().positive()]);
 const pairNonNeg = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
 
-/** A run of little-endian float32 values in the weights file. */
-export const TensorRef = z.strictObject({
-  /** Byte offset into the weights file; a multiple of 4. */
-  offset: z.number().int().nonnegative().multipleOf(4),
-  /** Row-major shape; the value count is the product. */
-  shape: z.array(z.number().int().positive()).min(1),
-});
-export type TensorRef = z.infer<typeof TensorRef>;
-
-/** Nengo's LIF: exact exponential integration, refractory period, spikes of height amplitude/dt. */
-export const LifNeuron = z.strictObject({
-  model: z.literal("lif"),
-  tau_rc: positive,
-  tau_ref: nonNegative,
-  amplitude: positive.default(1),
-  v_th: positive.default(1),
-  min_voltage: z.number().finite().max(0).default(0),
-});
+export { TensorRef } from "./spec-parts.js";
 
 /**
- * Yin, Corradi & Bohté's adaptive LIF (reset by subtraction, threshold b0 + beta*eta).
- * Per-neuron time constants live in the weights file (one value per neuron, in seconds).
- * Spikes have height `amplitude` (not divided by dt), as in the paper's discrete form.
+ * A layer's neurons: one schema per kind, each in its own module under neurons/ (LIF, ALIF,
+ * leaky integrator, linear, IF); the union is derived by the registry.
  */
-export const AlifNeuron = z.strictObject({
-  model: z.literal("alif"),
-  tau_m: TensorRef,
-  tau_adp: TensorRef,
-  b0: positive,
-  beta: nonNegative,
-  amplitude: positive.default(1),
-});
-
-/** Non-spiking leaky integrator readout: u <- a*u + (1-a)*J with a = exp(-dt/tau). */
-export const LeakyIntegratorNeuron = z.strictObject({
-  model: z.literal("leaky_integrator"),
-  tau: positive,
-});
-
-/** Non-spiking: the layer's output is its input current J itself (accumulated by the readout). */
-export const LinearNeuron = z.strictObject({
-  model: z.literal("linear"),
-});
-
-export const Neuron = z.discriminatedUnion("model", [
+export {
+  Neuron,
   LifNeuron,
   AlifNeuron,
   LeakyIntegratorNeuron,
   LinearNeuron,
-]);
-export type Neuron = z.infer<typeof Neuron>;
+  IfNeuron,
+} from "./neurons/index.js";
 
 /** Filter on a connection's input. A low-pass or alpha filter adds Nengo's one-step delay. */
 export const Synapse = z.discriminatedUnion("type", [
@@ -80,17 +55,33 @@ export type Synapse = z.infer<typeof Synapse>;
 
 const NONE: Synapse = { type: "none" };
 
-export const FlattenLayer = z.strictObject({ type: z.literal("flatten") });
+/**
+ * Version 2: where a layer sits in the graph. `name` lets other layers name it in their `inputs`;
+ * `inputs` names what it reads ("input" = the network input), default the layer before it (the
+ * chain). Several inputs of a weighted layer are summed (equal shapes); an input that is the
+ * layer itself or a later one closes a cycle and carries that layer's output of the previous tick.
+ */
+const graphFields = {
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]*$/, "a name is letters, digits, '_', '.', '-'")
+    .optional(),
+  inputs: z.array(z.string().min(1)).min(1).optional(),
+};
+
+export const FlattenLayer = z.strictObject({ type: z.literal("flatten"), ...graphFields });
 
 /** Linear average pooling of the previous layer's output (no neurons of its own). */
 export const AvgPoolLayer = z.strictObject({
   type: z.literal("avgpool2d"),
+  ...graphFields,
   kernel: pair,
   stride: pair,
 });
 
 export const DenseLayer = z.strictObject({
   type: z.literal("dense"),
+  ...graphFields,
   /** weights.shape = [out, in], y = W x + b */
   weights: TensorRef,
   bias: TensorRef.optional(),
@@ -100,6 +91,7 @@ export const DenseLayer = z.strictObject({
 
 export const Conv2dLayer = z.strictObject({
   type: z.literal("conv2d"),
+  ...graphFields,
   /** weights.shape = [out_channels, in_channels, kh, kw]; activations are channels-first. */
   weights: TensorRef,
   bias: TensorRef.optional(),
@@ -112,6 +104,7 @@ export const Conv2dLayer = z.strictObject({
 /** Dense input plus the layer's own spikes of the previous tick fed back through recurrent_weights [out, out]. */
 export const RecurrentDenseLayer = z.strictObject({
   type: z.literal("recurrent_dense"),
+  ...graphFields,
   weights: TensorRef,
   recurrent_weights: TensorRef,
   bias: TensorRef.optional(),
@@ -235,7 +228,7 @@ export const Provenance = z.looseObject({
 
 export const ModelSpec = z.strictObject({
   format: z.literal(MODEL_FORMAT),
-  version: z.literal(MODEL_FORMAT_VERSION),
+  version: z.union([z.literal(MODEL_FORMAT_VERSION), z.literal(MODEL_FORMAT_VERSION_GRAPH)]),
   name: z.string().min(1),
   description: z.string().optional(),
   /** Simulation step, seconds. */

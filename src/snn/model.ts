@@ -7,9 +7,17 @@
  * writer fixes one thing at a time.
  */
 import { z } from "zod";
-import { ModelSpec, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-spec.js";
-import type { Layer, Neuron, TensorRef } from "./model-spec.js";
+import {
+  ModelSpec,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION_GRAPH,
+  MODEL_FORMAT_VERSIONS,
+  NETWORK_INPUT,
+} from "./model-spec.js";
+import type { Layer, TensorRef } from "./model-spec.js";
+import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
+import type { Shape } from "./spec-parts.js";
 
 /** A model file problem. `userFacing` lets the CLI print it as one line without a stack. */
 export class ModelError extends Error {
@@ -25,12 +33,17 @@ export class ModelError extends Error {
   }
 }
 
-/** Shape of an activation: [C, H, W] for images, [N] once flattened. */
-export type Shape = readonly number[];
+export type { Shape };
 
 export interface ResolvedLayer {
   index: number;
   spec: Layer;
+  /**
+   * What the layer reads, as indices into model.layers (-1: the network input), in the order of
+   * `inputs` in the file (version 1, or no `inputs`: the layer before it). An index at or after
+   * the layer's own closes a cycle: that input carries the previous tick's output.
+   */
+  inputs: number[];
   inShape: Shape;
   outShape: Shape;
   /** Neurons in the layer (0 for flatten and pooling). */
@@ -39,9 +52,11 @@ export interface ResolvedLayer {
   weights?: Float32Array;
   bias?: Float32Array;
   recurrentWeights?: Float32Array;
-  /** ALIF per-neuron time constants, seconds, in channels-first neuron order. */
-  tauM?: Float32Array;
-  tauAdp?: Float32Array;
+  /**
+   * The neuron kind's per-neuron tensors (NeuronKind.perNeuron, e.g. ALIF's tau_m and tau_adp),
+   * by field name, in channels-first neuron order; empty for kinds without any.
+   */
+  neuronTensors: Record<string, Float32Array>;
 }
 
 export interface Model {
@@ -73,8 +88,7 @@ export interface Model {
 export const isWeighted = (layer: Layer): boolean =>
   layer.type === "dense" || layer.type === "conv2d" || layer.type === "recurrent_dense";
 
-export const isSpikingNeuron = (neuron: Neuron): boolean =>
-  neuron.model === "lif" || neuron.model === "alif";
+export { isSpikingNeuron };
 
 const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 const fmtPath = (path: readonly PropertyKey[]): string =>
@@ -127,18 +141,112 @@ export function parseSpec(json: unknown, source: string): ModelSpec {
         `set "format": "${MODEL_FORMAT}" (is this a spikenode model file?)`,
       );
     }
-    if (obj.version !== MODEL_FORMAT_VERSION) {
+    if (!MODEL_FORMAT_VERSIONS.includes(obj.version as number)) {
+      const versions = MODEL_FORMAT_VERSIONS.join(" or ");
       throw new ModelError(
         source,
         "version",
-        `this engine reads version ${MODEL_FORMAT_VERSION}, found ${JSON.stringify(obj.version)}`,
-        `write the model in format version ${MODEL_FORMAT_VERSION}`,
+        `this engine reads version ${versions}, found ${JSON.stringify(obj.version)}`,
+        `write the model in format version ${versions}`,
       );
     }
   }
   const result = ModelSpec.safeParse(json);
   if (!result.success) throw zodProblem(source, result.error.issues[0]);
   return result.data;
+}
+
+const sameShape = (a: Shape, b: Shape): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** How messages name a layer: its name, else layers[i]; -1 is the network input. */
+function nameOf(spec: ModelSpec, index: number): string {
+  return index < 0 ? NETWORK_INPUT : (spec.layers[index].name ?? `layers[${index}]`);
+}
+
+/**
+ * Each layer's inputs as indices (-1: network input): the file's `inputs` (version 2) or the
+ * layer before (the chain). Checks names, the version, that flatten and pooling read one earlier
+ * layer, and that every weighted layer reads at least one earlier layer (which fixes its shape).
+ */
+function resolveInputs(spec: ModelSpec, source: string): number[][] {
+  const byName = new Map<string, number>();
+  spec.layers.forEach((layer, index) => {
+    const f = `layers[${index}]`;
+    if (spec.version !== MODEL_FORMAT_VERSION_GRAPH && (layer.name !== undefined || layer.inputs)) {
+      throw new ModelError(
+        source,
+        `${f}.${layer.inputs ? "inputs" : "name"}`,
+        `layers name their inputs from format version ${MODEL_FORMAT_VERSION_GRAPH} on, but this file is version ${spec.version}`,
+        `set "version": ${MODEL_FORMAT_VERSION_GRAPH} (a version-1 file is a chain)`,
+      );
+    }
+    if (layer.name === undefined) return;
+    if (layer.name === NETWORK_INPUT || byName.has(layer.name)) {
+      throw new ModelError(
+        source,
+        `${f}.name`,
+        layer.name === NETWORK_INPUT
+          ? `"${NETWORK_INPUT}" names the network input`
+          : `"${layer.name}" is also the name of layers[${byName.get(layer.name)}]`,
+        "give every layer a name of its own",
+      );
+    }
+    byName.set(layer.name, index);
+  });
+  return spec.layers.map((layer, index) => {
+    const f = `layers[${index}]`;
+    if (!layer.inputs) return [index - 1];
+    const inputs = layer.inputs.map((name, k) => {
+      const i = name === NETWORK_INPUT ? -1 : byName.get(name);
+      if (i === undefined) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${k}]`,
+          `no layer is named "${name}"`,
+          `name a layer's "name", or "${NETWORK_INPUT}" for the network input`,
+        );
+      }
+      if (layer.inputs!.indexOf(name) !== k) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${k}]`,
+          `"${name}" is named twice`,
+          "name it once",
+        );
+      }
+      return i;
+    });
+    if (!isWeighted(layer)) {
+      if (inputs.length !== 1 || inputs[0] >= index) {
+        throw new ModelError(
+          source,
+          `${f}.inputs`,
+          `${layer.type} reads ${inputs.length === 1 ? "a later layer (or itself)" : `${inputs.length} inputs`}`,
+          `give ${layer.type} one input from an earlier layer; cycles close at weighted layers`,
+        );
+      }
+    } else {
+      const cycle = inputs.findIndex((i) => i >= index && !isWeighted(spec.layers[i]));
+      if (cycle >= 0) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${cycle}]`,
+          `closes a cycle through ${spec.layers[inputs[cycle]].type} layer "${layer.inputs[cycle]}"`,
+          "a cycle input must name a weighted layer (dense, conv2d, recurrent_dense)",
+        );
+      }
+      if (inputs.every((i) => i >= index)) {
+        throw new ModelError(
+          source,
+          `${f}.inputs`,
+          "names only itself or later layers (cycle inputs), so its input shape is not fixed",
+          `add an earlier layer or "${NETWORK_INPUT}" to its inputs`,
+        );
+      }
+    }
+    return inputs;
+  });
 }
 
 /** Decode little-endian float32 bytes regardless of alignment or host byte order. */
@@ -178,7 +286,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
     const count = product(ref.shape);
     const expectCount = product(expected);
     if (ref.shape.length !== expected.length || ref.shape.some((d, i) => d !== expected[i])) {
-      // ALIF time constants may be given flat or in the layer's output shape.
+      // Per-neuron tensors (ALIF time constants) may be given flat or in the layer's output shape.
       if (!(what === "per-neuron" && count === expectCount)) {
         throw new ModelError(
           source,
@@ -264,12 +372,27 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
           encoder.type === "rows" ? "C·W of one row" : "input.encoder.window pixels"
         }), not the whole image ${fmtShape([c0, h0, w0])}`
       : "";
-  let shape: Shape = encodedShape;
   const layers: ResolvedLayer[] = [];
   const weightedLayers: number[] = [];
+  const inputsOf = resolveInputs(spec, source);
   spec.layers.forEach((layer, index) => {
     const f = `layers[${index}]`;
-    const inShape = shape;
+    const inputs = inputsOf[index];
+    const shapeOf = (i: number): Shape => (i < 0 ? encodedShape : layers[i].outShape);
+    // Inputs from earlier layers (or the network input) fix the shape; cycle inputs are checked
+    // against it once every layer is resolved.
+    const current = inputs.filter((i) => i < index);
+    const inShape = shapeOf(current[0]);
+    current.forEach((i, k) => {
+      if (k > 0 && !sameShape(shapeOf(i), inShape)) {
+        throw new ModelError(
+          source,
+          `${f}.inputs[${inputs.indexOf(i)}]`,
+          `"${nameOf(spec, i)}" delivers ${fmtShape(shapeOf(i))} but "${nameOf(spec, current[0])}" delivers ${fmtShape(inShape)}`,
+          "inputs that are summed must have the same shape",
+        );
+      }
+    });
     const need3d = (): [number, number, number] => {
       if (inShape.length !== 3) {
         throw new ModelError(
@@ -281,7 +404,15 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       }
       return [inShape[0], inShape[1], inShape[2]];
     };
-    const resolved: ResolvedLayer = { index, spec: layer, inShape, outShape: inShape, neurons: 0 };
+    const resolved: ResolvedLayer = {
+      index,
+      spec: layer,
+      inputs,
+      inShape,
+      outShape: inShape,
+      neurons: 0,
+      neuronTensors: {},
+    };
     switch (layer.type) {
       case "flatten":
         resolved.outShape = [product(inShape)];
@@ -358,39 +489,44 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       const outCount: Shape = [layer.type === "conv2d" ? resolved.outShape[0] : n];
       if (layer.bias) resolved.bias = tensor(layer.bias, `${f}.bias`, outCount, "bias");
       const neuron = layer.neuron;
-      if (neuron.model === "alif") {
-        resolved.tauM = tensor(neuron.tau_m, `${f}.neuron.tau_m`, [n], "per-neuron");
-        resolved.tauAdp = tensor(neuron.tau_adp, `${f}.neuron.tau_adp`, [n], "per-neuron");
-        for (const [name, arr] of [
-          ["tau_m", resolved.tauM],
-          ["tau_adp", resolved.tauAdp],
-        ] as const) {
-          const bad = arr.findIndex((x) => !(x > 0));
-          if (bad >= 0) {
-            throw new ModelError(
-              source,
-              `${f}.neuron.${name}`,
-              `neuron ${bad} has time constant ${arr[bad]} s`,
-              "time constants must be positive, in seconds",
-            );
-          }
+      const kind = neuronKind(neuron.model);
+      for (const name of kind.perNeuron) {
+        const field = `${f}.neuron.${name}`;
+        const ref = (neuron as unknown as Record<string, TensorRef>)[name];
+        const arr = tensor(ref, field, [n], "per-neuron");
+        const bad = arr.findIndex((x) => !(x > 0));
+        if (bad >= 0) {
+          throw new ModelError(
+            source,
+            field,
+            `neuron ${bad} has time constant ${arr[bad]} s`,
+            "time constants must be positive, in seconds",
+          );
         }
+        resolved.neuronTensors[name] = arr;
       }
-      if (neuron.model === "lif" && neuron.min_voltage >= neuron.v_th) {
-        throw new ModelError(
-          source,
-          `${f}.neuron.min_voltage`,
-          "is not below v_th",
-          "use a min_voltage below the threshold (0 is Nengo's default)",
-        );
+      const problem = kind.check(neuron);
+      if (problem !== null) {
+        throw new ModelError(source, `${f}.neuron.${problem.field}`, problem.problem, problem.fix);
       }
       weightedLayers.push(index);
     }
     layers.push(resolved);
-    shape = resolved.outShape;
     if (layer.type !== "flatten") fedByEncoder = false;
   });
 
+  for (const layer of layers) {
+    layer.inputs.forEach((i, k) => {
+      if (i >= layer.index && !sameShape(layers[i].outShape, layer.inShape)) {
+        throw new ModelError(
+          source,
+          `layers[${layer.index}].inputs[${k}]`,
+          `"${nameOf(spec, i)}" (a cycle input) delivers ${fmtShape(layers[i].outShape)} but the layer reads ${fmtShape(layer.inShape)}`,
+          "inputs that are summed must have the same shape",
+        );
+      }
+    });
+  }
   const last = layers[layers.length - 1];
   if (last.neurons === 0) {
     throw new ModelError(

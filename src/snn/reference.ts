@@ -1,18 +1,22 @@
 /**
- * The reference engine: every layer computed densely every tick, in channels-first order,
- * written to be read next to Nengo's `LIF.step`, the ALIF equations of Yin et al., and Nengo's
- * synapse discretisation. The fast engine must produce the same spikes (test/snn).
+ * The reference engine: every layer computed densely every tick, in channels-first order, written
+ * to be read next to Nengo's synapse discretisation; each neuron kind's update is its module's
+ * step (neurons/), which the fast engine's generic path runs too. The fast engine must produce the same spikes (test/snn).
  */
 import type { Model } from "./model.js";
 import { NetworkBase } from "./network.js";
-import { filterCoefficients, spikeHeight } from "./topology.js";
+import { allocateState, neuronKind } from "./neurons/index.js";
+import type { NeuronKind, NeuronState } from "./neurons/index.js";
+import { filterCoefficients } from "./topology.js";
 import type { FilterCoefficients, WeightedStage } from "./topology.js";
 
 interface RefLayer {
   stage: WeightedStage;
   n: number;
-  /** Buffers for the pooled/flattened input of each `between` layer. */
-  pooled: Float64Array[];
+  /** Per edge, buffers for the pooled/flattened input of each `between` layer. */
+  pooled: Float64Array[][];
+  /** The sum of the edges' values (layers with several inputs). */
+  summed: Float64Array;
   u: Float64Array;
   bias: Float64Array;
   synapse: "none" | "lowpass" | "alpha";
@@ -23,15 +27,17 @@ interface RefLayer {
   y1: Float64Array;
   y2: Float64Array;
   uPrev: Float64Array;
-  /** LIF v / ALIF u / leaky u / linear J */
-  v: Float64Array;
-  ref: Float64Array;
-  eta: Float64Array;
-  alpha: Float64Array;
-  rho: Float64Array;
+  kind: NeuronKind;
+  /** The kind's per-layer constants (NeuronKind.prepare). */
+  constants: unknown;
+  /** The kind's per-neuron state; state.v is the membrane (LIF v, ALIF u, leaky u, linear J). */
+  state: NeuronState;
+  /** Neurons that spiked this tick, ascending (spiking kinds). */
+  spikeList: Int32Array;
+  spikeHeight: number;
   spk: Uint8Array;
+  /** This tick's output: spike height where spiked, or the value of a non-spiking neuron. */
   out: Float64Array;
-  prevOut: Float64Array;
 }
 
 export class ReferenceNetwork extends NetworkBase {
@@ -51,20 +57,19 @@ export class ReferenceNetwork extends NetworkBase {
       }
       const syn = r.spec.type === "flatten" || r.spec.type === "avgpool2d" ? null : r.spec.synapse;
       const neuron = stage.neuron;
-      const alpha = new Float64Array(n);
-      const rho = new Float64Array(n);
-      if (neuron.model === "alif") {
-        for (let i = 0; i < n; i++) {
-          alpha[i] = Math.exp(-dt / r.tauM![i]);
-          rho[i] = Math.exp(-dt / r.tauAdp![i]);
-        }
-      } else if (neuron.model === "leaky_integrator") {
-        alpha.fill(Math.exp(-dt / neuron.tau));
-      }
+      const kind = neuronKind(neuron.model);
+      const constants = kind.prepare(neuron, {
+        n,
+        dt,
+        perNeuron: (field) => r.neuronTensors[field],
+      });
       return {
         stage,
         n,
-        pooled: stage.between.map((b) => new Float64Array(b.outShape.reduce((a, c) => a * c, 1))),
+        pooled: stage.edges.map((e) =>
+          e.between.map((b) => new Float64Array(b.outShape.reduce((a, c) => a * c, 1))),
+        ),
+        summed: new Float64Array(stage.edges.length > 1 ? r.inShape.reduce((a, c) => a * c, 1) : 0),
         u: new Float64Array(n),
         bias,
         synapse: syn?.type ?? "none",
@@ -74,21 +79,20 @@ export class ReferenceNetwork extends NetworkBase {
         y1: new Float64Array(n),
         y2: new Float64Array(n),
         uPrev: new Float64Array(n),
-        v: new Float64Array(n),
-        ref: new Float64Array(n),
-        eta: new Float64Array(n),
-        alpha,
-        rho,
+        kind,
+        constants,
+        state: allocateState(kind, n),
+        spikeList: new Int32Array(n),
+        spikeHeight: kind.spikeHeight(neuron, dt),
         spk: new Uint8Array(n),
         out: new Float64Array(n),
-        prevOut: new Float64Array(n),
       };
     });
   }
 
   protected clearState(): void {
     for (const l of this.L) {
-      for (const a of [l.u, l.y1, l.y2, l.uPrev, l.v, l.ref, l.eta, l.out, l.prevOut]) a.fill(0);
+      for (const a of [l.u, l.y1, l.y2, l.uPrev, l.out, ...Object.values(l.state)]) a.fill(0);
       l.spk.fill(0);
     }
   }
@@ -98,28 +102,34 @@ export class ReferenceNetwork extends NetworkBase {
   }
 
   protected step(input: Float32Array | Float64Array, constant: boolean): void {
-    const dt = this.model.spec.dt;
     const freshInput = !(constant && this.inputValid);
     this.inputValid = constant;
     for (let k = 0; k < this.L.length; k++) {
       const l = this.L[k];
       const st = l.stage;
-      const src: ArrayLike<number> = st.source < 0 ? input : this.L[st.source].out;
-
-      // Synaptic operations: every non-zero source value reaches its fan-out.
-      if (st.source >= 0 || freshInput) {
-        let ops = 0;
-        for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += st.fanout[i];
-        this.layerSynops[k] += ops;
-        if (st.source < 0) this.inputOps += ops;
-      }
-
-      let x: ArrayLike<number> = src;
-      st.between.forEach((b, bi) => {
-        if (b.spec.type === "avgpool2d") {
-          avgpool(x, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[bi]);
-          x = l.pooled[bi];
+      // The layer's input x: the sum of its edges' values, each through its pooling/flatten
+      // layers. A source not yet updated this tick (this layer or a later one: an edge that
+      // closes a cycle) still holds its previous tick's output.
+      let x: ArrayLike<number> = l.summed;
+      if (st.edges.length > 1) l.summed.fill(0);
+      st.edges.forEach((edge, e) => {
+        const src: ArrayLike<number> = edge.source < 0 ? input : this.L[edge.source].out;
+        // Synaptic operations: every non-zero source value reaches its fan-out.
+        if (edge.source >= 0 || freshInput) {
+          let ops = 0;
+          for (let i = 0; i < src.length; i++) if (src[i] !== 0) ops += edge.fanout[i];
+          this.layerSynops[k] += ops;
+          if (edge.source < 0) this.inputOps += ops;
         }
+        let y: ArrayLike<number> = src;
+        edge.between.forEach((b, bi) => {
+          if (b.spec.type === "avgpool2d") {
+            avgpool(y, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[e][bi]);
+            y = l.pooled[e][bi];
+          }
+        });
+        if (st.edges.length === 1) x = y;
+        else for (let i = 0; i < y.length; i++) l.summed[i] += y[i];
       });
 
       const r = st.resolved;
@@ -169,48 +179,15 @@ export class ReferenceNetwork extends NetworkBase {
         }
       }
 
-      l.prevOut.set(l.out);
-      const neuron = st.neuron;
+      // The neuron kind's step (neurons/<kind>.ts), the same function the fast engine's generic
+      // path runs; the engines differ in how they compute J.
       l.spk.fill(0);
-      if (neuron.model === "lif") {
-        // Nengo's LIF.step, one neuron at a time.
-        const { tau_rc, tau_ref, v_th, min_voltage } = neuron;
-        const height = spikeHeight(neuron, dt);
-        for (let i = 0; i < l.n; i++) {
-          l.ref[i] -= dt;
-          const dtt = Math.min(Math.max(dt - l.ref[i], 0), dt);
-          l.v[i] -= (J[i] - l.v[i]) * Math.expm1(-dtt / tau_rc);
-          const spiked = l.v[i] > v_th;
-          if (spiked) {
-            l.ref[i] = tau_ref + dt + tau_rc * Math.log1p(-(l.v[i] - v_th) / (J[i] - v_th));
-          }
-          if (l.v[i] < min_voltage) l.v[i] = min_voltage;
-          if (spiked) l.v[i] = 0;
-          l.spk[i] = spiked ? 1 : 0;
-          l.out[i] = spiked ? height : 0;
-        }
-      } else if (neuron.model === "alif") {
-        // Yin et al.: eta_t = rho*eta + (1-rho)*S_{t-1}; theta = b0 + beta*eta;
-        // u_t = alpha*u + (1-alpha)*J - theta*S_{t-1}; S_t = u_t > theta.
-        const { b0, beta, amplitude } = neuron;
-        for (let i = 0; i < l.n; i++) {
-          const sPrev = l.prevOut[i] !== 0 ? 1 : 0;
-          l.eta[i] = l.rho[i] * l.eta[i] + (1 - l.rho[i]) * sPrev;
-          const theta = b0 + beta * l.eta[i];
-          l.v[i] = l.alpha[i] * l.v[i] + (1 - l.alpha[i]) * J[i] - theta * sPrev;
-          const spiked = l.v[i] > theta;
-          l.spk[i] = spiked ? 1 : 0;
-          l.out[i] = spiked ? amplitude : 0;
-        }
-      } else if (neuron.model === "leaky_integrator") {
-        for (let i = 0; i < l.n; i++) {
-          l.v[i] = l.alpha[i] * l.v[i] + (1 - l.alpha[i]) * J[i];
-          l.out[i] = l.v[i];
-        }
-      } else {
-        for (let i = 0; i < l.n; i++) {
-          l.v[i] = J[i];
-          l.out[i] = J[i];
+      const count = l.kind.step(l.constants, l.state, J, l.n, l.spikeList, l.out);
+      if (l.kind.spiking) {
+        l.out.fill(0);
+        for (let s = 0; s < count; s++) {
+          l.spk[l.spikeList[s]] = 1;
+          l.out[l.spikeList[s]] = l.spikeHeight;
         }
       }
       let spikes = 0;
@@ -220,7 +197,7 @@ export class ReferenceNetwork extends NetworkBase {
     const last = this.L[this.L.length - 1];
     this.output.set(last.out);
     this.spikes.set(last.spk);
-    this.membrane.set(last.v);
+    this.membrane.set(last.state.v);
   }
 }
 

@@ -1,19 +1,40 @@
 /**
- * What both engines need to know about a model beyond its tensors: which weighted layer feeds
- * which, through which pooling and flatten layers, and the exact fan-out of every source neuron
- * (for the synaptic-operation counter). Fan-outs here are computed by brute force over the
+ * What both engines need to know about a model beyond its tensors: which weighted layers feed
+ * which (the edges of the graph: one per input of a layer, through pooling and flatten layers),
+ * and the exact fan-out of every source neuron (for the synaptic-operation counter). Fan-outs here are computed by brute force over the
  * connectivity, independently of the fast engine's scatter tables, so tests can compare the two.
  */
 import type { Model, ResolvedLayer, Shape } from "./model.js";
-import { isSpikingNeuron } from "./model.js";
+import { isSpikingNeuron, spikeHeight } from "./neurons/index.js";
 import type { Neuron } from "./model-spec.js";
+
+/** One input of a weighted layer: a source stage (or the network input) and what lies between. */
+export interface StageEdge {
+  /** Index into the list of weighted stages of the source, or -1 for the network input. */
+  source: number;
+  /** Pooling/flatten layers between the source and this layer, in order. */
+  between: ResolvedLayer[];
+  /** Shape of the source's output (for source -1: model.encodedShape). */
+  sourceShape: Shape;
+  /** For each source neuron (channels-first), the synapses its event reaches in this layer. */
+  fanout: Float64Array;
+  /** 1 / (product of pooling areas between source and this layer). */
+  poolFactor: number;
+  /**
+   * The source is this stage or a later one: the edge closes a cycle and carries the source's
+   * output of the previous tick (zero after a reset).
+   */
+  delayed: boolean;
+}
 
 export interface WeightedStage {
   /** Index in model.layers. */
   layer: number;
   resolved: ResolvedLayer;
   neuron: Neuron;
-  /** Index into the list of weighted stages of the source, or -1 for the network input. */
+  /** Every input, summed into the layer (edges[0] is the one the fields below describe). */
+  edges: StageEdge[];
+  /** edges[0].source: index into the list of weighted stages, or -1 for the network input. */
   source: number;
   /** Pooling/flatten layers between the source and this layer, in order. */
   between: ResolvedLayer[];
@@ -106,53 +127,64 @@ export function annMacsOf(layer: ResolvedLayer): number {
 }
 
 export function buildTopology(model: Model): WeightedStage[] {
+  const stageOf = new Map<number, number>();
+  model.weightedLayers.forEach((layer, k) => stageOf.set(layer, k));
   const stages: WeightedStage[] = [];
-  let between: ResolvedLayer[] = [];
-  let sourceShape: Shape = model.encodedShape;
-  for (const layer of model.layers) {
+  for (const layerIndex of model.weightedLayers) {
+    const layer = model.layers[layerIndex];
     const spec = layer.spec;
-    if (spec.type === "flatten" || spec.type === "avgpool2d") {
-      between.push(layer);
-      continue;
-    }
-    let fanout = weightFanout(layer);
-    let poolFactor = 1;
+    if (!("neuron" in spec)) continue;
     let annMacs = annMacsOf(layer);
-    for (let i = between.length - 1; i >= 0; i--) {
-      fanout = poolFanoutBack(between[i], fanout);
-      const p = between[i].spec;
-      if (p.type === "avgpool2d") poolFactor /= p.kernel[0] * p.kernel[1];
-      annMacs += annMacsOf(between[i]);
-    }
+    const edges = layer.inputs.map((input): StageEdge => {
+      // Walk back through flatten and pooling layers to a weighted layer or the network input.
+      const between: ResolvedLayer[] = [];
+      let from = input;
+      while (from >= 0 && !stageOf.has(from)) {
+        between.unshift(model.layers[from]);
+        from = model.layers[from].inputs[0];
+      }
+      let fanout = weightFanout(layer);
+      let poolFactor = 1;
+      for (let i = between.length - 1; i >= 0; i--) {
+        fanout = poolFanoutBack(between[i], fanout);
+        const p = between[i].spec;
+        if (p.type === "avgpool2d") poolFactor /= p.kernel[0] * p.kernel[1];
+        annMacs += annMacsOf(between[i]);
+      }
+      return {
+        source: from < 0 ? -1 : stageOf.get(from)!,
+        between,
+        sourceShape: from < 0 ? model.encodedShape : model.layers[from].outShape,
+        fanout,
+        poolFactor,
+        delayed: from >= layerIndex,
+      };
+    });
     // Under a sequence encoder one frame is a whole sequence: the conventional network (an RNN
     // of the same shape) runs every layer once per step.
     annMacs *= model.sequenceLength ?? 1;
+    const first = edges[0];
     stages.push({
-      layer: layer.index,
+      layer: layerIndex,
       resolved: layer,
       neuron: spec.neuron,
-      source: stages.length - 1,
-      between,
-      sourceShape,
+      edges,
+      source: first.source,
+      between: first.between,
+      sourceShape: first.sourceShape,
       inputShape: layer.inShape,
-      fanout,
-      poolFactor,
+      fanout: first.fanout,
+      poolFactor: first.poolFactor,
       spiking: isSpikingNeuron(spec.neuron),
       neurons: layer.neurons,
       annMacs,
     });
-    between = [];
-    sourceShape = layer.outShape;
   }
   return stages;
 }
 
-/** Value one spike of this neuron model carries downstream (Nengo LIF: amplitude/dt). */
-export function spikeHeight(neuron: Neuron, dt: number): number {
-  if (neuron.model === "lif") return neuron.amplitude / dt;
-  if (neuron.model === "alif") return neuron.amplitude;
-  return 1;
-}
+/** Value one spike of this neuron model carries downstream (the registry's, re-exported). */
+export { spikeHeight };
 
 /** Coefficients of a synaptic filter, discretised as Nengo does (zero-order hold). */
 export interface FilterCoefficients {

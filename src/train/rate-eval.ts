@@ -5,6 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Model } from "../snn/model.js";
+import type { Neuron } from "../snn/model-spec.js";
 
 export interface RateResult {
   /** Predicted class per image. */
@@ -22,6 +23,26 @@ function lifRateTensor(J: tf.Tensor, tauRc: number, tauRef: number, amplitude: n
 }
 
 /**
+ * The rate-network stand-in of each neuron kind that has one, keyed by `neuron.model`: the layer's
+ * output for current J, and the mean firing rate in Hz of that output (null: not a spiking kind).
+ * A kind missing here (ALIF, leaky integrator, IF, ...) has no analytic steady-state rate.
+ */
+interface RateKind {
+  output(J: tf.Tensor, neuron: Neuron): tf.Tensor;
+  meanRateHz(output: tf.Tensor, neuron: Neuron): number | null;
+}
+const RATE_KINDS: Partial<Record<Neuron["model"], RateKind>> = {
+  lif: {
+    output: (J, n) => {
+      if (n.model !== "lif") throw new Error("lif rate for another kind");
+      return lifRateTensor(J, n.tau_rc, n.tau_ref, n.amplitude);
+    },
+    meanRateHz: (x, n) => (n.model === "lif" ? tf.mean(x).dataSync()[0] / n.amplitude : null),
+  },
+  linear: { output: (J) => J, meanRateHz: () => null },
+};
+
+/**
  * Why the model has no rate network of the same weights, or null when it has one: only LIF
  * (and linear) neurons have an analytic steady-state rate, and only a constant input holds still
  * long enough for one. ALIF and leaky-integrator networks, recurrent layers and sequence or
@@ -30,11 +51,14 @@ function lifRateTensor(J: tf.Tensor, tauRc: number, tauRef: number, amplitude: n
 export function rateNetworkUnavailable(model: Model): string | null {
   for (const l of model.layers) {
     const spec = l.spec;
-    if ("neuron" in spec && spec.neuron.model !== "lif" && spec.neuron.model !== "linear") {
+    if ("neuron" in spec && RATE_KINDS[spec.neuron.model] === undefined) {
       return `layer ${l.index} has ${spec.neuron.model} neurons, which have no analytic rate (only LIF has, as soft-LIF training assumes)`;
     }
   }
   for (const l of model.layers) {
+    if (l.inputs.length !== 1 || l.inputs[0] !== l.index - 1) {
+      return `layer ${l.index} names its inputs (a graph, format version 2); the rate network covers chains only`;
+    }
     if (l.spec.type === "recurrent_dense") {
       return `layer ${l.index} is recurrent_dense; the rate network covers feed-forward soft-LIF models only`;
     }
@@ -106,19 +130,15 @@ export function rateEvaluate(
           J = tf.matMul(x as tf.Tensor2D, weights[i] as tf.Tensor2D);
         }
         if (biases[i]) J = tf.add(J, biases[i] as tf.Tensor);
-        const neuron = (spec as { neuron: { model: string } }).neuron;
-        if (neuron.model === "lif") {
-          const nr = neuron as unknown as { tau_rc: number; tau_ref: number; amplitude: number };
-          x = lifRateTensor(J, nr.tau_rc, nr.tau_ref, nr.amplitude);
-          sums.push(tf.mean(x).dataSync()[0] / nr.amplitude);
-        } else if (neuron.model === "linear") {
-          x = J;
-          sums.push(NaN);
-        } else {
+        const neuron = spec.neuron;
+        const kind = RATE_KINDS[neuron.model];
+        if (kind === undefined) {
           throw new Error(
-            `${model.source}: rate evaluation supports lif and linear neurons, not "${neuron.model}"`,
+            `${model.source}: rate evaluation supports ${Object.keys(RATE_KINDS).join(" and ")} neurons, not "${neuron.model}"`,
           );
         }
+        x = kind.output(J, neuron);
+        sums.push(kind.meanRateHz(x, neuron) ?? NaN);
       });
       return { pred: tf.argMax(x, 1).dataSync() as Int32Array, layerSums: sums };
     });

@@ -14,6 +14,8 @@ export interface ModelDef {
   mode?: "reset" | "continuous";
   readout?: { type: "spike_count" | "mean_output" | "membrane"; window?: object };
   encoder?: Record<string, unknown>;
+  /** Model format version (default 1; 2 for layers that name their inputs). */
+  version?: number;
 }
 
 const isTensor = (x: unknown): x is Tensor =>
@@ -43,7 +45,7 @@ export function packModel(def: ModelDef): { json: Record<string, unknown>; bytes
   const bytes = new Uint8Array(new Float32Array(values).buffer);
   const json: Record<string, unknown> = {
     format: "spikenode-model",
-    version: 1,
+    version: def.version ?? 1,
     name: "test",
     dt: def.dt ?? 0.001,
     weights: { file: "weights.bin", bytes: bytes.byteLength },

@@ -89,7 +89,7 @@ describe("model loading errors name the file, the field and the fix", () => {
     [
       "wrong version",
       (j, b) => {
-        j.version = 2;
+        j.version = 3;
         return [j, b];
       },
       /version: this engine reads version 1/,

@@ -178,6 +178,49 @@ describe("WebAssembly kernels", () => {
     }
   }
 
+  it("a graph (format 2: summing junction, a cycle through a later layer): kernels on the first input, JavaScript on the others, bit-identical", () => {
+    const r = rng(11);
+    const lif = { model: "lif", tau_rc: 0.02, tau_ref: 0.002 };
+    const model = buildModel({
+      version: 2,
+      inputShape: [1, 1, 16],
+      layers: [
+        { type: "flatten", name: "f" },
+        {
+          type: "dense",
+          name: "a",
+          inputs: ["f", "c"],
+          weights: randomTensor([32, 16], r, 1, 0.4),
+          bias: randomTensor([32], r, 0.3, 0.6),
+          neuron: lif,
+        },
+        {
+          type: "dense",
+          name: "b",
+          inputs: ["f"],
+          weights: randomTensor([32, 16], r, 1, 0.5),
+          neuron: lif,
+        },
+        {
+          type: "dense",
+          name: "c",
+          inputs: ["a", "b"],
+          weights: randomTensor([16, 32], r, 0.05, 0.02),
+          bias: randomTensor([16], r, 0.4, 0.6),
+          neuron: lif,
+        },
+        {
+          type: "dense",
+          name: "out",
+          inputs: ["c"],
+          weights: randomTensor([4, 16], r, 0.3),
+          neuron: lif,
+        },
+      ],
+    });
+    expect(compare(model, 12), "the net must spike").toBeGreaterThan(10);
+  });
+
   it("random neuron parameters: bit-identical membranes and spikes", () => {
     fc.assert(
       fc.property(

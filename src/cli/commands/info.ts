@@ -21,8 +21,7 @@ export const infoCommand: CommandModule = {
           (l.weights?.length ?? 0) +
           (l.bias?.length ?? 0) +
           (l.recurrentWeights?.length ?? 0) +
-          (l.tauM?.length ?? 0) +
-          (l.tauAdp?.length ?? 0);
+          Object.values(l.neuronTensors).reduce((sum, t) => sum + t.length, 0);
         const neuron = "neuron" in spec ? spec.neuron : undefined;
         const synapse = "synapse" in spec ? spec.synapse : undefined;
         return {

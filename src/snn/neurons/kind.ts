@@ -1,0 +1,92 @@
+/**
+ * What one neuron kind is, as the engines, the decoder and the energy model need it: Nengo's
+ * "one class per neuron" (declared parameters with bounds, its state, one step) in the shape of
+ * Norse's pure step over explicit state. A kind is a plain object built by `defineNeuron`; the
+ * registry (index.ts) lists them and derives the schema union from their schemas.
+ *
+ * The step works on one layer at a time over typed arrays (no allocation, no closure per
+ * neuron): `step(constants, state, J, n, spikes, out)` reads the input current J[0..n), advances
+ * the state in place, writes the indices of the neurons that spiked (ascending) into `spikes`
+ * and returns their count (spiking kinds), or writes the output value of every neuron into
+ * `out` and returns 0 (non-spiking kinds).
+ */
+import type { z } from "zod";
+
+/** Per-neuron state arrays of one layer, by the names in `NeuronKind.buffers`. */
+export type NeuronState = Record<string, Float64Array>;
+
+/** What `prepare` gets to compute a layer's constants from. */
+export interface PrepareContext {
+  /** Neurons in the layer. */
+  n: number;
+  /** Simulation step, seconds. */
+  dt: number;
+  /**
+   * A per-neuron tensor named in `NeuronKind.perNeuron` (read from the weights file), in the
+   * calling engine's neuron order.
+   */
+  perNeuron(field: string): ArrayLike<number>;
+}
+
+/** A value the schema cannot express (a relation between fields): the field, the problem, the fix. */
+export interface SpecProblem {
+  field: string;
+  problem: string;
+  fix: string;
+}
+
+type SpecSchema = z.ZodType<{ model: string }>;
+
+export interface NeuronKind<Schema extends SpecSchema = SpecSchema, Constants = unknown> {
+  /** The `neuron.model` value in model files. */
+  readonly model: string;
+  /** The zod schema of `neuron` (strict; bounds and units on every parameter). */
+  readonly schema: Schema;
+  /** Emits spikes (an index list) rather than a value per neuron. */
+  readonly spiking: boolean;
+  /** Value one spike carries downstream (1 for non-spiking kinds). */
+  spikeHeight(spec: z.output<Schema>, dt: number): number;
+  /**
+   * The state variables a neuron update reads and writes (what an energy model charges per
+   * update); "v" (the membrane) first where the kind has one.
+   */
+  readonly stateVariables: readonly string[];
+  /**
+   * Every per-neuron float64 array the step uses, zero at reset: the state variables plus any
+   * bookkeeping (e.g. ALIF's previous spike). "v" is always present: it is what the `membrane`
+   * readout and Network.membrane show.
+   */
+  readonly buffers: readonly string[];
+  /** Fields of the spec that are TensorRefs with one positive value per neuron (seconds). */
+  readonly perNeuron: readonly string[];
+  /** Relations between fields the schema cannot check; null when the spec is fine. */
+  check(spec: z.output<Schema>): SpecProblem | null;
+  /** The layer's constants, computed once per network. */
+  prepare(spec: z.output<Schema>, ctx: PrepareContext): Constants;
+  /** One tick of a whole layer (see the module comment). */
+  step(
+    constants: Constants,
+    state: NeuronState,
+    J: Float64Array,
+    n: number,
+    spikes: Int32Array,
+    out: Float64Array,
+  ): number;
+}
+
+/** Identity with the types checked: a kind's schema, constants and step in one object. */
+export function defineNeuron<Schema extends SpecSchema, Constants>(
+  kind: NeuronKind<Schema, Constants>,
+): NeuronKind<Schema, Constants> {
+  if (!kind.buffers.includes("v")) {
+    throw new Error(`neuron kind "${kind.model}": buffers must include "v" (the membrane)`);
+  }
+  return kind;
+}
+
+/** A fresh, zeroed state for `n` neurons of a kind. */
+export function allocateState(kind: NeuronKind, n: number): NeuronState {
+  const state: NeuronState = {};
+  for (const name of kind.buffers) state[name] = new Float64Array(n);
+  return state;
+}
