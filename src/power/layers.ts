@@ -6,6 +6,7 @@
  */
 import type { Model } from "../snn/model.js";
 import type { Neuron, Synapse } from "../snn/model-spec.js";
+import { neuronKind } from "../snn/neurons/index.js";
 import { annMacsOf, buildTopology } from "../snn/topology.js";
 
 export interface EnergyLayer {
@@ -45,26 +46,14 @@ export interface StateCounts {
 }
 
 /**
- * THE place a neuron kind's state-update count is taken. INTEGRATION POINT (issue 17): the neuron
- * registry in src/snn/neurons/ will expose each kind's state variables; at merge this reads them
- * from there instead of switching on the kind. Until then, by kind: LIF has one state variable
- * (the membrane v; its refractory countdown is bookkeeping, not charged) that leaks; ALIF two (u
- * and η), both decaying; the leaky integrator one; linear none. NIR's IF will have one (v) that
- * does not leak (0 updates): Lemaire et al. charge no leak for IF.
+ * THE place a neuron kind's state-update count is taken: each kind declares what an update
+ * costs in its own module (src/snn/neurons/<kind>.ts, `updateCost`). LIF charges its membrane v
+ * (the refractory countdown is bookkeeping), ALIF u and η, the leaky integrator v, linear
+ * nothing; NIR's IF keeps v but does not leak (Lemaire et al. charge no leak for IF).
  */
 export function neuronStateCounts(neuron: Neuron): StateCounts {
-  switch (neuron.model) {
-    case "lif":
-      return { stateVariables: 1, stateUpdates: 1 };
-    case "alif":
-      return { stateVariables: 2, stateUpdates: 2 };
-    case "leaky_integrator":
-      return { stateVariables: 1, stateUpdates: 1 };
-    case "linear":
-      return { stateVariables: 0, stateUpdates: 0 };
-    default:
-      return exhaustive(neuron);
-  }
+  const { stateWords, leaks } = neuronKind(neuron.model).updateCost;
+  return { stateVariables: stateWords, stateUpdates: leaks };
 }
 
 /**

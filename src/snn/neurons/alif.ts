@@ -39,6 +39,7 @@ export const alif = defineNeuron({
   spiking: true,
   spikeHeight: (spec) => spec.amplitude,
   stateVariables: ["v", "eta"],
+  updateCost: { stateWords: 2, leaks: 2 },
   // `spiked`: S_{t-1}, the spike of the previous tick (0 or 1), which the update reads.
   buffers: ["v", "eta", "spiked"],
   perNeuron: ["tau_m", "tau_adp"],

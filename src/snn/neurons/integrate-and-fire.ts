@@ -22,6 +22,7 @@ export const integrateAndFire = defineNeuron({
   spiking: true,
   spikeHeight: () => 1,
   stateVariables: ["v"],
+  updateCost: { stateWords: 1, leaks: 0 },
   buffers: ["v"],
   perNeuron: [],
   check: (spec) =>

@@ -52,6 +52,12 @@ export interface NeuronKind<Schema extends SpecSchema = SpecSchema, Constants = 
    */
   readonly stateVariables: readonly string[];
   /**
+   * What an energy model charges per neuron update (src/power/layers.ts): the state words read
+   * and written each tick, and how many of them decay (one multiply each). Bookkeeping outside a
+   * neuron's dynamics (LIF's refractory countdown) is not charged; NIR's IF keeps v without leak.
+   */
+  readonly updateCost: { readonly stateWords: number; readonly leaks: number };
+  /**
    * Every per-neuron float64 array the step uses, zero at reset: the state variables plus any
    * bookkeeping (e.g. ALIF's previous spike). "v" is always present: it is what the `membrane`
    * readout and Network.membrane show.

@@ -15,6 +15,7 @@ export const leakyIntegrator = defineNeuron({
   spiking: false,
   spikeHeight: () => 1,
   stateVariables: ["v"],
+  updateCost: { stateWords: 1, leaks: 1 },
   buffers: ["v"],
   perNeuron: [],
   check: () => null,

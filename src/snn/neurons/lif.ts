@@ -87,6 +87,7 @@ export const lif = defineNeuron({
   spiking: true,
   spikeHeight: (spec, dt) => spec.amplitude / dt,
   stateVariables: ["v", "ref"],
+  updateCost: { stateWords: 1, leaks: 1 },
   buffers: ["v", "ref"],
   perNeuron: [],
   check: (spec) =>

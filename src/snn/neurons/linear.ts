@@ -13,6 +13,7 @@ export const linear = defineNeuron({
   spikeHeight: () => 1,
   // No state: v only mirrors J for the membrane readout.
   stateVariables: [],
+  updateCost: { stateWords: 0, leaks: 0 },
   buffers: ["v"],
   perNeuron: [],
   check: () => null,
