@@ -16,9 +16,10 @@
  * bigints, and per-event times are integers relative to the origin, exact in a double while the
  * stream spans less than 2^53 ns (104 days).
  *
- * Imports nothing of ours: `EventColumns` is the shape of src/events' EventBatch, matched
- * structurally (design.md's layer table lets encode/ import only snn types).
+ * `EventColumns` is the shape of src/events' EventBatch, matched structurally: design.md's layer
+ * table lets encode/ import only snn types.
  */
+import type { ModelSpec } from "../snn/model-spec.js";
 
 /** CD events as struct-of-arrays, event i at `baseNs + tOffsetNs[i]` ns (src/events' EventBatch). */
 export interface EventColumns {
@@ -92,6 +93,51 @@ export function centeredRoi(
     );
   }
   return { x: (sensorWidth - w) >> 1, y: (sensorHeight - h) >> 1, width: w, height: h };
+}
+
+/**
+ * The binner a model's `events` encoder asks for, on a sensor of the given size: ticks of the
+ * model's dt, its input's [H, W], its ROI (centred when the model gives none), refractory period.
+ */
+export function eventBinnerForModel(
+  spec: ModelSpec,
+  sensor: { width: number; height: number },
+  onTick: (counts: Float32Array, tick: number) => void,
+  originNs?: bigint,
+): EventBinner {
+  const e = spec.input.encoder;
+  if (e.type !== "events") {
+    throw new TypeError(
+      `eventBinnerForModel: the model's input.encoder is "${e.type}", not "events"; use createEncoder for frames`,
+    );
+  }
+  const [c, h, w] = spec.input.shape;
+  if (c !== 2) {
+    throw new RangeError(
+      `events encoder: input.shape is [${c}, ${h}, ${w}]; it must be [2, H, W] (OFF, ON)`,
+    );
+  }
+  const dtNs = Math.round(spec.dt * 1e9);
+  if (dtNs < 1 || Math.abs(spec.dt * 1e9 - dtNs) > 1e-3) {
+    throw new RangeError(
+      `events encoder: dt ${spec.dt} s is not a whole number of ns; give the model a dt in whole ns`,
+    );
+  }
+  const roi = e.roi ?? centeredRoi(sensor.width, sensor.height, h, w, e.downsample);
+  if (roi.x + roi.width > sensor.width || roi.y + roi.height > sensor.height) {
+    throw new RangeError(
+      `events encoder: roi ${roi.width}×${roi.height} at (${roi.x}, ${roi.y}) reaches past the ${sensor.width}×${sensor.height} sensor; move or shrink input.encoder.roi`,
+    );
+  }
+  return new EventBinner({
+    dtNs,
+    roi,
+    downsample: e.downsample,
+    refractoryNs: Math.round(e.refractory * 1e9),
+    gain: e.gain,
+    originNs,
+    onTick,
+  });
 }
 
 export class EventBinner {
