@@ -136,7 +136,11 @@ const setupArb: fc.Arbitrary<Setup> = fc
     bh: fc.integer({ min: 1, max: 4 }),
     rx: fc.integer({ min: 0, max: 4 }),
     ry: fc.integer({ min: 0, max: 4 }),
-    refractoryNs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 })),
+    refractoryNs: fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 1, max: 20 }),
+      fc.integer({ min: 1, max: 3000 }),
+    ),
   })
   .map((r) => ({
     dtNs: r.dtNs,
@@ -145,28 +149,34 @@ const setupArb: fc.Arbitrary<Setup> = fc
     refractoryNs: r.refractoryNs,
   }));
 
-/** Mostly forward in time, sometimes a step back (late events), on a 16×16 sensor. */
-const streamArb: fc.Arbitrary<Ev[]> = fc
-  .array(
-    fc.record({
-      dt: fc.oneof(
-        { weight: 8, arbitrary: fc.integer({ min: 0, max: 2000 }) },
-        { weight: 1, arbitrary: fc.integer({ min: 0, max: 40_000 }) },
-        { weight: 1, arbitrary: fc.integer({ min: -3000, max: -1 }) },
-      ),
-      x: fc.integer({ min: 0, max: 15 }),
-      y: fc.integer({ min: 0, max: 15 }),
-      p: fc.integer({ min: 0, max: 1 }),
+/**
+ * Mostly forward in time, sometimes a step back (late events), on a sensor of 1×1 … 10×10 pixels
+ * (small ones revisit pixels often, so refractory boundaries are hit exactly).
+ */
+const streamArb: fc.Arbitrary<Ev[]> = fc.integer({ min: 0, max: 9 }).chain((maxXY) =>
+  fc
+    .array(
+      fc.record({
+        dt: fc.oneof(
+          { weight: 4, arbitrary: fc.integer({ min: 0, max: 20 }) },
+          { weight: 4, arbitrary: fc.integer({ min: 0, max: 2000 }) },
+          { weight: 1, arbitrary: fc.integer({ min: 0, max: 40_000 }) },
+          { weight: 1, arbitrary: fc.integer({ min: -3000, max: -1 }) },
+        ),
+        x: fc.integer({ min: 0, max: maxXY }),
+        y: fc.integer({ min: 0, max: maxXY }),
+        p: fc.integer({ min: 0, max: 1 }),
+      }),
+      { maxLength: 200 },
+    )
+    .map((steps) => {
+      let t = EPOCH;
+      return steps.map((s) => {
+        t += BigInt(s.dt);
+        return { t, x: s.x, y: s.y, p: s.p };
+      });
     }),
-    { maxLength: 200 },
-  )
-  .map((steps) => {
-    let t = EPOCH;
-    return steps.map((s) => {
-      t += BigInt(s.dt);
-      return { t, x: s.x, y: s.y, p: s.p };
-    });
-  });
+);
 
 describe("EventBinner", () => {
   it("agrees with the reference on random streams, however the stream is cut into packets", () => {
@@ -205,6 +215,33 @@ describe("EventBinner", () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+
+  it("drops exactly the events within the refractory period of the pixel's last accepted one", () => {
+    // One or two pixels and small steps, so gaps equal to the period itself come up often.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 50 }),
+        fc.array(
+          fc.record({ d: fc.integer({ min: 0, max: 4 }), x: fc.integer({ min: 0, max: 1 }) }),
+          {
+            maxLength: 60,
+          },
+        ),
+        fc.array(fc.nat(60), { maxLength: 5 }),
+        (refractoryNs, dtNs, steps, cuts) => {
+          let t = EPOCH;
+          const events = steps.map(({ d, x }) => ({ t: (t += BigInt(d)), x, y: 0, p: 1 }));
+          const s = { dtNs, refractoryNs, downsample: 1, roi: { x: 0, y: 0, width: 2, height: 1 } };
+          const got = run(events, s, cuts, [0n, 3n]);
+          const want = reference(events, s);
+          expect(got.frames).toEqual(want.frames);
+          expect(got.binner.stats.refractory).toBe(want.refractory);
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 
