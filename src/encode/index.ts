@@ -24,6 +24,15 @@ export { DeltaEncoder } from "./delta.js";
 export { RowsEncoder } from "./rows.js";
 export { PixelWindowsEncoder } from "./pixel-windows.js";
 export { Xoshiro128 } from "./xoshiro128.js";
+export {
+  EventBinner,
+  centeredRoi,
+  eventBinnerForModel,
+  type EventBinnerOptions,
+  type EventBinnerStats,
+  type EventColumns,
+  type Roi,
+} from "./event-bins.js";
 
 type Shape3 = readonly [number, number, number];
 
@@ -49,6 +58,10 @@ export function createEncoder(spec: Encoder, input: number | Shape3, dt: number)
       return new RowsEncoder(input, spec.gain, spec.bias, spec.ticks_per_row);
     case "pixel_windows":
       return new PixelWindowsEncoder(size, spec.window, spec.stride, spec.gain, spec.bias);
+    case "events":
+      throw new TypeError(
+        "events encoder: it bins event-camera packets, not frames; build it with eventBinnerForModel(spec, sensor, onTick) and feed it EventBatch columns",
+      );
   }
 }
 

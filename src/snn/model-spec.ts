@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { Neuron } from "./neurons/index.js";
-import { positive, TensorRef } from "./spec-parts.js";
+import { nonNegative, positive, TensorRef } from "./spec-parts.js";
 
 export const MODEL_FORMAT = "spikenode-model";
 /** The chain format, what the writers of chain models write. */
@@ -121,6 +121,28 @@ export const Layer = z.discriminatedUnion("type", [
 ]);
 export type Layer = z.infer<typeof Layer>;
 
+/**
+ * Event-camera input (src/encode/event-bins.ts): the sensor's own events binned into ticks of dt
+ * by their timestamps, per pixel and polarity, as counts·gain in a [2, H, W] input (channel 0 OFF,
+ * 1 ON). `roi` (sensor pixels; default: centred) must be `downsample`·[W, H]; `refractory` in
+ * seconds drops an event within that time of the pixel's last accepted one (0 = off).
+ */
+export const EventsEncoder = z.strictObject({
+  type: z.literal("events"),
+  roi: z
+    .strictObject({
+      x: z.number().int().nonnegative(),
+      y: z.number().int().nonnegative(),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+    })
+    .optional(),
+  downsample: z.number().int().positive().default(1),
+  refractory: nonNegative.default(0),
+  gain: positive.default(1),
+});
+export type EventsEncoder = z.infer<typeof EventsEncoder>;
+
 /** How pixels in [0, 1] become input current (or events) per tick. */
 export const Encoder = z.discriminatedUnion("type", [
   /** J = gain*x + bias, held for the whole presentation (Hunsberger & Eliasmith). */
@@ -167,6 +189,7 @@ export const Encoder = z.discriminatedUnion("type", [
     gain: z.number().finite().default(1),
     bias: z.number().finite().default(0),
   }),
+  EventsEncoder,
 ]);
 export type Encoder = z.infer<typeof Encoder>;
 

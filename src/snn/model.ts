@@ -14,7 +14,7 @@ import {
   MODEL_FORMAT_VERSIONS,
   NETWORK_INPUT,
 } from "./model-spec.js";
-import type { Layer, TensorRef } from "./model-spec.js";
+import type { EventsEncoder, Layer, TensorRef } from "./model-spec.js";
 import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
 import type { Shape } from "./spec-parts.js";
@@ -250,6 +250,29 @@ function resolveInputs(spec: ModelSpec, source: string): number[][] {
 }
 
 /** Decode little-endian float32 bytes regardless of alignment or host byte order. */
+/** An events encoder's input is [2, H, W] (OFF, ON) and its ROI is downsample·[W, H] sensor pixels. */
+function checkEventsEncoder(source: string, e: EventsEncoder, [c, h, w]: readonly number[]): void {
+  if (c !== 2) {
+    throw new ModelError(
+      source,
+      "input.shape",
+      `is [${c}, ${h}, ${w}] but the events encoder delivers 2 channels (OFF, ON)`,
+      `set input.shape to [2, ${h}, ${w}]`,
+    );
+  }
+  if (
+    e.roi !== undefined &&
+    (e.roi.width !== w * e.downsample || e.roi.height !== h * e.downsample)
+  ) {
+    throw new ModelError(
+      source,
+      "input.encoder.roi",
+      `is ${e.roi.width}×${e.roi.height} sensor pixels, but input ${h}×${w} at downsample ${e.downsample} reads ${w * e.downsample}×${h * e.downsample}`,
+      "make roi width = W·downsample and height = H·downsample, or omit roi for a centred one",
+    );
+  }
+}
+
 function decodeFloat32(bytes: Uint8Array): Float32Array {
   const out = new Float32Array(bytes.byteLength >>> 2);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -352,6 +375,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       "use a window of at most C·H·W pixels (Yin et al. use 4)",
     );
   }
+  if (encoder.type === "events") checkEventsEncoder(source, encoder, [c0, h0, w0]);
   if (seqLength !== null && spec.presentation.timesteps !== seqLength) {
     const how =
       encoder.type === "rows"

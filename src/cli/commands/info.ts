@@ -116,5 +116,11 @@ function describeEncoder(model: Model): string {
       );
     case "pixel_windows":
       return `sequence: the flattened image read ${e.window} pixels at a time, stride ${e.stride} (ceil(${c * h * w}/${e.stride}) = ${model.sequenceLength} ticks, zero-padded at the end), ${J(e.gain, e.bias)}`;
+    case "events":
+      return (
+        `event camera: events binned per tick of dt by their timestamps into ${c}×${h}×${w} counts (OFF, ON)` +
+        `${e.gain === 1 ? "" : ` × ${e.gain}`}, ${e.roi === undefined ? "centred" : `${e.roi.width}×${e.roi.height} at (${e.roi.x}, ${e.roi.y})`} sensor ROI` +
+        `${e.downsample > 1 ? ` down-sampled ${e.downsample}×` : ""}${e.refractory > 0 ? `, refractory ${e.refractory} s` : ""}`
+      );
   }
 }
