@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAnyCheckpoint, type EpochRecord } from "../checkpoint.js";
-import { svgToPng, trainingCurvesSvg } from "../plot.js";
+import { svgToPng } from "../plot.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { refreshSiblingCards, writeSequenceCard } from "./card.js";
 import { baselineSummary, buildSrnnModel, timeConstantsSvg } from "./export-srnn.js";
@@ -15,6 +15,7 @@ import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent
 import { streamingSections } from "./streaming.js";
 import type { SequenceSet } from "./sequences.js";
 import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
+import { sequenceCurvesSvg } from "./curves.js";
 
 export interface FinishInput {
   out: string;
@@ -36,7 +37,9 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   const { set: test, imageShape, moving } = configSequences(config, "test", input.dataDir);
   const t0 = performance.now();
   const r = evaluateSequenceSet(plan, params, test);
-  const events = moving && plan.kind === "srnn" ? nonzeroInputsPerSample(test) : 0;
+  // Event input: the stream's delta-encoder events, or level-crossing spike-coded sequences.
+  const eventInput = moving !== undefined || config.dataset.encoding.spikes !== undefined;
+  const events = eventInput && plan.kind === "srnn" ? nonzeroInputsPerSample(test) : 0;
   const key = `${config.dataset.name} test (${test.count}, TF.js forward)`;
   const measured: Record<string, unknown> = {
     accuracy: { [key]: r.accuracy },
@@ -49,9 +52,9 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
           synaptic_events_per_sample: synapticEvents(plan, r.layerSpikesPerSample),
           steps_per_sample: plan.steps,
           // Images read as sequences enter as analog currents: the first layer multiplies them
-          // (dense bound; the engine skips zero pixels). A stream's delta-encoder events are
-          // ±amplitude spikes: each one is an accumulate into the first layer.
-          ...(moving
+          // (dense bound; the engine skips zero pixels). A stream's delta-encoder events and
+          // level-crossing events are spikes: each one is an accumulate into the first layer.
+          ...(eventInput
             ? {
                 input_events_per_sample: events,
                 input_acs_per_sample: events * plan.hidden[0],
@@ -71,7 +74,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   );
   writeFileSync(join(out, "training.json"), JSON.stringify({ history }, null, 2) + "\n");
   if (history.length) {
-    const curves = trainingCurvesSvg(history, config.name);
+    const curves = sequenceCurvesSvg(history, config.name);
     writeFileSync(join(out, "training-curves.svg"), curves);
     await svgToPng(curves, join(out, "training-curves.png"));
   }
@@ -99,7 +102,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     layer_spikes_per_sample: measured.layer_spikes_per_sample,
     synaptic_events_per_sample: measured.synaptic_events_per_sample,
     steps_per_sample: measured.steps_per_sample,
-    ...(moving
+    ...(eventInput
       ? {
           input_events_per_sample: measured.input_events_per_sample,
           input_acs_per_sample: measured.input_acs_per_sample,
