@@ -418,7 +418,14 @@ export function sequenceCardMarkdown(
       `- \`models/${basename(b.dir)}\` (${b.kind}): ${firstAccuracy(b.accuracy)}, ${int(b.parameters)} parameters, ${int(b.macs_per_sample)} synaptic MACs per sample (its baseline.json).`,
   );
   if (baseLines.length)
-    L.push("", "Baselines trained by the same code on the same sequences:", "", ...baseLines);
+    L.push(
+      "",
+      data.inputLines !== shape.inputSize
+        ? "Baselines trained by the same code on the same images, reading the pixels of each row as analog inputs (not the events):"
+        : "Baselines trained by the same code on the same sequences:",
+      "",
+      ...baseLines,
+    );
   L.push("", "## Figures", "");
   if (data.figures.tau) {
     L.push(
