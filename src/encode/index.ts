@@ -6,12 +6,13 @@
  *
  * Frame encoders (constant, poisson, delta) deliver the whole image every tick; sequence
  * encoders (rows, pixel_windows) one slice per tick (encoder.outputSize values, encoder.steps
- * ticks per image). encodeSequence() gives a frame's per-tick vectors exactly as the engine
+ * ticks per image), as currents or, with `spikes`, as level-crossing ON/OFF events. encodeSequence() gives a frame's per-tick vectors exactly as the engine
  * receives them, e.g. to build training data.
  */
 import type { Encoder, ModelSpec } from "../snn/model-spec.js";
 import { ConstantEncoder } from "./constant.js";
 import { DeltaEncoder } from "./delta.js";
+import { LevelCrossingEncoder } from "./level-crossing.js";
 import { PixelWindowsEncoder } from "./pixel-windows.js";
 import { PoissonEncoder } from "./poisson.js";
 import { RowsEncoder } from "./rows.js";
@@ -33,6 +34,7 @@ export {
   type EventColumns,
   type Roi,
 } from "./event-bins.js";
+export { LevelCrossingEncoder } from "./level-crossing.js";
 
 type Shape3 = readonly [number, number, number];
 
@@ -55,14 +57,24 @@ export function createEncoder(spec: Encoder, input: number | Shape3, dt: number)
           `rows encoder: needs the input shape [C, H, W] to find the rows, got only a size (${input}); pass model.inputShape`,
         );
       }
-      return new RowsEncoder(input, spec.gain, spec.bias, spec.ticks_per_row);
+      return spiked(spec, new RowsEncoder(input, spec.gain, spec.bias, spec.ticks_per_row));
     case "pixel_windows":
-      return new PixelWindowsEncoder(size, spec.window, spec.stride, spec.gain, spec.bias);
+      return spiked(
+        spec,
+        new PixelWindowsEncoder(size, spec.window, spec.stride, spec.gain, spec.bias),
+      );
     case "events":
       throw new TypeError(
         "events encoder: it bins event-camera packets, not frames; build it with eventBinnerForModel(spec, sensor, onTick) and feed it EventBatch columns",
       );
   }
+}
+
+/** A sequence encoder as level-crossing events when its spec asks for `spikes`. */
+function spiked(spec: Extract<Encoder, { spikes?: unknown }>, analog: InputEncoder): InputEncoder {
+  return spec.spikes
+    ? new LevelCrossingEncoder(analog, spec.spikes.levels, spec.spikes.amplitude)
+    : analog;
 }
 
 /** The encoder a model file asks for, sized to its input shape. */

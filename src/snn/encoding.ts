@@ -17,7 +17,8 @@ export function isSequenceEncoder(encoder: Encoder): encoder is SequenceEncoder 
 
 /**
  * Shape of the vector the first layer receives each tick: [C, H, W] for frame encoders,
- * [C·W] for rows (channel-major within the row), [window] for pixel_windows.
+ * [C·W] for rows (channel-major within the row), [window] for pixel_windows; with `spikes`
+ * (level-crossing events) 2·levels lines per value.
  */
 export function encodedInputShape(
   encoder: Encoder,
@@ -26,12 +27,17 @@ export function encodedInputShape(
   const [c, h, w] = inputShape;
   switch (encoder.type) {
     case "rows":
-      return [c * w];
+      return [c * w * eventLines(encoder)];
     case "pixel_windows":
-      return [encoder.window];
+      return [encoder.window * eventLines(encoder)];
     default:
       return [c, h, w];
   }
+}
+
+/** Input lines per value of a sequence encoder: 1 (a current) or 2·levels (ON/OFF events). */
+export function eventLines(encoder: SequenceEncoder): number {
+  return encoder.spikes ? 2 * encoder.spikes.levels : 1;
 }
 
 /** Values per tick the first layer receives under the model's encoder. */

@@ -143,6 +143,19 @@ export const EventsEncoder = z.strictObject({
 });
 export type EventsEncoder = z.infer<typeof EventsEncoder>;
 
+/**
+ * Spike-coded sequence input (rows, pixel_windows): each value a tick carries is watched against
+ * `levels` thresholds (k + ½)/levels on J = gain·x + bias, and every threshold it crosses from
+ * one tick to the next sends an ON (up) or OFF (down) event of `amplitude` on its own input line:
+ * 2·levels lines per value, line (p·levels + k)·n + j (p 0 ON, 1 OFF) for value j of n. The value
+ * before the first tick is 0. See src/encode/level-crossing.ts.
+ */
+export const LevelCrossing = z.strictObject({
+  levels: z.number().int().positive().default(4),
+  amplitude: positive.default(1),
+});
+export type LevelCrossing = z.infer<typeof LevelCrossing>;
+
 /** How pixels in [0, 1] become input current (or events) per tick. */
 export const Encoder = z.discriminatedUnion("type", [
   /** J = gain*x + bias, held for the whole presentation (Hunsberger & Eliasmith). */
@@ -175,6 +188,8 @@ export const Encoder = z.discriminatedUnion("type", [
     gain: z.number().finite().default(1),
     bias: z.number().finite().default(0),
     ticks_per_row: z.number().int().positive().default(1),
+    /** Send the rows as level-crossing events instead of currents (C·W·2·levels lines). */
+    spikes: LevelCrossing.optional(),
   }),
   /**
    * Sequence (Yin et al.'s S-MNIST form): the channels-first flattened image (N = C·H·W values)
@@ -188,6 +203,8 @@ export const Encoder = z.discriminatedUnion("type", [
     stride: z.number().int().positive().default(1),
     gain: z.number().finite().default(1),
     bias: z.number().finite().default(0),
+    /** Send the windows as level-crossing events instead of currents (window·2·levels lines). */
+    spikes: LevelCrossing.optional(),
   }),
   EventsEncoder,
 ]);

@@ -23,6 +23,13 @@ export interface EpochRecord {
   trainFiringRate?: number;
   /** Sequence networks: spikes per hidden neuron per step on the validation set. */
   valFiringRate?: number;
+  /** Sequence networks: spikes per neuron per step of each hidden layer, training batches. */
+  trainLayerFiringRates?: number[];
+  /** Sequence networks: the same on the validation set. */
+  valLayerFiringRates?: number[];
+  /** Sequence networks with a rate penalty: its mean per sample (not part of trainLoss/valLoss). */
+  trainPenalty?: number;
+  valPenalty?: number;
   /** Weight averaging: epoch ends in the mean so far, and the mean's validation accuracy. */
   averageOf?: number;
   averageValAccuracy?: number;

@@ -79,8 +79,11 @@ export interface TrainTask {
     params: Float32Array[],
     epoch: number,
   ): { loss: number; accuracy: number; firingRate?: number } | null;
-  /** Extra fields of the epoch record (e.g. the γ validation used). */
-  epochFields?(epoch: number): Partial<EpochRecord>;
+  /**
+   * Extra fields of the epoch record (e.g. the γ validation used), called after `validate`;
+   * `stats` are the epoch's summed ShardResult stats.
+   */
+  epochFields?(epoch: number, stats: number[]): Partial<EpochRecord>;
   /** Projection after each optimiser step (e.g. keep time constants positive). */
   afterStep?(params: Float32Array[]): void;
 }
@@ -106,6 +109,18 @@ export interface TrainResult {
   validation: ImageSet | null;
   secondsPerEpoch: number | null;
   initFrom?: InitProvenance;
+}
+
+/** Per-layer firing rates and the rate penalty of an epoch record, when it has them. */
+function sparsityLine(r: EpochRecord): string {
+  const rates = (v: number[] | undefined) => (v ? v.map((x) => x.toFixed(4)).join("/") : "");
+  const parts = [
+    r.trainLayerFiringRates ? `layer rates train ${rates(r.trainLayerFiringRates)}` : "",
+    r.valLayerFiringRates ? `validation ${rates(r.valLayerFiringRates)}` : "",
+    r.trainPenalty !== undefined ? `rate penalty train ${r.trainPenalty.toFixed(4)}` : "",
+    r.valPenalty !== undefined ? `validation ${r.valPenalty.toFixed(4)}` : "",
+  ].filter(Boolean);
+  return parts.length ? `, ${parts.join(" ")}` : "";
 }
 
 export function checkpointDir(out: string): string {
@@ -484,7 +499,7 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
         lr: lrAt(config, adam.step, stepsTotal),
         seconds: epochSeconds,
         threads: opts.threads,
-        ...task.epochFields?.(epoch),
+        ...task.epochFields?.(epoch, stats),
         ...(trainRate !== undefined ? { trainFiringRate: trainRate } : {}),
         ...(val?.firingRate !== undefined ? { valFiringRate: val.firingRate } : {}),
         ...(valAverage && average
@@ -512,6 +527,7 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
           (valAverage && average
             ? `, mean of the last ${average.count} epoch ends: validation acc ${(100 * valAverage.accuracy).toFixed(2)}%`
             : "") +
+          sparsityLine(record) +
           `, lr ${record.lr.toExponential(2)}, ${record.seconds.toFixed(0)} s`,
       );
     }

@@ -185,6 +185,16 @@ describe("sequence encoders and the engine agree on sizes", () => {
         window: fc.integer({ min: 1, max: 4 }),
         stride: fc.integer({ min: 1, max: 5 }),
       }),
+      // Spike-coded (level-crossing) sequence input: 2·levels event lines per value.
+      fc.record({
+        type: fc.constant("rows"),
+        spikes: fc.record({ levels: fc.integer({ min: 1, max: 5 }) }),
+      }),
+      fc.record({
+        type: fc.constant("pixel_windows"),
+        window: fc.integer({ min: 1, max: 4 }),
+        spikes: fc.record({ levels: fc.integer({ min: 1, max: 5 }) }),
+      }),
     );
     fc.assert(
       fc.property(shapes, encoders, ([c, h, w], raw) => {
@@ -198,7 +208,8 @@ describe("sequence encoders and the engine agree on sizes", () => {
         });
         const enc = encoderForModel(spec);
         expect(enc.kind).toBe(encoder.type);
-        expect(enc.analog).toBe(!["poisson", "delta"].includes(encoder.type));
+        const events = "spikes" in encoder && encoder.spikes !== undefined;
+        expect(enc.analog).toBe(!["poisson", "delta"].includes(encoder.type) && !events);
         expect(enc.size).toBe(c * h * w);
         expect(enc.steps).toBe(sequenceLength(encoder, [c, h, w]));
         expect(enc.outputSize).toBe(encodedInputShape(encoder, [c, h, w]).reduce((a, b) => a * b));

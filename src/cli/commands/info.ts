@@ -96,6 +96,13 @@ export const infoCommand: CommandModule = {
   },
 };
 
+/** The spike coding of a sequence encoder, when it has one. */
+function levelCrossing(spikes: { levels: number; amplitude: number } | undefined): string {
+  return spikes
+    ? `, sent as level-crossing ON/OFF events at ${spikes.levels} level(s) (${2 * spikes.levels} lines per value, amplitude ${spikes.amplitude})`
+    : "";
+}
+
 /** One line on how an image becomes input current, tick by tick. */
 function describeEncoder(model: Model): string {
   const e = model.spec.input.encoder;
@@ -112,10 +119,14 @@ function describeEncoder(model: Model): string {
       return (
         `sequence: one image row per tick, top to bottom (${h} rows` +
         (e.ticks_per_row > 1 ? ` × ${e.ticks_per_row} ticks each` : "") +
-        ` = ${model.sequenceLength} ticks), ${c * w} values per tick (channel-major), ${J(e.gain, e.bias)}`
+        ` = ${model.sequenceLength} ticks), ${c * w} values per tick (channel-major), ${J(e.gain, e.bias)}` +
+        levelCrossing(e.spikes)
       );
     case "pixel_windows":
-      return `sequence: the flattened image read ${e.window} pixels at a time, stride ${e.stride} (ceil(${c * h * w}/${e.stride}) = ${model.sequenceLength} ticks, zero-padded at the end), ${J(e.gain, e.bias)}`;
+      return (
+        `sequence: the flattened image read ${e.window} pixels at a time, stride ${e.stride} (ceil(${c * h * w}/${e.stride}) = ${model.sequenceLength} ticks, zero-padded at the end), ${J(e.gain, e.bias)}` +
+        levelCrossing(e.spikes)
+      );
     case "events":
       return (
         `event camera: events binned per tick of dt by their timestamps into ${c}×${h}×${w} counts (OFF, ON)` +

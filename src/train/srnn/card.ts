@@ -58,6 +58,8 @@ export interface SequenceCardData {
   layerSpikesPerSample: number[];
   /** Analog input MACs per sample, or null when the input is events (inputAcsPerSample). */
   inputMacsPerSample: number | null;
+  /** Input lines of the first layer (event lines under spike-coded input, else shape.inputSize). */
+  inputLines: number;
   /** Event input: measured events per sample and the accumulates they drive. */
   inputEventsPerSample?: number;
   inputAcsPerSample?: number;
@@ -184,11 +186,16 @@ export function readSequenceCardData(
   const hidden = recurrent.map((l) => l.weights!.shape[0]);
   const labels = model.labels as string[];
   const presentation = model.presentation as { timesteps: number };
+  // Spike-coded input sends each pixel on 2·levels event lines; the RNN and LSTM it is compared
+  // with read the pixels themselves (as the baselines trained here do), so their input size is
+  // the pixels per step, not the event lines (which would inflate their cost).
+  const encoder = ((model.input ?? {}) as { encoder?: { spikes?: { levels: number } } }).encoder;
+  const linesPerValue = encoder?.spikes ? 2 * encoder.spikes.levels : 1;
   const shape: RecurrentShape = {
     // A stream model presents a few ticks per frame; its training samples were whole clips.
     steps:
       typeof prov.steps_per_sample === "number" ? prov.steps_per_sample : presentation.timesteps,
-    inputSize: recurrent[0].weights!.shape[1],
+    inputSize: recurrent[0].weights!.shape[1] / linesPerValue,
     hidden,
     outputs: labels.length,
   };
@@ -248,7 +255,7 @@ export function readSequenceCardData(
       })
     : siblingBaselines(dir, shape);
   let parameters = 0;
-  let nIn = shape.inputSize;
+  let nIn = recurrent[0].weights!.shape[1];
   for (const h of hidden) {
     parameters += nIn * h + h * h + 3 * h; // W_in, W_rec, bias, tau_m, tau_adp
     nIn = h;
@@ -267,6 +274,7 @@ export function readSequenceCardData(
     firingRate: num(prov, "firing_rate", where),
     layerSpikesPerSample: layerSpikes,
     inputMacsPerSample,
+    inputLines: recurrent[0].weights!.shape[1],
     ...(events ? { inputEventsPerSample, inputAcsPerSample } : {}),
     epochs: history.length,
     secondsPerEpoch: seconds.length ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
@@ -334,7 +342,7 @@ export function sequenceCardMarkdown(
   L.push(`- ${arch}; ${int(data.parameters)} trainable parameters (τ_m and τ_adp included).`);
   L.push(
     data.inputAcsPerSample !== undefined
-      ? `- ${data.dataset}, samples of ${shape.steps} steps of ${shape.inputSize} event inputs (on average ${int(data.inputEventsPerSample ?? 0)} nonzero events per sample); input ${JSON.stringify(data.encoding)}.`
+      ? `- ${data.dataset}, samples of ${shape.steps} steps of ${int(data.inputLines)} event inputs${data.inputLines !== shape.inputSize ? ` (${shape.inputSize} pixels per step, each on ${data.inputLines / shape.inputSize} level-crossing ON/OFF lines)` : ""} (on average ${int(data.inputEventsPerSample ?? 0)} nonzero events per sample); input ${JSON.stringify(data.encoding)}.`
       : `- ${data.dataset}, ${shape.steps} steps of ${shape.inputSize} analog inputs per sample; encoding ${JSON.stringify(data.encoding)}.`,
   );
   L.push(`- ALIF ${JSON.stringify(data.alif)}; readout ${JSON.stringify(data.readout)}.`);
@@ -415,7 +423,14 @@ export function sequenceCardMarkdown(
       `- \`models/${basename(b.dir)}\` (${b.kind}): ${firstAccuracy(b.accuracy)}, ${int(b.parameters)} parameters, ${int(b.macs_per_sample)} synaptic MACs per sample (its baseline.json).`,
   );
   if (baseLines.length)
-    L.push("", "Baselines trained by the same code on the same sequences:", "", ...baseLines);
+    L.push(
+      "",
+      data.inputLines !== shape.inputSize
+        ? "Baselines trained by the same code on the same images, reading the pixels of each row as analog inputs (not the events):"
+        : "Baselines trained by the same code on the same sequences:",
+      "",
+      ...baseLines,
+    );
   L.push("", "## Figures", "");
   if (data.figures.tau) {
     L.push(

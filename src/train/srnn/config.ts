@@ -30,17 +30,42 @@ export const SurrogateConfig = z.discriminatedUnion("type", [
 ]);
 export type SurrogateConfig = z.infer<typeof SurrogateConfig>;
 
+/**
+ * Spike-coded input: each value as level-crossing ON/OFF events on 2·levels input lines
+ * (src/encode/level-crossing.ts), so the first layer accumulates instead of multiplying.
+ */
+const SpikeCoding = z.strictObject({ levels: z.number().int().positive().default(4) });
+
 export const SequenceEncoding = z.discriminatedUnion("type", [
-  /** One image row per step: H steps of W·C inputs. */
-  z.strictObject({ type: z.literal("rows") }),
+  /** One image row per step: H steps of W·C inputs (W·C·2·levels with `spikes`). */
+  z.strictObject({ type: z.literal("rows"), spikes: SpikeCoding.optional() }),
   /** Row-major pixel stream seen through a sliding window: H·W steps of `window` inputs. */
   z.strictObject({
     type: z.literal("pixel_windows"),
     window: z.number().int().positive().default(4),
     stride: z.number().int().positive().default(1),
+    spikes: SpikeCoding.optional(),
   }),
 ]);
 export type SequenceEncoding = z.infer<typeof SequenceEncoding>;
+
+const rate = z.number().finite().min(0).max(1);
+const strength = z.number().finite().nonnegative();
+
+/**
+ * A firing-rate penalty added to each sample's loss, per hidden layer l, from that sample's rate
+ * r_l (spikes per neuron per step of the layer over the whole sequence): `l1` adds λ_l·r_l (an
+ * L1 norm of the spikes, scaled), `target` adds λ_l·(r_l − r*_l)² (pulls the rate to a target
+ * from either side). Its gradient reaches the weights through the spike surrogate.
+ */
+export const SparsityConfig = z.strictObject({
+  type: z.enum(["l1", "target"]),
+  /** λ: one for every hidden layer, or one per hidden layer. */
+  strength: z.union([strength, z.array(strength).min(1)]),
+  /** r* (type target): one for every hidden layer, or one per hidden layer. */
+  target: z.union([rate, z.array(rate).min(1)]).default(0),
+});
+export type SparsityConfig = z.infer<typeof SparsityConfig>;
 
 export const SequenceTrainConfig = z.strictObject({
   name: z.string().min(1),
@@ -119,6 +144,8 @@ export const SequenceTrainConfig = z.strictObject({
       start: z.number().int().nonnegative().default(14),
     })
     .default({ tau: 5, start: 14 }),
+  /** Firing-rate penalty of the hidden layers (srnn; none = the cross-entropy alone). */
+  sparsity: SparsityConfig.optional(),
   training: z.strictObject({
     epochs: z.number().int().positive(),
     batch_size: z.number().int().positive().default(64),

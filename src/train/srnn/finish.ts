@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAnyCheckpoint, type EpochRecord, type InitProvenance } from "../checkpoint.js";
-import { CURVE_LEGENDS, earlierStages, svgToPng, trainingCurvesSvg } from "../plot.js";
+import { svgToPng } from "../plot.js";
 import { carryProvenance } from "../reexport.js";
 import type { SequenceTrainConfig } from "./config.js";
 import { refreshSiblingCards, writeSequenceCard } from "./card.js";
@@ -16,6 +16,7 @@ import { macsPerStep, planSequenceNetwork, type SequencePlan } from "./recurrent
 import { streamingSections } from "./streaming.js";
 import type { SequenceSet } from "./sequences.js";
 import { configSequences, evaluateSequenceSet } from "./train-sequence.js";
+import { sequenceCurvesSvg } from "./curves.js";
 
 export interface FinishInput {
   out: string;
@@ -39,7 +40,9 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   const { set: test, imageShape, moving } = configSequences(config, "test", input.dataDir);
   const t0 = performance.now();
   const r = evaluateSequenceSet(plan, params, test);
-  const events = moving && plan.kind === "srnn" ? nonzeroInputsPerSample(test) : 0;
+  // Event input: the stream's delta-encoder events, or level-crossing spike-coded sequences.
+  const eventInput = moving !== undefined || config.dataset.encoding.spikes !== undefined;
+  const events = eventInput && plan.kind === "srnn" ? nonzeroInputsPerSample(test) : 0;
   const key = `${config.dataset.name} test (${test.count}, TF.js forward)`;
   const measured: Record<string, unknown> = {
     accuracy: { [key]: r.accuracy },
@@ -52,9 +55,9 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
           synaptic_events_per_sample: synapticEvents(plan, r.layerSpikesPerSample),
           steps_per_sample: plan.steps,
           // Images read as sequences enter as analog currents: the first layer multiplies them
-          // (dense bound; the engine skips zero pixels). A stream's delta-encoder events are
-          // ±amplitude spikes: each one is an accumulate into the first layer.
-          ...(moving
+          // (dense bound; the engine skips zero pixels). A stream's delta-encoder events and
+          // level-crossing events are spikes: each one is an accumulate into the first layer.
+          ...(eventInput
             ? {
                 input_events_per_sample: events,
                 input_acs_per_sample: events * plan.hidden[0],
@@ -74,10 +77,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
   );
   writeFileSync(join(out, "training.json"), JSON.stringify({ history }, null, 2) + "\n");
   if (history.length) {
-    const curves = trainingCurvesSvg(history, config.name, {
-      legend: CURVE_LEGENDS[plan.kind],
-      before: earlierStages(input.initFrom),
-    });
+    const curves = sequenceCurvesSvg(history, config.name);
     writeFileSync(join(out, "training-curves.svg"), curves);
     await svgToPng(curves, join(out, "training-curves.png"));
   }
@@ -105,7 +105,7 @@ export async function finishSequenceRun(input: FinishInput): Promise<Record<stri
     layer_spikes_per_sample: measured.layer_spikes_per_sample,
     synaptic_events_per_sample: measured.synaptic_events_per_sample,
     steps_per_sample: measured.steps_per_sample,
-    ...(moving
+    ...(eventInput
       ? {
           input_events_per_sample: measured.input_events_per_sample,
           input_acs_per_sample: measured.input_acs_per_sample,

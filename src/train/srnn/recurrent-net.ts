@@ -16,6 +16,7 @@ import { denseMacsPerStep } from "../../power/recurrent.js";
 import type { TrainableParam } from "../net.js";
 import { Rng } from "../rng.js";
 import type { SequenceKind, SequenceTrainConfig } from "./config.js";
+import { layerPenalty, type LayerPenalty } from "./sparsity.js";
 import { spikeFunction, stopGradient } from "./surrogate.js";
 
 export type ParamRole = "w_in" | "w_rec" | "bias" | "tau_m" | "tau_adp" | "w_out" | "b_out";
@@ -40,6 +41,8 @@ export interface SequencePlan {
   readoutTau: number;
   readoutStart: number;
   tbptt?: number;
+  /** The firing-rate penalty per hidden layer (srnn with `sparsity`; null otherwise). */
+  penalty: LayerPenalty | null;
 }
 
 export function planSequenceNetwork(
@@ -48,6 +51,14 @@ export function planSequenceNetwork(
   inputSize: number,
   classes: number,
 ): SequencePlan {
+  if (config.sparsity && config.kind !== "srnn")
+    throw Object.assign(
+      new Error(
+        `${config.name}: sparsity penalises spikes, and a ${config.kind} network has none; remove it`,
+      ),
+      { userFacing: true },
+    );
+  const penalty = layerPenalty(config.sparsity, config.hidden.length);
   const params: SequenceTrainableParam[] = [];
   const layerIndex: number[] = [];
   const gates = config.kind === "lstm" ? 4 : 1;
@@ -110,6 +121,7 @@ export function planSequenceNetwork(
     readoutTau: config.readout.tau,
     readoutStart: config.readout.start,
     tbptt: config.training.tbptt,
+    penalty,
   };
 }
 

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ShardResult } from "../gradients.js";
 import { forwardSequence, sequenceLoss, type SequencePlan } from "./recurrent-net.js";
+import { ratePenaltySum } from "./sparsity.js";
 
 /** Labels of `count` samples: [count] (one per sample) or [count, T] (one per step). */
 function labelTensor(labels: Int32Array, count: number, width: number): tf.Tensor {
@@ -11,8 +12,9 @@ function labelTensor(labels: Int32Array, count: number, width: number): tf.Tenso
 }
 
 /**
- * Gradients of Σ(shard losses)/batchTotal; `stats` = [hidden spikes, hidden neuron-steps]
- * (the firing rate's numerator and denominator) for an srnn, none for rnn/lstm.
+ * Gradients of Σ(shard losses + rate penalties)/batchTotal; `lossSum` is the cross-entropy's
+ * alone. `stats` for an srnn = [hidden spikes, hidden neuron-steps, Σ rate penalty, spikes of
+ * each hidden layer] (sequenceStatFields reads them); none for rnn/lstm.
  */
 export function sequenceShardGradients(
   plan: SequencePlan,
@@ -28,26 +30,51 @@ export function sequenceShardGradients(
     const ps = params.map((p, i) => tf.tensor(p, plan.params[i].shape));
     const x = tf.tensor3d(inputs.subarray(0, count * T * inputSize), [count, T, inputSize]);
     const y = labelTensor(labels, count, labelWidth);
-    let correct: tf.Tensor | undefined;
-    let spikes: tf.Tensor | undefined;
+    let sums: tf.Tensor | undefined;
     const f = (...vars: tf.Tensor[]): tf.Scalar => {
       const out = forwardSequence(plan, vars, x);
       const l = sequenceLoss(plan, out.readout, y);
-      correct = tf.keep(l.correct);
-      spikes = tf.keep(out.spikes);
-      return tf.div(l.lossSum, batchTotal) as tf.Scalar;
+      const penalty = plan.penalty ? ratePenaltySum(plan.penalty, out.hidden) : tf.scalar(0);
+      // Figures only: kept out of the gradient by valueAndGrads' disposal, read after it.
+      sums = tf.keep(
+        tf.stack([
+          l.lossSum,
+          l.correct,
+          out.spikes,
+          penalty,
+          ...(plan.kind === "srnn" ? out.hidden.map((h) => tf.sum(h)) : []),
+        ]),
+      );
+      return tf.div(tf.add(l.lossSum, penalty), batchTotal) as tf.Scalar;
     };
     const { value, grads } = tf.valueAndGrads(f)(ps);
-    return { value, grads, correct: correct as tf.Tensor, spikes: spikes as tf.Tensor };
+    return { value, grads, sums: sums as tf.Tensor };
   });
   const grads = result.grads.map((g) => new Float32Array(g.dataSync() as Float32Array));
-  const lossSum = result.value.dataSync()[0] * batchTotal;
-  const correct = result.correct.dataSync()[0];
-  const spikes = result.spikes.dataSync()[0];
-  tf.dispose([result.value, ...result.grads, result.correct, result.spikes]);
+  const [lossSum, correct, spikes, penaltySum, ...layerSpikes] = result.sums.dataSync();
+  tf.dispose([result.value, ...result.grads, result.sums]);
   const neuronSteps = count * T * plan.hidden.reduce((a, b) => a + b, 0);
   // RNN and LSTM cells do not spike: no firing rate to report.
-  return { grads, lossSum, correct, stats: plan.kind === "srnn" ? [spikes, neuronSteps] : [] };
+  return {
+    grads,
+    lossSum,
+    correct,
+    stats: plan.kind === "srnn" ? [spikes, neuronSteps, penaltySum, ...layerSpikes] : [],
+  };
+}
+
+/** Training-epoch figures from the summed stats of its batches (see sequenceShardGradients). */
+export function sequenceStatFields(
+  plan: SequencePlan,
+  stats: number[],
+): { trainLayerFiringRates?: number[]; trainPenalty?: number } {
+  if (plan.kind !== "srnn" || stats.length < 3 + plan.hidden.length || !(stats[1] > 0)) return {};
+  const total = plan.hidden.reduce((a, b) => a + b, 0);
+  const samples = stats[1] / (plan.steps * total);
+  return {
+    trainLayerFiringRates: plan.hidden.map((h, l) => stats[3 + l] / (samples * plan.steps * h)),
+    ...(plan.penalty ? { trainPenalty: stats[2] / samples } : {}),
+  };
 }
 
 export interface SequenceEvaluation {
@@ -59,6 +86,10 @@ export interface SequenceEvaluation {
   spikesPerSample: number;
   /** Spikes per sample of each hidden layer (srnn). */
   layerSpikesPerSample: number[];
+  /** Spikes per neuron per step of each hidden layer (srnn). */
+  layerFiringRates: number[];
+  /** Mean rate penalty per sample (srnn with `sparsity`; 0 otherwise), not part of `loss`. */
+  penalty: number;
 }
 
 /** Loss, accuracy and firing rate of the network on `count` samples, in chunks, no gradients. */
@@ -77,6 +108,7 @@ export function evaluateSequences(
   let loss = 0;
   let correct = 0;
   let spikes = 0;
+  let penalty = 0;
   const layerSpikes = plan.hidden.map(() => 0);
   try {
     for (let s = 0; s < count; s += chunk) {
@@ -87,13 +119,15 @@ export function evaluateSequences(
         const out = forwardSequence(plan, ps, x);
         const l = sequenceLoss(plan, out.readout, labelTensor(labels, n, labelWidth));
         const perLayer = plan.kind === "srnn" ? out.hidden.map((h) => tf.sum(h)) : [];
-        return tf.stack([l.lossSum, l.correct, out.spikes, ...perLayer]);
+        const p = plan.penalty ? ratePenaltySum(plan.penalty, out.hidden) : tf.scalar(0);
+        return tf.stack([l.lossSum, l.correct, out.spikes, p, ...perLayer]);
       });
-      const [ls, c, sp, ...per] = r.dataSync();
+      const [ls, c, sp, pen, ...per] = r.dataSync();
       r.dispose();
       loss += ls;
       correct += c;
       spikes += sp;
+      penalty += pen;
       per.forEach((v, i) => (layerSpikes[i] += v));
     }
   } finally {
@@ -106,6 +140,8 @@ export function evaluateSequences(
     firingRate: spikes / (count * T * neurons),
     spikesPerSample: spikes / count,
     layerSpikesPerSample: layerSpikes.map((v) => v / count),
+    layerFiringRates: layerSpikes.map((v, l) => v / (count * T * plan.hidden[l])),
+    penalty: penalty / count,
   };
 }
 

@@ -32,12 +32,23 @@ export function labelWidth(set: Pick<SequenceSet, "labelMode" | "steps">): numbe
 
 /**
  * The model file's input encoder for a sequence encoding: pixels in [0, 1] enter unscaled
- * (gain 1, bias 0), one row or one window per tick.
+ * (gain 1, bias 0), one row or one window per tick; with `spikes`, as level-crossing events of
+ * amplitude 1 (the weights carry the scale).
  */
 export function sequenceEncoderSpec(encoding: SequenceEncoding): Encoder {
+  const spikes = encoding.spikes
+    ? { spikes: { levels: encoding.spikes.levels, amplitude: 1 } }
+    : {};
   return encoding.type === "rows"
-    ? { type: "rows", gain: 1, bias: 0, ticks_per_row: 1 }
-    : { type: "pixel_windows", window: encoding.window, stride: encoding.stride, gain: 1, bias: 0 };
+    ? { type: "rows", gain: 1, bias: 0, ticks_per_row: 1, ...spikes }
+    : {
+        type: "pixel_windows",
+        window: encoding.window,
+        stride: encoding.stride,
+        gain: 1,
+        bias: 0,
+        ...spikes,
+      };
 }
 
 /** The engine's encoder for images of `shape` under a sequence encoding. */

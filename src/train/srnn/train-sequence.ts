@@ -16,7 +16,7 @@ import {
   planSequenceNetwork,
   type SequencePlan,
 } from "./recurrent-net.js";
-import { evaluateSequences, type SequenceEvaluation } from "./seq-gradients.js";
+import { evaluateSequences, sequenceStatFields, type SequenceEvaluation } from "./seq-gradients.js";
 import { imageSequences, labelWidth, sequenceSubset, type SequenceSet } from "./sequences.js";
 
 export interface SequenceTrainOptions extends RunOptions<SequenceTrainConfig> {
@@ -130,6 +130,7 @@ function sequenceTask(
   const plan = planSequenceNetwork(config, all.steps, all.inputSize, all.classes.length);
   const width = labelWidth(all);
   const size = all.steps * all.inputSize;
+  let lastValidation: SequenceEvaluation | null = null;
   return {
     plan,
     trainSet,
@@ -161,7 +162,21 @@ function sequenceTask(
     validate(params) {
       if (!validation) return null;
       const r = evaluateSequenceSet(plan, params, validation);
+      lastValidation = r;
       return config.kind === "srnn" ? r : { loss: r.loss, accuracy: r.accuracy };
+    },
+    epochFields(_epoch, stats) {
+      const val = config.kind === "srnn" ? lastValidation : null;
+      lastValidation = null;
+      return {
+        ...sequenceStatFields(plan, stats),
+        ...(val
+          ? {
+              valLayerFiringRates: val.layerFiringRates,
+              ...(plan.penalty ? { valPenalty: val.penalty } : {}),
+            }
+          : {}),
+      };
     },
     afterStep: config.kind === "srnn" ? (params) => clampTimeConstants(plan, params) : undefined,
   };
