@@ -46,5 +46,13 @@ export {
   type RecurrentShape,
   type SequenceEnergyComparison,
   type SequenceOps,
+  type SequenceVariant,
   type SpikingMeasurement,
 } from "./recurrent.js";
+export {
+  conventionalSequenceTerms,
+  snnSequenceTerms,
+  termsEnergy,
+  type ConventionalPrices,
+  type SnnAccountInput,
+} from "./recurrent-accounts.js";

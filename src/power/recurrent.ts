@@ -18,9 +18,11 @@
  *   neuron per step 3 MACs (f⊙c + i⊙g, o⊙tanh(c)) and 5 activations (3 sigmoids, 2 tanh).
  * - All three share the leaky-integrator readout (as trained here): `readoutStateMacs` each.
  * Energies: MACs × E_mac (`annMac`), accumulates × E_synop (`synapticOp`), activations ×
- * `annNeuron`. Arithmetic only; memory traffic is not counted.
+ * `annNeuron` under an arithmetic profile; a memory-aware profile adds each operation's memory
+ * accesses (recurrent-accounts.ts).
  */
-import type { HardwareProfile } from "./types.js";
+import { conventionalSequenceTerms, snnSequenceTerms, termsEnergy } from "./recurrent-accounts.js";
+import type { EnergyModelName, EnergyTerm, HardwareProfile } from "./types.js";
 
 /** The sizes shared by the three networks. */
 export interface RecurrentShape {
@@ -47,6 +49,11 @@ export interface SpikingMeasurement {
    * times its fan-out into the first layer). When given, no input MACs are charged.
    */
   inputAcsPerSample?: number;
+  /**
+   * Input lines of the first layer, when they differ from shape.inputSize (spike-coded input:
+   * 2·levels event lines per value). Sizes W_in for the memory-aware account only.
+   */
+  inputLines?: number;
 }
 
 export interface CountingOptions {
@@ -69,12 +76,28 @@ export interface SequenceOps {
 }
 
 export interface NetworkEnergy extends SequenceOps {
-  /** macs·E_mac + acs·E_synop + activations·E_annNeuron, in the profile's unit. */
+  /**
+   * The sum of `terms`, in the profile's unit: arithmetic, macs·E_mac + acs·E_synop +
+   * activations·E_annNeuron; memory-aware, that plus the memory accesses (recurrent-accounts.ts).
+   */
   energy: number;
+  /** The account term by term (src/power/README.md names each term). */
+  terms?: EnergyTerm[];
+}
+
+/** The RNN and LSTM priced as another conventional network (a profile's annVariants). */
+export interface SequenceVariant {
+  /** "int8 ANN" in the profile; reports say "int8 RNN", "int8 LSTM". */
+  name: string;
+  rnn: NetworkEnergy;
+  lstm: NetworkEnergy;
+  ratio: { rnn: number; lstm: number };
 }
 
 export interface SequenceEnergyComparison {
   profile: string;
+  /** The profile's energy model (arithmetic unless it says memory-aware). */
+  model: EnergyModelName;
   unit: "J" | "flop";
   shape: RecurrentShape;
   counting: Required<CountingOptions>;
@@ -83,6 +106,8 @@ export interface SequenceEnergyComparison {
   lstm: NetworkEnergy;
   /** rnn.energy / snn.energy and lstm.energy / snn.energy (how many times cheaper the SNN is). */
   ratio: { rnn: number; lstm: number };
+  /** The profile's annVariants (e.g. int8), each as an RNN and an LSTM of the same sizes. */
+  variants: SequenceVariant[];
 }
 
 const DEFAULT_COUNTING: Required<CountingOptions> = { alifStateMacs: 2, readoutStateMacs: 1 };
@@ -201,24 +226,56 @@ function ratioOf(conventional: number, spiking: number): number {
   return spiking > 0 ? conventional / spiking : conventional > 0 ? Infinity : 0;
 }
 
-/** Yin's comparison under one profile: the three networks' operations, energies and ratios. */
+/**
+ * Yin's comparison under one profile: the three networks' operations, energies (term by term,
+ * under the profile's energy model) and ratios, and the conventional two again at each of the
+ * profile's annVariants' prices.
+ */
 export function compareSequenceEnergy(
   shape: RecurrentShape,
   measured: SpikingMeasurement,
   profile: HardwareProfile,
   options: CountingOptions = {},
 ): SequenceEnergyComparison {
-  const snn = sequenceOpsEnergy(snnSequenceOps(shape, measured, options), profile);
-  const rnn = sequenceOpsEnergy(rnnSequenceOps(shape, options), profile);
-  const lstm = sequenceOpsEnergy(lstmSequenceOps(shape, options), profile);
+  const counting = { ...DEFAULT_COUNTING, ...options };
+  const snnOps = snnSequenceOps(shape, measured, options);
+  const snnTerms = snnSequenceTerms(
+    shape,
+    {
+      layerSpikesPerSample: measured.layerSpikesPerSample,
+      inputMacs: snnOps.parts.inputMacs,
+      inputAcs: snnOps.parts.inputAcs,
+      inputLines: measured.inputLines,
+      ...counting,
+    },
+    profile,
+  );
+  const snn: NetworkEnergy = { ...snnOps, energy: termsEnergy(snnTerms), terms: snnTerms };
+  const rnnOps = rnnSequenceOps(shape, options);
+  const lstmOps = lstmSequenceOps(shape, options);
+  const priced = (prices: { annMac: number; annNeuron?: number; bits?: number }) => {
+    const p = { annMac: prices.annMac, annNeuron: prices.annNeuron ?? 0, bits: prices.bits };
+    const rt = conventionalSequenceTerms(shape, 1, p, profile, counting.readoutStateMacs);
+    const lt = conventionalSequenceTerms(shape, 4, p, profile, counting.readoutStateMacs);
+    const rnn: NetworkEnergy = { ...rnnOps, energy: termsEnergy(rt), terms: rt };
+    const lstm: NetworkEnergy = { ...lstmOps, energy: termsEnergy(lt), terms: lt };
+    return {
+      rnn,
+      lstm,
+      ratio: { rnn: ratioOf(rnn.energy, snn.energy), lstm: ratioOf(lstm.energy, snn.energy) },
+    };
+  };
+  const own = priced(profile);
   return {
     profile: profile.name,
+    model: profile.model ?? "arithmetic",
     unit: profile.unit,
     shape: { ...shape, hidden: [...shape.hidden] },
-    counting: { ...DEFAULT_COUNTING, ...options },
+    counting,
     snn,
-    rnn,
-    lstm,
-    ratio: { rnn: ratioOf(rnn.energy, snn.energy), lstm: ratioOf(lstm.energy, snn.energy) },
+    rnn: own.rnn,
+    lstm: own.lstm,
+    ratio: own.ratio,
+    variants: (profile.annVariants ?? []).map((v) => ({ name: v.name, ...priced(v) })),
   };
 }

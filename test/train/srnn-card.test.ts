@@ -69,13 +69,14 @@ describe("sequence model card", () => {
     let card = readFileSync(join(srnn, "README.md"), "utf8");
     expect(card).toMatch(/^# card-srnn\n/);
     expect(card).toContain("Yin, Corradi & Bohté");
-    expect(card).toContain("(MAC 4.6 pJ, accumulate 0.9 pJ, activation 0.9 pJ)");
+    expect(card).toContain("(MAC 4.6 pJ, accumulate 0.9 pJ, activation 0.9 pJ, arithmetic only)");
     expect(card).toContain("28 → 8 R (ALIF) → 10 (leaky readout)");
     expect(card).toContain("![time constants](tau-distributions.svg)");
     expect(card).toContain("![training curves](training-curves.svg)");
     expect(card).toContain("| time per epoch (mean) | 1.5 min |");
     expect(card).toContain("| validation accuracy, last epoch | 25.00 % |");
     expect(card).toContain("| RNN (tanh), hidden 8 | not trained here |");
+    expect(card).toContain("| RNN (tanh), hidden 8, int8 | not measured |");
     // Reproduce retrains from scratch into a fresh folder; only --export-only names the model's.
     expect(card).toContain(
       "spikenode train --config models/configs/card-srnn.yaml --out out/card-srnn\n",
@@ -103,11 +104,28 @@ describe("sequence model card", () => {
     );
     // RNN of 28 → 8 → 10 per sample: 28·(8·(28+8) + 10·8) = 10 304 MACs + 280 readout leaks.
     expect(c.rnn.macs).toBe(10_584);
-    expect(card).toContain(`| ${(c.snn.energy * 1e9).toFixed(2)} nJ | 1× |`);
-    expect(card).toContain(`${(c.rnn.energy * 1e9).toFixed(2)} nJ | ${c.ratio.rnn.toFixed(1)}× |`);
-    expect(card).toContain(
-      `${(c.lstm.energy * 1e9).toFixed(2)} nJ | ${c.ratio.lstm.toFixed(1)}× |`,
+    const m = compareSequenceEnergy(
+      { steps: 28, inputSize: 28, hidden: [8], outputs: 10 },
+      {
+        layerSpikesPerSample: prov.layer_spikes_per_sample,
+        inputMacsPerSample: prov.input_macs_per_sample,
+      },
+      new ProfileRegistry().get("cmos45-memory-lemaire2022"),
     );
+    const nJ = (e: number) => `${(e * 1e9).toFixed(2)} nJ`;
+    // Both profiles' columns: the arithmetic energy and ratio, then the memory-aware ones.
+    expect(card).toContain(`| ${nJ(c.snn.energy)} | 1× | ${nJ(m.snn.energy)} | 1× |`);
+    expect(card).toContain(
+      `${nJ(c.rnn.energy)} | ${c.ratio.rnn.toFixed(1)}× | ${nJ(m.rnn.energy)} | ${m.ratio.rnn.toFixed(1)}× |`,
+    );
+    expect(card).toContain(`${nJ(c.lstm.energy)} | ${c.ratio.lstm.toFixed(1)}× |`);
+    const int8 = c.variants.find((v) => v.name === "int8 ANN")!;
+    expect(card).toContain(`| ${nJ(int8.rnn.energy)} | ${int8.ratio.rnn.toFixed(1)}× |`);
+    // Every ratio is said with its direction.
+    expect(card).toMatch(
+      /Under `cmos45-horowitz`: spiking costs [0-9.]+× (less|more) than the fp32 RNN/,
+    );
+    expect(card).toMatch(/Under `cmos45-memory-lemaire2022`: spiking costs [0-9.]+× (less|more)/);
 
     // A baseline of another size is left out; the same size joins the srnn's card.
     await finish(join(root, "card-rnn-wide"), tiny("rnn", [16]));
@@ -151,5 +169,34 @@ describe("sequence model card", () => {
       profile: new ProfileRegistry().get("hunsberger2016-flops"),
     });
     expect(sequenceCardMarkdown(flops)).toContain("FLOP |");
+  });
+
+  it("a spiking sibling of the same sizes that reads its input another way joins the table", () => {
+    const dir = join(root, "siblings");
+    const analog = join(dir, "card-srnn");
+    const events = join(dir, "card-srnn-events");
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(root, "card-srnn"), analog, { recursive: true });
+    cpSync(join(root, "card-srnn"), events, { recursive: true });
+    // The same network reading each pixel on 2 level-crossing lines: W_in is [8, 56], and its
+    // measured input costs 100 accumulates instead of MACs.
+    const model = JSON.parse(readFileSync(join(events, "model.json"), "utf8"));
+    model.name = "card-srnn-events";
+    model.input.encoder.spikes = { levels: 1, amplitude: 1 };
+    model.layers.find((l: { type: string }) => l.type === "recurrent_dense").weights.shape = [
+      8, 56,
+    ];
+    delete model.provenance.input_macs_per_sample;
+    model.provenance.input_acs_per_sample = 100;
+    model.provenance.input_events_per_sample = 12.5;
+    writeFileSync(join(events, "model.json"), JSON.stringify(model));
+    const card = sequenceCardMarkdown(readSequenceCardData(analog));
+    expect(card).toContain("| SNN, spike-coded input (1 level) (`models/card-srnn-events`) |");
+    expect(card).toMatch(
+      /this model costs [0-9.]+× (less|more) than the spike-coded input \(1 level\) SNN/,
+    );
+    const back = sequenceCardMarkdown(readSequenceCardData(events));
+    expect(back).toContain("56 → 8 R (ALIF)");
+    expect(back).toContain("| SNN, analog input (`models/card-srnn`) |");
   });
 });

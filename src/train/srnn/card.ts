@@ -12,12 +12,18 @@ import { basename, dirname, join } from "node:path";
 import {
   ProfileRegistry,
   compareSequenceEnergy,
-  ratioPhrase,
   type HardwareProfile,
-  type NetworkEnergy,
   type RecurrentShape,
   type SequenceEnergyComparison,
+  type SpikingMeasurement,
 } from "../../power/index.js";
+import {
+  energySection,
+  ratioText,
+  siblingSnns,
+  srnnExportFacts,
+  type SiblingSnn,
+} from "./card-energy.js";
 
 export interface SequenceCardOptions {
   /** Baseline run directories (each with baseline.json); default: matching sibling directories. */
@@ -71,8 +77,14 @@ export interface SequenceCardData {
   /** A stream model's `spikenode eval --dataset moving-fashion-mnist` reports, by presentation. */
   streamEvals: StreamEval[];
   comparison: SequenceEnergyComparison;
+  /** What the comparison was computed from (measured spikes, input operations). */
+  measurement: SpikingMeasurement;
+  /** How this model reads its input ("analog input", "spike-coded input (4 levels)"). */
+  input: string;
   profile: HardwareProfile;
   baselines: BaselineSummary[];
+  /** Spiking models of the same sizes beside it that read their input another way. */
+  siblings: SiblingSnn[];
   figures: { tau: boolean; curves: boolean };
 }
 
@@ -186,13 +198,10 @@ export function readSequenceCardData(
   const hidden = recurrent.map((l) => l.weights!.shape[0]);
   const labels = model.labels as string[];
   const presentation = model.presentation as { timesteps: number };
-  // Spike-coded input sends each pixel on 2·levels event lines; the RNN and LSTM it is compared
-  // with read the pixels themselves (as the baselines trained here do), so their input size is
-  // the pixels per step, not the event lines (which would inflate their cost).
   const encoder = ((model.input ?? {}) as { encoder?: { spikes?: { levels: number } } }).encoder;
   const linesPerValue = encoder?.spikes ? 2 * encoder.spikes.levels : 1;
+  // The same sizes as card-energy.ts's srnnExportFacts reads (which the siblings go through).
   const shape: RecurrentShape = {
-    // A stream model presents a few ticks per frame; its training samples were whole clips.
     steps:
       typeof prov.steps_per_sample === "number" ? prov.steps_per_sample : presentation.timesteps,
     inputSize: recurrent[0].weights!.shape[1] / linesPerValue,
@@ -214,13 +223,15 @@ export function readSequenceCardData(
   const inputAcsPerSample = events ? num(prov, "input_acs_per_sample", where) : undefined;
   const inputEventsPerSample = events ? num(prov, "input_events_per_sample", where) : undefined;
   const profile = options.profile ?? new ProfileRegistry().get("cmos45-horowitz");
-  const comparison = compareSequenceEnergy(
-    shape,
-    events
-      ? { layerSpikesPerSample: layerSpikes, inputAcsPerSample }
-      : { layerSpikesPerSample: layerSpikes, inputMacsPerSample: inputMacsPerSample! },
-    profile,
-  );
+  const measurement: SpikingMeasurement = events
+    ? {
+        layerSpikesPerSample: layerSpikes,
+        inputAcsPerSample,
+        inputLines: recurrent[0].weights!.shape[1],
+      }
+    : { layerSpikesPerSample: layerSpikes, inputMacsPerSample: inputMacsPerSample! };
+  const comparison = compareSequenceEnergy(shape, measurement, profile);
+  const facts = srnnExportFacts(model);
   const history = existsSync(join(dir, "training.json"))
     ? ((readJson(join(dir, "training.json")).history ?? []) as Record<string, unknown>[])
     : [];
@@ -283,8 +294,11 @@ export function readSequenceCardData(
     engineEval,
     streamEvals,
     comparison,
+    measurement,
+    input: facts?.input ?? "analog input",
     profile,
     baselines,
+    siblings: facts ? siblingSnns(dir, facts) : [],
     figures: {
       tau: existsSync(join(dir, "tau-distributions.svg")),
       curves: existsSync(join(dir, "training-curves.svg")),
@@ -294,15 +308,6 @@ export function readSequenceCardData(
 
 const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
-const energy = (e: number, unit: string) =>
-  unit === "J" ? `${(e * 1e9).toFixed(2)} nJ` : `${int(e)} FLOP`;
-const ratio = (r: number) => (Number.isFinite(r) ? `${r.toFixed(1)}×` : "∞");
-
-function profileLine(p: HardwareProfile): string {
-  const f = (x: number) => (p.unit === "J" ? `${+(x * 1e12).toFixed(3)} pJ` : `${x} FLOP`);
-  return `MAC ${f(p.annMac)}, accumulate ${f(p.synapticOp)}, activation ${f(p.annNeuron ?? 0)}`;
-}
-
 function firstAccuracy(acc: Record<string, number>): string {
   const [key, value] = Object.entries(acc)[0] ?? [];
   return key === undefined ? "not measured" : `${pct(value)} (${key})`;
@@ -313,17 +318,14 @@ export function sequenceCardMarkdown(
   data: SequenceCardData,
   options: SequenceCardOptions = {},
 ): string {
-  const c = data.comparison;
   const { shape } = data;
   const dir = `models/${data.name}`;
   const config = options.configPath ?? `models/configs/${data.name}.yaml`;
   const arch = [
-    `${shape.inputSize}`,
+    `${data.inputLines}`,
     ...shape.hidden.map((h) => `${h} R (ALIF)`),
     `${shape.outputs} (leaky readout)`,
   ].join(" → ");
-  const row = (label: string, n: NetworkEnergy, acc: string, r: string) =>
-    `| ${label} | ${acc} | ${int(n.macs)} | ${int(n.acs)} | ${int(n.activations)} | ${energy(n.energy, c.unit)} | ${r} |`;
   const byKind = (kind: string) => data.baselines.filter((b) => b.kind === kind);
   const accOf = (kind: string) =>
     byKind(kind)
@@ -387,35 +389,25 @@ export function sequenceCardMarkdown(
       "",
       `Exported from a checkpoint, not a finished run: ${JSON.stringify(data.checkpoint)}.`,
     );
-  L.push("", "## Energy: Yin's comparison", "");
-  L.push(
-    `Per sample (${shape.steps} steps), the SNN's operations from its measured spikes against a vanilla RNN and an LSTM of the same sizes, under \`${c.profile}\` (${profileLine(data.profile)}):`,
-    "",
-  );
-  L.push("| network | test accuracy | MACs | accumulates | activations | energy | ratio to SNN |");
-  L.push("|---|---|---|---|---|---|---|");
-  L.push(row("SNN (this model)", c.snn, data.accuracy[0] ? pct(data.accuracy[0][1]) : "?", "1×"));
-  L.push(
-    row(`RNN (tanh), hidden ${shape.hidden.join("-")}`, c.rnn, accOf("rnn"), ratio(c.ratio.rnn)),
-  );
-  L.push(row(`LSTM, hidden ${shape.hidden.join("-")}`, c.lstm, accOf("lstm"), ratio(c.ratio.lstm)));
   L.push(
     "",
-    `Under \`${c.profile}\`: ${ratioPhrase(c.ratio.rnn, "the RNN")}, and ${ratioPhrase(c.ratio.lstm, "the LSTM").replace(/^spiking /, "")} ("ratio to SNN" is their energy ÷ the SNN's).`,
-  );
-  const p = c.snn.parts;
-  const inputPart =
-    data.inputAcsPerSample !== undefined
-      ? `${int(p.inputAcs)} input accumulates (each measured input event into its ${shape.hidden[0]} first-layer neurons) + ${int(p.stateMacs)}`
-      : `${int(p.inputMacs)} input MACs (analog inputs into the first layer, dense bound) + ${int(p.stateMacs)}`;
-  L.push(
-    "",
-    `SNN: ${inputPart} state MACs (per step ${c.counting.alifStateMacs} per ALIF neuron: membrane leak and adaptation decay; ${c.counting.readoutStateMacs} per readout neuron: its leak) and ${int(p.recurrentAcs)} recurrent + ${int(p.feedForwardAcs)} feed-forward accumulates (each measured spike times its fan-out). RNN: W_in·x + W_rec·h of every layer and the readout each step, one tanh per hidden neuron. LSTM: four gates' MACs, 3 elementwise MACs and 5 activations per hidden neuron per step. All three pay the same readout leak. Arithmetic only: memory traffic is not counted. The pJ pair Yin et al. used is not confirmed (see the reference notes), so read the ratios as under this profile, not as the paper's.`,
+    ...energySection(
+      {
+        shape,
+        measurement: data.measurement,
+        input: data.input,
+        accuracy: data.accuracy[0] ? data.accuracy[0][1] : null,
+        baselineAccuracy: { rnn: accOf("rnn"), lstm: accOf("lstm") },
+        inputLines: data.inputLines,
+        siblings: data.siblings,
+      },
+      data.profile,
+    ),
   );
   for (const e of data.streamEvals.filter((x) => x.presentation !== "clip")) {
     L.push(
       "",
-      `In the ${e.presentation} stream (engine, ${int(e.clips)} test clips, ${e.ticksPerFrame} ticks per frame): ${int(e.synopsPerFrame)} synaptic operations per frame, ${int(e.inputOpsPerFrame)} of them driven by input events, against ${int(e.rnnMacsPerFrame)} multiply-accumulates for the same network stepped as a conventional RNN every tick (${ratio(e.rnnMacsPerFrame / Math.max(e.synopsPerFrame, 1))} as many operations).`,
+      `In the ${e.presentation} stream (engine, ${int(e.clips)} test clips, ${e.ticksPerFrame} ticks per frame): ${int(e.synopsPerFrame)} synaptic operations per frame, ${int(e.inputOpsPerFrame)} of them driven by input events, against ${int(e.rnnMacsPerFrame)} multiply-accumulates for the same network stepped as a conventional RNN every tick (${ratioText(e.rnnMacsPerFrame / Math.max(e.synopsPerFrame, 1))} as many operations).`,
     );
   }
   const baseLines = data.baselines.map(
