@@ -1,4 +1,7 @@
-/** Small dependency-free SVG line charts (training curves, accuracy against timesteps). */
+/**
+ * Small dependency-free SVG line and scatter charts (training curves, accuracy against timesteps
+ * or energy, on a linear or log x axis).
+ */
 import type { EpochRecord, InitProvenance } from "./checkpoint.js";
 
 export interface Series {
@@ -7,6 +10,10 @@ export interface Series {
   dashed?: boolean;
   /** Index into the palette (default: the series' position). */
   color?: number;
+  /** A text beside each point (same order as points), e.g. the setting that produced it. */
+  pointLabels?: string[];
+  /** Draw the points only, no line between them. */
+  markersOnly?: boolean;
 }
 
 export interface ChartOptions {
@@ -24,6 +31,11 @@ export interface ChartOptions {
   id?: string;
   /** Vertical dashed lines across the plot, e.g. where one training stage hands over. */
   markers?: { x: number; label: string }[];
+  /** Logarithmic x axis (every x must be > 0): ticks at 1, 2 and 5 times the powers of ten. */
+  logX?: boolean;
+  /** x range (default: the data's). */
+  xMin?: number;
+  xMax?: number;
 }
 
 const COLORS = [
@@ -39,6 +51,17 @@ const COLORS = [
 
 function esc(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** Ticks of a log axis: 1, 2, 5 × 10^k within [min, max] (only the powers when that is many). */
+function logTicks(min: number, max: number): number[] {
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(min)); k <= Math.ceil(Math.log10(max)); k++)
+    for (const m of [1, 2, 5]) {
+      const v = Number((m * Math.pow(10, k)).toPrecision(12));
+      if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) ticks.push(v);
+    }
+  return ticks.length > 8 ? ticks.filter((v) => Number.isInteger(Math.log10(v))) : ticks;
 }
 
 function niceTicks(min: number, max: number, count = 5): number[] {
@@ -62,18 +85,23 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
     ...(o.markers ?? []).map((k) => k.x),
   ];
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
-  const xMin = Math.min(...xs);
-  const xMax = Math.max(...xs);
+  const xMin = o.xMin ?? Math.min(...xs);
+  const xMax = o.xMax ?? Math.max(...xs);
   const yMin = o.yMin ?? Math.min(...ys);
   const yMax = o.yMax ?? Math.max(...ys);
-  const px = (x: number) => m.l + ((x - xMin) / (xMax - xMin || 1)) * (W - m.l - m.r);
+  if (o.logX && !(xMin > 0)) {
+    throw new RangeError(`chart "${o.title}": a log x axis needs every x > 0 (smallest ${xMin})`);
+  }
+  const tx = o.logX ? Math.log10 : (x: number) => x;
+  const px = (x: number) =>
+    m.l + ((tx(x) - tx(xMin)) / (tx(xMax) - tx(xMin) || 1)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((y - yMin) / (yMax - yMin || 1)) * (H - m.t - m.b);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${W / 2 - m.r / 2 + m.l / 2}" y="22" text-anchor="middle" font-size="15">${esc(o.title)}</text>`,
   ];
-  for (const t of niceTicks(xMin, xMax)) {
+  for (const t of o.logX ? logTicks(xMin, xMax) : niceTicks(xMin, xMax)) {
     parts.push(`<line x1="${px(t)}" y1="${m.t}" x2="${px(t)}" y2="${H - m.b}" stroke="#eee"/>`);
     parts.push(`<text x="${px(t)}" y="${H - m.b + 16}" text-anchor="middle">${t}</text>`);
   }
@@ -108,18 +136,26 @@ export function lineChartSvg(series: Series[], o: ChartOptions): string {
     const d = s.points
       .map((p, k) => `${k ? "L" : "M"}${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`)
       .join(" ");
-    parts.push(
-      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
-    );
-    for (const p of s.points)
+    if (!s.markersOnly)
       parts.push(
-        `<circle cx="${px(p[0]).toFixed(1)}" cy="${py(p[1]).toFixed(1)}" r="2.5" fill="${color}"/>`,
+        `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
       );
+    s.points.forEach((p, k) => {
+      const [cx, cy] = [px(p[0]).toFixed(1), py(p[1]).toFixed(1)];
+      parts.push(`<circle cx="${cx}" cy="${cy}" r="${s.markersOnly ? 4 : 2.5}" fill="${color}"/>`);
+      const text = s.pointLabels?.[k];
+      if (text)
+        parts.push(
+          `<text x="${Number(cx) + 6}" y="${Number(cy) - 6}" font-size="11" fill="${color}">${esc(text)}</text>`,
+        );
+    });
     parts.push(`</g>`);
     if (o.legend === false) return;
     const ly = m.t + 10 + i * 18;
     parts.push(
-      `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 34}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
+      s.markersOnly
+        ? `<circle cx="${W - m.r + 23}" cy="${ly}" r="4" fill="${color}"/>`
+        : `<line x1="${W - m.r + 12}" y1="${ly}" x2="${W - m.r + 34}" y2="${ly}" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
     );
     parts.push(`<text x="${W - m.r + 40}" y="${ly + 4}">${esc(s.label)}</text>`);
   });
