@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lineChartSvg } from "../../src/train/plot.js";
-import { gatherSweep, sweepSvg, writeSweep } from "../../src/train/srnn/penalty-sweep.js";
+import { sweepReproduce, sweepResults } from "../../src/train/srnn/card-sweep.js";
+import {
+  gatherSweep,
+  recordedSweep,
+  sweepSvg,
+  writeSweep,
+} from "../../src/train/srnn/penalty-sweep.js";
 
 const root = mkdtempSync(join(tmpdir(), "spikenode-sweep-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -54,6 +60,31 @@ describe("penalty sweep", () => {
     await writeSweep(report, out);
     expect(JSON.parse(readFileSync(`${out}.json`, "utf8")).rows).toHaveLength(2);
     expect(readFileSync(`${out}.png`).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  it("prices recorded figures as a run's eval, and refuses a row whose counts do not add up", () => {
+    const dir = run("recorded-model", 0.5, 0.8, 5);
+    const row = (strength: number, spikesPerFrame: number, synopsPerFrame: number) => ({
+      penalty: { type: "l1", strength },
+      clips: 10,
+      frameAccuracy: 0.8,
+      spikesPerNeuronPerStep: spikesPerFrame / 8,
+      spikesPerFrame,
+      synopsPerFrame,
+      inputOpsPerFrame: 20,
+    });
+    const rec = { note: "hand-made", dataset: "moving-fashion-mnist", ticksPerFrame: 2 };
+    // Fan-out 4 + 2: 20 + 5 × 6 = 50 synaptic operations; priced as the run-directory case.
+    const report = recordedSweep({ ...rec, rows: [row(0, 5, 50)] }, dir);
+    expect(report.rows[0].energyPerFrame["cmos45-horowitz"].snn).toBeCloseTo(137e-12, 22);
+    expect(report.rows[0].source).toBe("hand-made");
+    expect(report.rows[0].test.clipAccuracy).toBeNull();
+    expect(() => recordedSweep({ ...rec, rows: [row(1, 5, 60)] }, dir)).toThrow(
+      /λ=1: synopsPerFrame 60 is not input events 20 \+ spikes 5 × fan-out 6 = 50\.0/,
+    );
+    const card = sweepResults(report, 0).join("\n");
+    expect(card).toContain("| 0 (shipped) | 80.00 % | – | 0.6250 | 50 | 0.14 |");
+    expect(sweepReproduce(report, "c.yaml", "models/m").join("\n")).toContain("--recorded");
   });
 
   it("names a run that is not a stream eval, and a missing file", () => {

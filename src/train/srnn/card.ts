@@ -17,6 +17,8 @@ import {
   type SequenceEnergyComparison,
   type SpikingMeasurement,
 } from "../../power/index.js";
+import { readSweep, shippedStrength, sweepReproduce, sweepResults } from "./card-sweep.js";
+import type { SweepReport } from "./penalty-sweep.js";
 import {
   energySection,
   ratioText,
@@ -86,6 +88,9 @@ export interface SequenceCardData {
   /** Spiking models of the same sizes beside it that read their input another way. */
   siblings: SiblingSnn[];
   figures: { tau: boolean; curves: boolean };
+  /** penalty-sweep.json when the directory has one, and the shipped run's strength. */
+  sweep: SweepReport | null;
+  sweepShipped: number | null;
 }
 
 /** The figures of src/train/moving-eval.ts's report the card shows. */
@@ -303,6 +308,8 @@ export function readSequenceCardData(
       tau: existsSync(join(dir, "tau-distributions.svg")),
       curves: existsSync(join(dir, "training-curves.svg")),
     },
+    sweep: readSweep(dir),
+    sweepShipped: shippedStrength(dir),
   };
 }
 
@@ -423,6 +430,8 @@ export function sequenceCardMarkdown(
       "",
       ...baseLines,
     );
+  const { sweep } = data;
+  if (sweep) L.push("", ...sweepResults(sweep, data.sweepShipped));
   L.push("", "## Figures", "");
   if (data.figures.tau) {
     L.push(
@@ -481,6 +490,7 @@ export function sequenceCardMarkdown(
   L.push(`spikenode train --config ${config} --out ${dir} --export-only`);
   L.push(`# redraw its training curves from training.json alone`);
   L.push(`npx tsx src/train/redraw-curves.ts ${dir}`);
+  if (sweep) L.push(...sweepReproduce(sweep, config, dir));
   L.push("```", "");
   return L.join("\n");
 }

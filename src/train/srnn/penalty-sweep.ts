@@ -6,6 +6,12 @@
  *
  *   npx tsx src/train/srnn/penalty-sweep.ts --out models/moving-fashion-srnn/penalty-sweep RUN...
  *   npx tsx src/train/srnn/penalty-sweep.ts --redraw models/moving-fashion-srnn/penalty-sweep
+ *   npx tsx src/train/srnn/penalty-sweep.ts --out PATH --recorded MEASURED.json --model DIR
+ *
+ * `--recorded` takes the figures that `spikenode eval --json` printed for runs whose directories
+ * were not kept (one row per strength: frameAccuracy, spikesPerNeuronPerStep, spikesPerFrame,
+ * synopsPerFrame, inputOpsPerFrame, clips; clipAccuracy and the validation figures where known)
+ * and the shipped model of the same sizes, and prices them exactly as a run directory's eval.
  *
  * Energy per frame is Yin et al.'s account (src/power/recurrent.ts) of one frame's ticks from the
  * measured spikes and input events, under the arithmetic and the memory-aware profile, beside the
@@ -26,15 +32,17 @@ export const SWEEP_PROFILES = ["cmos45-horowitz", "cmos45-memory-lemaire2022"] a
 /** One run of the sweep. */
 export interface SweepRow {
   run: string;
+  /** Where the figures come from: "run directory" or the recorded file's note. */
+  source: string;
   /** The penalty: "l1" or "target" and its strength (0 = none). */
   penalty: { type: string; strength: number };
-  epochs: number;
-  validation: { accuracy: number; firingRate: number | null };
+  epochs: number | null;
+  validation: { accuracy: number | null; firingRate: number | null };
   /** Engine, continuous stream over the test clips (eval-test.json). */
   test: {
     clips: number;
     frameAccuracy: number;
-    clipAccuracy: number;
+    clipAccuracy: number | null;
     spikesPerNeuronPerStep: number;
     synopsPerFrame: number;
     inputOpsPerFrame: number;
@@ -131,6 +139,7 @@ export function gatherSweep(runs: string[]): SweepReport {
       );
     return {
       run: String(model.name),
+      source: "run directory",
       penalty: config.sparsity ?? { type: "none", strength: 0 },
       epochs: history.length,
       validation: {
@@ -150,6 +159,76 @@ export function gatherSweep(runs: string[]): SweepReport {
   });
   rows.sort((a, b) => a.penalty.strength - b.penalty.strength);
   return { model: first!.model, dataset: first!.dataset, ticksPerFrame: first!.ticks, rows };
+}
+
+/** One strength's figures as eval printed them (a run whose directory was not kept). */
+export interface RecordedRow {
+  /** Where this row was measured, when not the file's note (e.g. the shipped model's eval). */
+  source?: string;
+  penalty: { type: string; strength: number };
+  clips: number;
+  frameAccuracy: number;
+  clipAccuracy?: number | null;
+  spikesPerNeuronPerStep: number;
+  spikesPerFrame: number;
+  synopsPerFrame: number;
+  inputOpsPerFrame: number;
+  epochs?: number | null;
+  validation?: { accuracy: number | null; firingRate: number | null };
+}
+
+export interface RecordedSweep {
+  /** When, where and how the figures were measured. */
+  note: string;
+  dataset: string;
+  ticksPerFrame: number;
+  rows: RecordedRow[];
+}
+
+/**
+ * Rows from recorded eval figures, priced with the sizes of `modelDir` (every run of the sweep
+ * has the shipped model's sizes; only the penalty strength differs). Each row is checked for the
+ * identity the engine's counters obey (synaptic ops = input events + spikes × fan-out), so a
+ * mistyped figure is caught rather than drawn.
+ */
+export function recordedSweep(recorded: RecordedSweep, modelDir: string): SweepReport {
+  const model = readJson(join(modelDir, "model.json"));
+  const layers = model.layers as { type: string; weights?: { shape: number[] } }[];
+  const fanOut = layers
+    .filter((l) => l.type === "recurrent_dense" || l.type === "dense")
+    .map((l) => l.weights!.shape[0])
+    .reduce((a, b) => a + b, 0);
+  const rows = recorded.rows.map((r): SweepRow => {
+    const expected = r.inputOpsPerFrame + r.spikesPerFrame * fanOut;
+    if (Math.abs(expected - r.synopsPerFrame) > 1)
+      throw new SweepError(
+        `recorded row λ=${r.penalty.strength}: synopsPerFrame ${r.synopsPerFrame} is not input events ${r.inputOpsPerFrame} + spikes ${r.spikesPerFrame} × fan-out ${fanOut} = ${expected.toFixed(1)}; correct the row from the run's eval output`,
+      );
+    const ev = { ...r, ticksPerFrame: recorded.ticksPerFrame };
+    return {
+      run: String(model.name),
+      source: r.source ?? recorded.note,
+      penalty: r.penalty,
+      epochs: r.epochs ?? null,
+      validation: r.validation ?? { accuracy: null, firingRate: null },
+      test: {
+        clips: r.clips,
+        frameAccuracy: r.frameAccuracy,
+        clipAccuracy: r.clipAccuracy ?? null,
+        spikesPerNeuronPerStep: r.spikesPerNeuronPerStep,
+        synopsPerFrame: r.synopsPerFrame,
+        inputOpsPerFrame: r.inputOpsPerFrame,
+      },
+      energyPerFrame: frameEnergy(model, ev as unknown as Record<string, unknown>),
+    };
+  });
+  rows.sort((a, b) => a.penalty.strength - b.penalty.strength);
+  return {
+    model: String(model.name),
+    dataset: recorded.dataset,
+    ticksPerFrame: recorded.ticksPerFrame,
+    rows,
+  };
 }
 
 const nJ = (j: number) => j * 1e9;
@@ -243,8 +322,17 @@ async function main(argv: string[]): Promise<void> {
       "usage: penalty-sweep.ts --out <path without extension> RUN_DIR... | --redraw <path>",
     );
   const out = argv[o + 1];
-  const runs = argv.filter((_, k) => k !== o && k !== o + 1);
-  const report = gatherSweep(runs);
+  const rec = argv.indexOf("--recorded");
+  const mod = argv.indexOf("--model");
+  let report: SweepReport;
+  if (rec >= 0) {
+    if (mod < 0 || !argv[mod + 1] || !argv[rec + 1])
+      throw new SweepError("--recorded FILE needs --model DIR (the model of the sweep's sizes)");
+    report = recordedSweep(readJson(argv[rec + 1]) as unknown as RecordedSweep, argv[mod + 1]);
+  } else {
+    const runs = argv.filter((_, k) => k !== o && k !== o + 1);
+    report = gatherSweep(runs);
+  }
   await writeSweep(report, out);
   for (const r of report.rows)
     console.log(
