@@ -75,6 +75,8 @@ export interface SequenceCardData {
   secondsPerEpoch: number | null;
   finalValAccuracy: number | null;
   checkpoint?: Record<string, unknown>;
+  /** Batches the checkpoint had trained (its Adam step count: one step per batch). */
+  batchesTrained: number | null;
   engineEval?: { images: number; split: string; accuracy: number; spikesPerNeuronPerStep: number };
   /** A stream model's `spikenode eval --dataset moving-fashion-mnist` reports, by presentation. */
   streamEvals: StreamEval[];
@@ -182,6 +184,13 @@ function siblingBaselines(dir: string, shape: RecurrentShape): BaselineSummary[]
     if (matches(b, shape)) found.push(b);
   }
   return found.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+}
+
+function checkpointBatches(dir: string): number | null {
+  const path = join(dir, "checkpoint", "checkpoint.json");
+  if (!existsSync(path)) return null;
+  const step = readJson(path).adamStep;
+  return typeof step === "number" ? step : null;
 }
 
 /** Gather the card's figures from a model directory (model.json, training.json, ...). */
@@ -296,6 +305,7 @@ export function readSequenceCardData(
     secondsPerEpoch: seconds.length ? seconds.reduce((a, b) => a + b, 0) / seconds.length : null,
     finalValAccuracy: typeof lastVal === "number" ? lastVal : null,
     checkpoint: prov.checkpoint as Record<string, unknown> | undefined,
+    batchesTrained: checkpointBatches(dir),
     engineEval,
     streamEvals,
     comparison,
@@ -461,7 +471,17 @@ export function sequenceCardMarkdown(
   L.push(
     `# train from scratch (writes model.json, weights.bin, training.json, the figures and a card)`,
   );
-  L.push(`spikenode train --config ${config} --out ${fresh}`);
+  if (data.checkpoint && data.batchesTrained !== null) {
+    L.push(
+      `# the shipped model stopped mid-run: train the same ${int(data.batchesTrained)} batches (seeded, so the same weights), then export`,
+    );
+    L.push(
+      `spikenode train --config ${config} --out ${fresh} --max-batches ${data.batchesTrained}`,
+    );
+    L.push(`spikenode train --config ${config} --out ${fresh} --export-only`);
+    L.push(`# or go on to the config's last epoch from there`);
+    L.push(`spikenode train --config ${config} --out ${fresh} --resume`);
+  } else L.push(`spikenode train --config ${config} --out ${fresh}`);
   for (const b of data.baselines) {
     L.push(`# ${b.kind} baseline (baseline.json); beside ${fresh}, so its card compares with it`);
     L.push(`spikenode train --config models/configs/${b.name}.yaml --out out/${b.name}`);
