@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { initBackend, type BackendChoice } from "./backend.js";
 import { loadAnyTrainConfig, userError } from "./config.js";
-import { checkpointDir, train } from "./trainer.js";
+import { train } from "./train-soft-lif.js";
+import { checkpointDir } from "./trainer.js";
 import { hasCheckpoint, loadAnyCheckpoint } from "./checkpoint.js";
 import { isSequenceConfig, type SequenceTrainConfig } from "./srnn/config.js";
 

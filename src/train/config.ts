@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
+import { SparsityConfig } from "./rate-penalty.js";
 import {
   isSequenceConfigObject,
   SequenceTrainConfig,
@@ -83,6 +84,12 @@ export const TrainConfig = z.strictObject({
     sigma: 10,
   }),
   layers: z.array(LayerConfig).min(1),
+  /**
+   * Activity regularisation: a penalty on each soft-LIF layer's rate in spikes per neuron per
+   * tick (r(J)·spiking.dt, what the spiking network will fire), per sample (rate-penalty.ts).
+   * λ and r* are one value or one per soft-LIF layer, in layer order.
+   */
+  sparsity: SparsityConfig.optional(),
   training: z.strictObject({
     epochs: z.number().int().positive(),
     batch_size: z.number().int().positive().default(64),

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { LayerConfig, TrainConfig } from "./config.js";
+import { layerPenalty, type LayerPenalty } from "./rate-penalty.js";
 import { Rng } from "./rng.js";
 import { softLif, type SoftLifParams } from "./soft-lif.js";
 
@@ -26,6 +27,14 @@ export interface Plan {
   /** For each layer, the index of its first parameter (weight, then bias), or -1. */
   paramIndex: number[];
   neuron: SoftLifParams;
+  /** Indices of the soft-LIF layers (the spiking layers of the export), in order. */
+  spikingLayers: number[];
+  /** Units per soft-LIF layer (neurons of the spiking layer). */
+  spikingUnits: number[];
+  /** The activity penalty per soft-LIF layer (config `sparsity`), or null. */
+  penalty: LayerPenalty | null;
+  /** Tick of the exported spiking network, seconds: rate (Hz) × dt = spikes per neuron per tick. */
+  dt: number;
 }
 
 export function planNetwork(config: TrainConfig, inputCHW: [number, number, number]): Plan {
@@ -65,6 +74,11 @@ export function planNetwork(config: TrainConfig, inputCHW: [number, number, numb
     }
     shapes.push(shape);
   });
+  const spikingLayers = config.layers
+    .map((l, i) =>
+      (l.type === "conv2d" || l.type === "dense") && l.activation === "soft_lif" ? i : -1,
+    )
+    .filter((i) => i >= 0);
   return {
     input: [h0, w0, c0],
     layers: config.layers,
@@ -72,6 +86,10 @@ export function planNetwork(config: TrainConfig, inputCHW: [number, number, numb
     params,
     paramIndex,
     neuron: config.neuron,
+    spikingLayers,
+    spikingUnits: spikingLayers.map((i) => shapes[i].reduce((a, b) => a * b, 1)),
+    penalty: layerPenalty(config.sparsity, spikingLayers.length),
+    dt: config.spiking.dt,
   };
 }
 
@@ -104,13 +122,22 @@ export interface ForwardNoise {
 /**
  * Runs the network on x [N, H, W, C] and returns the logits [N, classes]. With `noise`,
  * soft-LIF noise and dropout are active (training); without, the network is deterministic.
+ * `rates`, when given, receives each soft-LIF layer's per-sample rate [N] in spikes per neuron
+ * per tick (its output over the amplitude, times dt), in layer order: the penalty's input.
  */
 export function forward(
   plan: Plan,
   params: tf.Tensor[],
   x: tf.Tensor4D,
   noise?: ForwardNoise,
+  rates?: tf.Tensor1D[],
 ): tf.Tensor2D {
+  const perTick = plan.dt / plan.neuron.amplitude;
+  const collect = (h: tf.Tensor) => {
+    if (!rates) return;
+    const flat = tf.reshape(h, [h.shape[0], -1]);
+    rates.push(tf.mul(tf.mean(flat, 1), perTick) as tf.Tensor1D);
+  };
   let h: tf.Tensor = x;
   plan.layers.forEach((layer, i) => {
     const sub = noise ? (noise.seed + 7919 * (i + 1)) >>> 0 : undefined;
@@ -120,14 +147,20 @@ export function forward(
         tf.conv2d(h as tf.Tensor4D, params[k] as tf.Tensor4D, layer.stride, layer.padding),
         params[k + 1],
       );
-      if (layer.activation === "soft_lif") h = softLif(h, plan.neuron, sub);
+      if (layer.activation === "soft_lif") {
+        h = softLif(h, plan.neuron, sub);
+        collect(h);
+      }
     } else if (layer.type === "avgpool2d") {
       h = tf.avgPool(h as tf.Tensor4D, layer.size, layer.stride ?? layer.size, "valid");
     } else if (layer.type === "dense") {
       const k = plan.paramIndex[i];
       if (h.rank !== 2) h = tf.reshape(h, [h.shape[0], -1]);
       h = tf.add(tf.matMul(h as tf.Tensor2D, params[k] as tf.Tensor2D), params[k + 1]);
-      if (layer.activation === "soft_lif") h = softLif(h, plan.neuron, sub);
+      if (layer.activation === "soft_lif") {
+        h = softLif(h, plan.neuron, sub);
+        collect(h);
+      }
     } else if (layer.type === "dropout") {
       if (noise && layer.rate > 0) h = tf.dropout(h, layer.rate, undefined, sub);
     }

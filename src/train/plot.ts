@@ -270,24 +270,56 @@ export function trainingCurvesSvg(
   const width = 680;
   const height = 420;
   const common = { xLabel: "epoch", width, height, legendWidth: 230, markers };
+  // Activity (config `sparsity`, or any run that logged per-layer rates): a third panel of each
+  // soft-LIF layer's spikes per neuron per tick, train (under noise) and validation (dashed).
+  const layers = Math.max(0, ...chain.map(({ r }) => r.valLayerFiringRates?.length ?? 0));
+  const rates: Series[] = Array.from({ length: layers }, (_, l) => [
+    {
+      label: `layer ${l + 1} ${legend.train}`,
+      points: pick((r) => r.trainLayerFiringRates?.[l]),
+      color: l,
+    },
+    {
+      label: `layer ${l + 1} ${legend.validation}`,
+      points: pick((r) => r.valLayerFiringRates?.[l]),
+      color: l,
+      dashed: true,
+    },
+  ])
+    .flat()
+    .filter((x) => x.points.length > 0);
+  const penalty = pick((r) => r.trainPenalty);
+  if (penalty.length)
+    loss.push({ label: "rate penalty, train", points: penalty, dashed: true, color: 3 });
+  const charts = [
+    lineChartSvg(acc, {
+      ...common,
+      ...padded(acc),
+      title: `${name}: accuracy`,
+      yLabel: "accuracy (%)",
+      id: "acc",
+    }),
+    lineChartSvg(loss, {
+      ...common,
+      ...padded(loss),
+      title: `${name}: loss`,
+      yLabel: "cross-entropy loss",
+      id: "loss",
+    }),
+  ];
+  if (rates.length)
+    charts.push(
+      lineChartSvg(rates, {
+        ...common,
+        ...padded(rates),
+        title: `${name}: firing rate`,
+        yLabel: "spikes per neuron per tick (rate × dt)",
+        id: "rate",
+      }),
+    );
   return sideBySideSvg(
-    [
-      lineChartSvg(acc, {
-        ...common,
-        ...padded(acc),
-        title: `${name}: accuracy`,
-        yLabel: "accuracy (%)",
-        id: "acc",
-      }),
-      lineChartSvg(loss, {
-        ...common,
-        ...padded(loss),
-        title: `${name}: loss`,
-        yLabel: "cross-entropy loss",
-        id: "loss",
-      }),
-    ],
-    [width, width],
+    charts,
+    charts.map(() => width),
     height,
   );
 }

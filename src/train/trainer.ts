@@ -5,14 +5,13 @@
  *
  * The loop is generic over the network kind: a `TrainTask` says what the parameters are, how a
  * batch is filled, which gradient function the workers run and how validation is measured.
- * `train` runs the feed-forward soft-LIF task; `src/train/srnn/train-sequence.ts` the
+ * train-soft-lif.ts runs the feed-forward soft-LIF task; `src/train/srnn/train-sequence.ts` the
  * recurrent sequence networks.
  */
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import cliProgress from "cli-progress";
 import { adamInit, adamStep, type AdamState } from "./adam.js";
-import { batchShape, fillBatch, type Augment } from "./batch.js";
 import {
   hasCheckpoint,
   loadAnyCheckpoint,
@@ -22,11 +21,9 @@ import {
   type InitProvenance,
   type ParamAverage,
 } from "./checkpoint.js";
-import { effectiveConfig, type AnyTrainConfig, type TrainConfig } from "./config.js";
-import { loadDataset } from "./datasets/index.js";
+import type { AnyTrainConfig } from "./config.js";
 import { subset, type ImageSet } from "./datasets/types.js";
-import { predictLogits } from "./gradients.js";
-import { initParams, planNetwork, type TrainableParam, type Plan } from "./net.js";
+import type { TrainableParam } from "./net.js";
 import { resumeConfig, RESUMABLE_FIELDS } from "./resume-config.js";
 import { Rng } from "./rng.js";
 import { localPool, workerPool, type GradientPool, type WorkerInit } from "./worker-pool.js";
@@ -53,8 +50,6 @@ export interface RunOptions<C extends AnyTrainConfig> {
   progressSeconds?: number;
   log?: (line: string) => void;
 }
-
-export type TrainOptions = RunOptions<TrainConfig>;
 
 /** What the generic loop needs to know about a network kind and its data. */
 export interface TrainTask {
@@ -95,19 +90,6 @@ export interface RunResult<C extends AnyTrainConfig> {
   finished: boolean;
   secondsPerEpoch: number | null;
   /** Where the run took its starting parameters (`--init-from`), with that run's history. */
-  initFrom?: InitProvenance;
-}
-
-export interface TrainResult {
-  /** The config the run trained with: on --resume, the checkpoint's merged with the file's schedule. */
-  config: TrainConfig;
-  plan: Plan;
-  params: Float32Array[];
-  history: EpochRecord[];
-  finished: boolean;
-  train: ImageSet;
-  validation: ImageSet | null;
-  secondsPerEpoch: number | null;
   initFrom?: InitProvenance;
 }
 
@@ -163,47 +145,6 @@ function epochOrder(count: number, seed: number, epoch: number): Uint32Array {
   for (let i = 0; i < count; i++) order[i] = i;
   new Rng((seed * 2654435761 + epoch * 40503 + 1) >>> 0).shuffle(order);
   return order;
-}
-
-/** Loss and accuracy of the rate network (no noise) on a set. */
-export function evaluateRate(
-  plan: Plan,
-  params: Float32Array[],
-  set: ImageSet,
-  /** Centre crop (configs with augment.crop). */
-  crop?: number,
-): { loss: number; accuracy: number } {
-  const augment: Augment | undefined = crop ? { flip: false, shift: 0, crop } : undefined;
-  const size = plan.input[0] * plan.input[1] * plan.input[2];
-  const classes = set.classes.length;
-  const chunk = 500;
-  let loss = 0;
-  let correct = 0;
-  const pixels = new Float32Array(chunk * size);
-  const labels = new Int32Array(chunk);
-  const idx = new Uint32Array(chunk);
-  for (let s = 0; s < set.count; s += chunk) {
-    const n = Math.min(chunk, set.count - s);
-    for (let k = 0; k < n; k++) idx[k] = s + k;
-    fillBatch(set, idx.subarray(0, n), pixels, labels, augment);
-    const logits = predictLogits(plan, params, pixels, n);
-    for (let k = 0; k < n; k++) {
-      let max = -Infinity;
-      let arg = 0;
-      for (let c = 0; c < classes; c++) {
-        const v = logits[k * classes + c];
-        if (v > max) {
-          max = v;
-          arg = c;
-        }
-      }
-      let z = 0;
-      for (let c = 0; c < classes; c++) z += Math.exp(logits[k * classes + c] - max);
-      loss += Math.log(z) - (logits[k * classes + labels[k]] - max);
-      if (arg === labels[k]) correct++;
-    }
-  }
-  return { loss: loss / set.count, accuracy: correct / set.count };
 }
 
 function lrAt(config: AnyTrainConfig, step: number, stepsTotal: number): number {
@@ -551,76 +492,5 @@ export async function runTraining<C extends AnyTrainConfig, T extends TrainTask>
     finished: epoch >= config.training.epochs,
     secondsPerEpoch: full.length ? full.reduce((s, h) => s + h.seconds, 0) / full.length : null,
     ...(initFrom ? { initFrom } : {}),
-  };
-}
-
-/** The feed-forward soft-LIF task (images, augmentation, training.anneal). */
-function feedForwardTask(config: TrainConfig, dataDir: string | undefined) {
-  const all = loadDataset(config.dataset.name, "train", dataDir);
-  const { train: trainSet, validation } = splitTrainValidation(all, config);
-  const inputCHW = batchShape(trainSet, config.dataset.augment);
-  const plan = planNetwork(config, inputCHW);
-  return {
-    plan,
-    trainSet,
-    validation,
-    params: plan.params,
-    initParams: () => initParams(plan, config.training.seed),
-    inputCHW,
-    trainCount: trainSet.count,
-    dataSummary: `${trainSet.count} train / ${validation?.count ?? 0} validation images`,
-    sampleSize: inputCHW[0] * inputCHW[1] * inputCHW[2],
-    labelWidth: 1,
-    fillBatch(indices: Uint32Array, inputs: Float32Array, labels: Int32Array, rng: Rng) {
-      fillBatch(trainSet, indices, inputs, labels, config.dataset.augment, rng);
-    },
-    // The pool computes with the config of the current epoch (training.anneal changes σ, dropout).
-    workerInit: (e: number): WorkerInit => ({
-      config: effectiveConfig(config, e),
-      inputCHW,
-      backend: "",
-    }),
-    describeEpoch(e: number, changed: boolean) {
-      const eff = effectiveConfig(config, e);
-      if (!changed && eff === config) return null;
-      return `epoch ${e + 1}: training noise sigma ${eff.neuron.sigma}, gamma ${eff.neuron.gamma}, dropout ${
-        eff.layers
-          .filter((l) => l.type === "dropout")
-          .map((l) => l.rate)
-          .join("/") || "none"
-      }`;
-    },
-    validate(params: Float32Array[], e: number) {
-      // With the epoch's γ (training.anneal); noise and dropout are off at inference anyway.
-      return validation
-        ? evaluateRate(
-            planNetwork(effectiveConfig(config, e), inputCHW),
-            params,
-            validation,
-            config.dataset.augment.crop,
-          )
-        : null;
-    },
-    epochFields: (e: number) => ({ gamma: effectiveConfig(config, e).neuron.gamma }),
-  } satisfies TrainTask & Record<string, unknown>;
-}
-
-export async function train(opts: TrainOptions): Promise<TrainResult> {
-  const r = await runTraining(opts, (config) => {
-    const task = feedForwardTask(config, opts.dataDir);
-    const workerInit = task.workerInit;
-    // Workers need the backend the main thread chose.
-    return { ...task, workerInit: (e: number) => ({ ...workerInit(e), backend: opts.backend }) };
-  });
-  return {
-    config: r.config,
-    plan: r.task.plan,
-    params: r.params,
-    history: r.history,
-    finished: r.finished,
-    train: r.task.trainSet,
-    validation: r.task.validation,
-    secondsPerEpoch: r.secondsPerEpoch,
-    ...(r.initFrom ? { initFrom: r.initFrom } : {}),
   };
 }

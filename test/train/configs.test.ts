@@ -10,7 +10,7 @@ import { loadCifar10 } from "../../src/train/datasets/cifar10.js";
 import { modelInputs } from "../../src/train/evaluate.js";
 import { buildModel, writeModel } from "../../src/train/export.js";
 import { planNetwork } from "../../src/train/net.js";
-import { train } from "../../src/train/trainer.js";
+import { train } from "../../src/train/train-soft-lif.js";
 
 const CONFIGS = new URL("../../models/configs/", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "spikenode-cifar-test-"));

@@ -7,7 +7,7 @@ import { parseTrainConfig } from "../../src/train/config.js";
 import { accuracyPlotSvg, evaluateModel, sweepTimesteps } from "../../src/train/evaluate.js";
 import { buildModel, writeModel } from "../../src/train/export.js";
 import { parseSynapseName, withSynapse } from "../../src/train/spiking-eval.js";
-import { train } from "../../src/train/trainer.js";
+import { train } from "../../src/train/train-soft-lif.js";
 
 const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "spikenode-eval-test-"));

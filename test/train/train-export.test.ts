@@ -12,7 +12,7 @@ import { buildModel, writeModel } from "../../src/train/export.js";
 import { modelInputs } from "../../src/train/evaluate.js";
 import { initParams, planNetwork } from "../../src/train/net.js";
 import { rateEvaluate } from "../../src/train/rate-eval.js";
-import { evaluateRate, train } from "../../src/train/trainer.js";
+import { evaluateRate, train } from "../../src/train/train-soft-lif.js";
 import { predictLogits } from "../../src/train/gradients.js";
 import { fillBatch } from "../../src/train/batch.js";
 

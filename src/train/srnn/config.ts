@@ -5,6 +5,7 @@
  * the paper); export converts them to seconds with `spiking.dt`.
  */
 import { z } from "zod";
+import { SparsityConfig } from "../rate-penalty.js";
 
 const positive = z.number().finite().positive();
 const normal = z.strictObject({ mean: positive, std: z.number().finite().nonnegative() });
@@ -49,23 +50,8 @@ export const SequenceEncoding = z.discriminatedUnion("type", [
 ]);
 export type SequenceEncoding = z.infer<typeof SequenceEncoding>;
 
-const rate = z.number().finite().min(0).max(1);
-const strength = z.number().finite().nonnegative();
-
-/**
- * A firing-rate penalty added to each sample's loss, per hidden layer l, from that sample's rate
- * r_l (spikes per neuron per step of the layer over the whole sequence): `l1` adds λ_l·r_l (an
- * L1 norm of the spikes, scaled), `target` adds λ_l·(r_l − r*_l)² (pulls the rate to a target
- * from either side). Its gradient reaches the weights through the spike surrogate.
- */
-export const SparsityConfig = z.strictObject({
-  type: z.enum(["l1", "target"]),
-  /** λ: one for every hidden layer, or one per hidden layer. */
-  strength: z.union([strength, z.array(strength).min(1)]),
-  /** r* (type target): one for every hidden layer, or one per hidden layer. */
-  target: z.union([rate, z.array(rate).min(1)]).default(0),
-});
-export type SparsityConfig = z.infer<typeof SparsityConfig>;
+/** The firing-rate penalty (../rate-penalty.ts), shared with soft-LIF training. */
+export { SparsityConfig } from "../rate-penalty.js";
 
 export const SequenceTrainConfig = z.strictObject({
   name: z.string().min(1),

@@ -58,7 +58,7 @@ export function planSequenceNetwork(
       ),
       { userFacing: true },
     );
-  const penalty = layerPenalty(config.sparsity, config.hidden.length);
+  const penalty = layerPenalty(config.sparsity, config.hidden.length, "hidden layers");
   const params: SequenceTrainableParam[] = [];
   const layerIndex: number[] = [];
   const gates = config.kind === "lstm" ? 4 : 1;
