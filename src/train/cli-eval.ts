@@ -11,6 +11,7 @@ import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 import { accuracyPlotSvg, evaluateModel, type EvalReport } from "./evaluate.js";
 import { svgToPng } from "./plot.js";
 import { parseSynapseName } from "./spiking-eval.js";
+import { parseFraming } from "./camera-frames.js";
 
 interface EvalCliOptions {
   model?: string;
@@ -27,6 +28,7 @@ interface EvalCliOptions {
   record?: string;
   presentation?: string;
   powerProfile?: string;
+  framing: string;
   json: boolean;
   progress: boolean;
   progressSeconds: string;
@@ -84,7 +86,7 @@ export function formatReport(r: EvalReport): string {
   const s = r.spiking;
   const rateNet = r.rate?.meanRateHz;
   const lines = [
-    `${r.model} on ${r.dataset} ${r.split}: ${r.images} images, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`,
+    `${r.model} on ${r.dataset} ${r.split}${r.framing && r.framing !== "native" ? ` (${r.framing} framing)` : ""}: ${r.images} images, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`,
     r.rate !== null
       ? `rate network:  ${pct(r.rate.accuracy)}`
       : `rate network:  - (${r.rateNote ?? "none"})`,
@@ -195,6 +197,7 @@ export async function runEval(command: Command): Promise<void> {
     dataDir: o.dataDir,
     profiles: chosenProfiles(o),
     onProgress: progress.update,
+    framing: parseFraming(o.framing),
   });
   progress.stop();
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
@@ -206,6 +209,10 @@ export async function runEval(command: Command): Promise<void> {
 async function runMovingEval(o: EvalCliOptions, modelDir: string): Promise<void> {
   if (o.split !== "test")
     throw userError(`--split ${o.split}: moving-fashion-mnist is evaluated on its test clips only`);
+  if (o.framing !== "native")
+    throw userError(
+      `--framing ${o.framing}: moving-fashion-mnist clips are camera frames already; camera framing applies to image datasets`,
+    );
   if (o.presentation !== undefined && !["reset", "continuous", "clip"].includes(o.presentation))
     throw userError(`--presentation must be reset, continuous or clip, got "${o.presentation}"`);
   for (const [flag, v] of [

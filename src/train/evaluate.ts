@@ -4,6 +4,7 @@
  * operations, and accuracy against timesteps and synapse (frame encoders only: under a sequence
  * encoder the sequence fixes the timesteps).
  */
+import { cameraInputs, framingName, type CameraFraming } from "./camera-frames.js";
 import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -37,6 +38,8 @@ export interface EvaluateOptions {
   /** Profiles the energy per image is reported under (default: every built-in profile). */
   profiles?: HardwareProfile[];
   onProgress?: (done: number, total: number) => void;
+  /** Camera-framed images instead of the dataset's own (camera-frames.ts); null/absent: native. */
+  framing?: CameraFraming | null;
 }
 
 export interface SweepPoint {
@@ -50,6 +53,8 @@ export interface EvalReport {
   model: string;
   dataset: string;
   split: string;
+  /** "native" (the dataset's images) or the camera framing the images went through. */
+  framing?: string;
   images: number;
   threads: number;
   seconds: number;
@@ -189,7 +194,9 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     opts.split === "validation"
       ? validationSet(opts)
       : loadDataset(opts.dataset, opts.split, opts.dataDir);
-  const { pixels, labels, count } = modelInputs(set, model, opts.limit);
+  const { pixels, labels, count } = opts.framing
+    ? await cameraInputs(set, model, opts.framing, opts.limit)
+    : modelInputs(set, model, opts.limit);
 
   const rateNote = rateNetworkUnavailable(model);
   let rate: EvalReport["rate"] = null;
@@ -265,6 +272,7 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
     model: model.spec.name,
     dataset: opts.dataset,
     split: opts.split,
+    framing: opts.framing ? framingName(opts.framing) : "native",
     images: count,
     threads,
     seconds: (performance.now() - t0) / 1000,

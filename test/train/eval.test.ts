@@ -88,6 +88,25 @@ describe("spikenode eval", () => {
         ?.accuracy,
     ).toBe(one.spiking.accuracy);
     expect(accuracyPlotSvg(one)).toContain("rate network");
+    expect(one.framing).toBe("native");
+  });
+
+  it("evaluates camera-framed images through the node's preprocessing (--framing)", async () => {
+    const opts = {
+      modelDir: dir,
+      dataset: "fashion-mnist" as const,
+      split: "test" as const,
+      limit: 10,
+      synapses: ["model"],
+      dataDir: FIXTURE,
+      threads: 1,
+    };
+    const camera = await evaluateModel({ ...opts, framing: { jpegQuality: 75, seed: 2 } });
+    expect(camera.framing).toBe("camera-jpeg75");
+    expect(camera.images).toBe(10);
+    // Other pixels, so other activity than the native images give.
+    const native = await evaluateModel(opts);
+    expect(camera.spiking.synopsPerImage).not.toBe(native.spiking.synopsPerImage);
   });
 
   it("parses synapse names and replaces every weighted layer's synapse", () => {

@@ -40,6 +40,11 @@ export const evalCommand: CommandModule = {
         "--power-profile <list>",
         "comma-separated hardware profiles for the energy per image (default: every built-in; see src/power/README.md)",
       )
+      .option(
+        "--framing <how>",
+        "native (the dataset's images) | camera (each image placed on a 640x480 frame, filling 70-100 % of the centre crop, off-centre, sensor noise, through the node's preprocessing) | camera-jpegQ (the same as JPEG of quality Q, e.g. camera-jpeg75)",
+        "native",
+      )
       .option("--out <file.json>", "also write the JSON report to this file")
       .option(
         "--record <key>",
