@@ -1,4 +1,5 @@
-/** Turns byte images into a float batch, with optional flip/shift augmentation. */
+/** Turns byte images into a float batch, with optional flip/shift/crop and camera augmentation. */
+import { CameraAugmenter, type CameraAugment } from "./camera-augment.js";
 import type { ImageSet } from "./datasets/types.js";
 import type { Rng } from "./rng.js";
 
@@ -7,6 +8,8 @@ export interface Augment {
   shift: number;
   /** Crop a crop×crop window: at random when `rng` is given (training), else the centre. */
   crop?: number;
+  /** Camera-robust augmentation after the others (training only: needs `rng`). */
+  camera?: CameraAugment;
 }
 
 /** [C, H, W] of the images fillBatch writes for `set` under `augment`. */
@@ -32,6 +35,7 @@ export function fillBatch(
   const [, h, w] = batchShape(set, augment);
   const size = c * h * w;
   const inv = 1 / 255;
+  const camera = augment?.camera && rng ? new CameraAugmenter(augment.camera, h, w, c) : null;
   for (let k = 0; k < indices.length; k++) {
     const src = indices[k] * srcSize;
     const dst = k * size;
@@ -46,6 +50,7 @@ export function fillBatch(
     const ox = w < W ? (rng ? rng.int(W - w + 1) : (W - w) >> 1) : 0;
     if (!flip && dx === 0 && dy === 0 && h === H && w === W) {
       for (let i = 0; i < size; i++) out[dst + i] = set.pixels[src + i] * inv;
+      camera?.apply(out, dst, rng!);
       continue;
     }
     for (let y = 0; y < h; y++) {
@@ -62,5 +67,6 @@ export function fillBatch(
         }
       }
     }
+    camera?.apply(out, dst, rng!);
   }
 }

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
+import { CameraAugment } from "./camera-augment.js";
 import { SparsityConfig } from "./rate-penalty.js";
 import {
   isSequenceConfigObject,
@@ -72,6 +73,11 @@ export const TrainConfig = z.strictObject({
         shift: z.number().int().nonnegative().default(0),
         /** CIFAR: random crop of this size (the paper crops 24×24 of 32×32); test uses the centre. */
         crop: z.number().int().positive().optional(),
+        /**
+         * Camera-robust augmentation (camera-augment.ts): scale and place, contrast/brightness,
+         * blur, sensor noise, JPEG-like compression; `camera: {}` takes every default.
+         */
+        camera: CameraAugment.optional(),
       })
       .default({ flip: false, shift: 0 }),
   }),
