@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { createNetwork } from "../../src/snn/create-network.js";
-import { parseModel } from "../../src/snn/index.js";
+import { parseModel, type Model } from "../../src/snn/index.js";
 import { openNmnist } from "../../src/train/datasets/nmnist.js";
 import { evaluateNmnist } from "../../src/train/nmnist-eval.js";
 import { runCli } from "../support/cli.js";
@@ -82,6 +82,56 @@ function saveModel(dir: string, json: Record<string, unknown>, bytes: Uint8Array
   writeFileSync(join(dir, "model.json"), JSON.stringify(json));
   writeFileSync(join(dir, "weights.bin"), bytes);
   return dir;
+}
+
+/** conv 4@3×3 (IF) → avgpool 2 → dense 10 (IF) on a [2, 14, 14] input read from `roi` at downsample 2. */
+function convModel(dir: string, rand: () => number, roi: object, timesteps: number) {
+  const { json, bytes } = packModel({
+    inputShape: [2, 14, 14],
+    encoder: { type: "events", roi, downsample: 2 },
+    timesteps,
+    readout: { type: "spike_count", window: { start: 5 } },
+    layers: [
+      {
+        type: "conv2d",
+        weights: randomTensor([4, 2, 3, 3], rand, 1.5, 0.3),
+        neuron: { model: "if", v_threshold: 0.8 },
+      },
+      { type: "avgpool2d", kernel: [2, 2], stride: [2, 2] },
+      { type: "flatten" },
+      {
+        type: "dense",
+        weights: randomTensor([10, 4 * 6 * 6], rand, 0.6, 0.1),
+        neuron: { model: "if", v_threshold: 1 },
+      },
+    ],
+  });
+  return { dir: saveModel(dir, json, bytes), model: parseModel(json, bytes, "conv") };
+}
+
+/**
+ * Frames by hand: floor((t − t_first) / 1 ms), the 28×28 ROI at (2, 1) halved, `ticks` of them;
+ * then the reference engine's decision and spike count.
+ */
+function referenceRun(model: Model, events: Ev[], ticks: number) {
+  const net = createNetwork(model, { engine: "reference" });
+  const frames = Array.from({ length: ticks }, () => new Float32Array(2 * 14 * 14));
+  const t0 = events[0][3];
+  let presented = 0;
+  for (const [x, y, p, t] of events) {
+    const k = Math.floor((t - t0) / 1000);
+    const cx = x - 2;
+    const cy = y - 1;
+    if (k >= ticks || cx < 0 || cy < 0 || cx >= 28 || cy >= 28) continue;
+    frames[k][p * 196 + (cy >> 1) * 14 + (cx >> 1)] += 1;
+    presented++;
+  }
+  net.reset();
+  for (const f of frames) net.tick(f);
+  const s = net.scores();
+  let best = 0;
+  for (let c = 1; c < 10; c++) if (s[c] > s[best]) best = c;
+  return { best, spikes: net.counters().total.spikes, presented };
 }
 
 const root = tempDir("spikenode-nmnist-");
@@ -176,28 +226,7 @@ describe("evaluateNmnist", () => {
   it("agrees with the reference engine on frames binned independently (conv, roi, downsample 2)", async () => {
     const rand = rng(11);
     const roi = { x: 2, y: 1, width: 28, height: 28 };
-    const { json, bytes } = packModel({
-      inputShape: [2, 14, 14],
-      encoder: { type: "events", roi, downsample: 2 },
-      timesteps: 30,
-      readout: { type: "spike_count", window: { start: 5 } },
-      layers: [
-        {
-          type: "conv2d",
-          weights: randomTensor([4, 2, 3, 3], rand, 1.5, 0.3),
-          neuron: { model: "if", v_threshold: 0.8 },
-        },
-        { type: "avgpool2d", kernel: [2, 2], stride: [2, 2] },
-        { type: "flatten" },
-        {
-          type: "dense",
-          weights: randomTensor([10, 4 * 6 * 6], rand, 0.6, 0.1),
-          neuron: { model: "if", v_threshold: 1 },
-        },
-      ],
-    });
-    const dir = saveModel(join(root, "conv"), json, bytes);
-    const model = parseModel(json, bytes, "conv");
+    const { dir, model } = convModel(join(root, "conv"), rand, roi, 30);
     // Random recordings: 400 events over ~40 ms, sorted in time.
     const conv = join(root, "conv-data");
     const recs: { label: number; events: Ev[] }[] = [];
@@ -215,31 +244,16 @@ describe("evaluateNmnist", () => {
       recs.push({ label, events });
     }
     const r = await evaluateNmnist({ modelDir: dir, data: conv, split: "test" });
-    // Reference: frames by floor((t − t0) / 1 ms), ROI and downsample by hand, 30 ticks.
-    const net = createNetwork(model, { engine: "reference" });
+    // Reference: frames binned by hand, in the order the folder lists the recordings.
     const order = openNmnist(conv, "test").samples.map((s) =>
       Number(s.file.replace(/.*\/(\d+)\.bin$/, "$1")),
     );
     let right = 0;
     let spikes = 0;
     for (const i of order) {
-      const { label, events } = recs[i];
-      const frames = Array.from({ length: 30 }, () => new Float32Array(2 * 14 * 14));
-      const t0 = events[0][3];
-      for (const [x, y, p, t] of events) {
-        const k = Math.floor((t - t0) / 1000);
-        const cx = x - roi.x;
-        const cy = y - roi.y;
-        if (k >= 30 || cx < 0 || cy < 0 || cx >= 28 || cy >= 28) continue;
-        frames[k][p * 196 + (cy >> 1) * 14 + (cx >> 1)] += 1;
-      }
-      net.reset();
-      for (const f of frames) net.tick(f);
-      const s = net.scores();
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (s[c] > s[best]) best = c;
-      if (best === label) right++;
-      spikes += net.counters().total.spikes;
+      const ref = referenceRun(model, recs[i].events, 30);
+      if (ref.best === recs[i].label) right++;
+      spikes += ref.spikes;
     }
     expect(r.accuracy).toBe(right / 6);
     expect(r.spiking.spikesPerImage).toBeCloseTo(spikes / 6, 9);
@@ -259,6 +273,41 @@ describe("evaluateNmnist", () => {
     await expect(evaluateNmnist({ modelDir: dir, data, split: "test" })).rejects.toThrow(
       /input\.encoder is "constant".*input\.encoder is "events"/,
     );
+  });
+});
+
+describe("tonic's real N-MNIST recording (test/fixtures/nmnist)", () => {
+  it("bins its 4 325 events into 311 frames and agrees with the reference engine", async () => {
+    const file = new URL("../fixtures/nmnist/sample_nmnist.bin", import.meta.url).pathname;
+    const raw = readFileSync(file);
+    const events: Ev[] = [];
+    for (let o = 0; o < raw.length; o += 5)
+      events.push([
+        raw[o],
+        raw[o + 1],
+        raw[o + 2] >> 7,
+        ((raw[o + 2] & 0x7f) << 16) | (raw[o + 3] << 8) | raw[o + 4],
+      ]);
+    const frames = Math.floor((events[events.length - 1][3] - events[0][3]) / 1000) + 1;
+    expect([events.length, frames]).toEqual([4325, 311]);
+    const { dir, model } = convModel(
+      join(root, "conv-real"),
+      rng(5),
+      { x: 2, y: 1, width: 28, height: 28 },
+      300,
+    );
+    const r = await evaluateNmnist({ modelDir: dir, data: file, label: 4, split: "test" });
+    const ref = referenceRun(model, events, 300);
+    expect(r.events.perSample).toBe(4325);
+    expect(r.events.framesPerSample).toBe(311);
+    expect(r.events.cutSamples).toBe(1);
+    expect(r.events.presentedPerSample).toBe(ref.presented);
+    expect(r.events.outsideRoiPerSample + r.events.pastPresentationPerSample).toBe(
+      4325 - ref.presented,
+    );
+    expect(r.spiking.spikesPerImage).toBe(ref.spikes);
+    expect(r.spiking.spikesPerImage).toBeGreaterThan(0);
+    expect(r.confusion[4][ref.best]).toBe(1);
   });
 });
 
