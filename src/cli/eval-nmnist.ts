@@ -30,6 +30,7 @@ interface NmnistCliOptions {
   powerProfile?: string;
   json: boolean;
   progress: boolean;
+  progressSeconds: string;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
@@ -54,7 +55,7 @@ export function formatNmnistReport(r: NmnistEvalReport): string {
   const s = r.spiking;
   const seen = r.perClass.filter((c) => c.labelled > 0);
   const lines = [
-    `${r.model} on N-MNIST ${r.split} (${r.data}): ${r.samples} recordings, ${r.seconds.toFixed(1)} s`,
+    `${r.model} on N-MNIST ${r.split} (${r.data}): ${r.samples} recordings, ${r.threads} thread(s), ${r.seconds.toFixed(1)} s`,
     `accuracy:      ${pct(r.accuracy)}  (chance ${pct(r.chance)}; readout ${r.presentation.readout} over ticks [${r.presentation.window[0]}, ${r.presentation.window[1]}) of ${r.presentation.timesteps})`,
     `per class:     ${seen.map((c) => `${c.class} ${(100 * (c.accuracy ?? 0)).toFixed(1)}% (${c.correct}/${c.labelled})`).join(", ")}`,
     ...confusionTable(
@@ -97,14 +98,13 @@ export async function runNmnistEval(command: Command): Promise<void> {
   const notHere: [string, unknown][] = [
     ["--timesteps", o.timesteps],
     ["--presentation", o.presentation],
-    ["--threads", o.threads],
     ["--record", o.record],
     ["--report", o.report],
   ];
   for (const [flag, v] of notHere)
     if (v !== undefined)
       throw new UserError(
-        `${flag} does not apply to --dataset nmnist (the model's presentation.timesteps of 1 frame each are run, in this thread)`,
+        `${flag} does not apply to --dataset nmnist (each recording runs the model's presentation.timesteps ticks, one frame each)`,
       );
   if (o.synapses !== "model")
     throw new UserError("--synapses does not apply to --dataset nmnist (the model's synapses run)");
@@ -125,6 +125,9 @@ export async function runNmnistEval(command: Command): Promise<void> {
   } catch (err) {
     throw new UserError(`--power-profile: ${(err as Error).message}`);
   }
+  const every = Number(o.progressSeconds);
+  if (!(every > 0) || !Number.isFinite(every))
+    throw new UserError(`--progress-seconds must be a positive number, got "${o.progressSeconds}"`);
   let lastLine = 0;
   const report = await evaluateNmnist({
     modelDir: o.model,
@@ -132,11 +135,12 @@ export async function runNmnistEval(command: Command): Promise<void> {
     split: o.split,
     label,
     limit: positiveInt(o.limit, "--limit"),
+    threads: positiveInt(o.threads, "--threads"),
     profiles,
     onProgress: o.progress
       ? (done, total) => {
           const now = performance.now();
-          if (done === total || now - lastLine > 30_000) {
+          if (done === total || now - lastLine > 1000 * every) {
             lastLine = now;
             process.stderr.write(`eval nmnist: ${done}/${total} recordings\n`);
           }

@@ -1,6 +1,6 @@
 /**
  * `spikenode eval --dataset nmnist`: a model with an `events` input encoder on N-MNIST
- * recordings, with our engine, in-thread. Binning as the NIR paper did: each recording's events,
+ * recordings, with our engine. Binning as the NIR paper did: each recording's events,
  * by their own timestamps, into frames of the model's dt (1 ms for its models) counted from the
  * recording's first event, one frame per tick, counts not clipped; the model's events encoder
  * chooses dt, the sensor ROI (default: centred), downsample, refractory filter and gain
@@ -17,7 +17,16 @@ import type { HardwareProfile } from "../power/index.js";
 import { createNetwork } from "../snn/create-network.js";
 import { loadModel } from "../snn/model-file.js";
 import { isSpikingNeuron, type Model } from "../snn/model.js";
-import { NMNIST_CLASSES, NMNIST_SENSOR, openNmnist } from "./datasets/nmnist.js";
+import { availableParallelism } from "node:os";
+import type { EventsEncoder } from "../snn/model-spec.js";
+import {
+  NMNIST_CLASSES,
+  NMNIST_SENSOR,
+  openNmnist,
+  readNmnistFile,
+  type NmnistSample,
+} from "./datasets/nmnist.js";
+import { spawnWorker } from "./spawn-worker.js";
 import { datasetError } from "./datasets/types.js";
 import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 
@@ -30,6 +39,8 @@ export interface NmnistEvalOptions {
   label?: number;
   /** Only the first N recordings (interleaved by digit: every class evenly). */
   limit?: number;
+  /** Worker threads (default: every core); 1 runs in this thread. */
+  threads?: number;
   profiles?: HardwareProfile[];
   onProgress?: (done: number, total: number) => void;
 }
@@ -51,6 +62,8 @@ export interface NmnistEvalReport {
   split: "train" | "test";
   data: string;
   samples: number;
+  /** Worker threads used (1: in this thread). */
+  threads: number;
   seconds: number;
   accuracy: number;
   chance: number;
@@ -125,32 +138,56 @@ function checkModel(model: Model): void {
     throw datasetError(`${model.source}: a sequence encoder model cannot read event frames`);
 }
 
-export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEvalReport> {
-  const t0 = performance.now();
-  const model = await loadModel(opts.modelDir);
-  checkModel(model);
-  const set = openNmnist(opts.data, opts.split, opts.label);
-  const count = Math.min(opts.limit ?? set.samples.length, set.samples.length);
+/** What a set of recordings gave: sums, so that shards (worker threads) add up. */
+export interface NmnistTally {
+  count: number;
+  /** confusion[true][predicted]. */
+  confusion: number[][];
+  /** The engine's weighted stages: layer index and neurons. */
+  stages: { layer: number; neurons: number }[];
+  layerSpikes: number[];
+  layerSynops: number[];
+  events: {
+    total: number;
+    outside: number;
+    refractory: number;
+    late: number;
+    past: number;
+    frames: number;
+    overflows: number;
+  };
+  maxFrames: number;
+  cut: number;
+  synops: number;
+  inputOps: number;
+  updates: number;
+  macs: number;
+}
+
+/** The model's binner on the 34×34 sensor; a model whose input does not fit it is refused. */
+function nmnistBinner(model: Model, onTick: (counts: Float32Array, tick: number) => void) {
+  try {
+    return eventBinnerForModel(model.spec, NMNIST_SENSOR, onTick);
+  } catch (err) {
+    throw datasetError(`${model.source}: ${(err as Error).message} (N-MNIST's sensor is 34×34)`);
+  }
+}
+
+/** Runs each recording as one presentation (see the file comment) and sums what happened. */
+export function tallyRecordings(
+  model: Model,
+  samples: readonly NmnistSample[],
+  onEach?: () => void,
+): NmnistTally {
   const spec = model.spec;
   const T = spec.presentation.timesteps;
-  const winEnd = Math.min(spec.readout.window.end ?? T, T);
-  const window: [number, number] = [Math.min(spec.readout.window.start, winEnd), winEnd];
-
   const net = createNetwork(model);
-  const encoder = spec.input.encoder as Extract<typeof spec.input.encoder, { type: "events" }>;
-  const gain = encoder.gain;
+  const gain = (spec.input.encoder as EventsEncoder).gain;
   // Per recording (reset before each): ticks presented, events past T, frames binned.
   let presented: number;
   let past: number;
   let frames: number;
-  const bin = (onTick: (counts: Float32Array, tick: number) => void) => {
-    try {
-      return eventBinnerForModel(spec, NMNIST_SENSOR, onTick);
-    } catch (err) {
-      throw datasetError(`${model.source}: ${(err as Error).message} (N-MNIST's sensor is 34×34)`);
-    }
-  };
-  const binner = bin((counts, tick) => {
+  const binner = nmnistBinner(model, (counts, tick) => {
     frames = tick + 1;
     if (tick < T) {
       net.tick(counts);
@@ -164,19 +201,24 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
   const empty = new Float32Array(binner.size);
   const scores = new Float64Array(model.outputSize);
   const n = NMNIST_CLASSES.length;
-  const confusion = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const layerSpikes = new Float64Array(net.counters().layers.length);
-  const layerSynops = new Float64Array(layerSpikes.length);
-  const ev = { total: 0, outside: 0, refractory: 0, late: 0, past: 0, frames: 0, overflows: 0 };
-  let maxFrames = 0;
-  let cut = 0;
-  let synops = 0;
-  let inputOps = 0;
-  let updates = 0;
-  let macs = 0;
-
-  for (let i = 0; i < count; i++) {
-    const { events, label } = set.read(i);
+  const stages = net.counters().layers.map((l) => ({ layer: l.layer, neurons: l.neurons }));
+  const t: NmnistTally = {
+    count: samples.length,
+    confusion: Array.from({ length: n }, () => new Array<number>(n).fill(0)),
+    stages,
+    layerSpikes: new Array<number>(stages.length).fill(0),
+    layerSynops: new Array<number>(stages.length).fill(0),
+    events: { total: 0, outside: 0, refractory: 0, late: 0, past: 0, frames: 0, overflows: 0 },
+    maxFrames: 0,
+    cut: 0,
+    synops: 0,
+    inputOps: 0,
+    updates: 0,
+    macs: 0,
+  };
+  const ev = t.events;
+  for (const sample of samples) {
+    const events = readNmnistFile(sample.file);
     net.reset();
     binner.reset();
     presented = 0;
@@ -191,7 +233,7 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
     net.scores(scores);
     let best = 0;
     for (let c = 1; c < scores.length; c++) if (scores[c] > scores[best]) best = c;
-    confusion[label][best]++;
+    t.confusion[sample.label][best]++;
     const s = binner.stats;
     ev.total += s.events;
     ev.outside += s.outsideRoi;
@@ -200,19 +242,103 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
     ev.past += past;
     ev.frames += frames;
     ev.overflows += events.overflows;
-    maxFrames = Math.max(maxFrames, frames);
-    if (frames > T) cut++;
+    t.maxFrames = Math.max(t.maxFrames, frames);
+    if (frames > T) t.cut++;
     const counters = net.counters();
-    synops += counters.total.synapticOps;
-    inputOps += counters.inputOps ?? 0;
-    updates += counters.total.neuronUpdates;
-    macs += counters.total.annMacs;
+    t.synops += counters.total.synapticOps;
+    t.inputOps += counters.inputOps ?? 0;
+    t.updates += counters.total.neuronUpdates;
+    t.macs += counters.total.annMacs;
     counters.layers.forEach((l, k) => {
-      layerSpikes[k] += l.spikes;
-      layerSynops[k] += l.synapticOps;
+      t.layerSpikes[k] += l.spikes;
+      t.layerSynops[k] += l.synapticOps;
     });
-    opts.onProgress?.(i + 1, count);
+    onEach?.();
   }
+  return t;
+}
+
+/** a + b (same model). */
+export function mergeTallies(a: NmnistTally, b: NmnistTally): NmnistTally {
+  const add = (x: number[], y: number[]) => x.map((v, i) => v + y[i]);
+  const e = Object.fromEntries(
+    Object.entries(a.events).map(([k, v]) => [k, v + b.events[k as keyof NmnistTally["events"]]]),
+  ) as NmnistTally["events"];
+  return {
+    count: a.count + b.count,
+    confusion: a.confusion.map((row, i) => add(row, b.confusion[i])),
+    stages: a.stages,
+    layerSpikes: add(a.layerSpikes, b.layerSpikes),
+    layerSynops: add(a.layerSynops, b.layerSynops),
+    events: e,
+    maxFrames: Math.max(a.maxFrames, b.maxFrames),
+    cut: a.cut + b.cut,
+    synops: a.synops + b.synops,
+    inputOps: a.inputOps + b.inputOps,
+    updates: a.updates + b.updates,
+    macs: a.macs + b.macs,
+  };
+}
+
+/** Recordings over `threads` worker threads (every threads-th one each), or in this thread. */
+async function tallyInThreads(
+  model: Model,
+  modelDir: string,
+  samples: NmnistSample[],
+  threads: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<NmnistTally> {
+  let done = 0;
+  const tick = () => onProgress?.(++done, samples.length);
+  const shards = Math.min(threads, samples.length);
+  if (shards <= 1) return tallyRecordings(model, samples, tick);
+  const parts = await Promise.all(
+    Array.from({ length: shards }, (_, w) => {
+      const shard = samples.filter((_, i) => i % shards === w);
+      const worker = spawnWorker("nmnist-worker", { modelDir, samples: shard });
+      return new Promise<NmnistTally>((resolve, reject) => {
+        worker.on("message", (m: NmnistWorkerMessage) => {
+          if (m.type === "progress") tick();
+          else if (m.type === "done") resolve(m.tally);
+          else
+            reject(
+              m.userFacing ? datasetError(m.message) : new Error(`nmnist-worker: ${m.message}`),
+            );
+        });
+        worker.on("error", reject);
+      }).finally(() => void worker.terminate());
+    }),
+  );
+  return parts.reduce(mergeTallies);
+}
+
+export type NmnistWorkerMessage =
+  | { type: "progress" }
+  | { type: "done"; tally: NmnistTally }
+  | { type: "error"; message: string; userFacing: boolean };
+
+export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEvalReport> {
+  const t0 = performance.now();
+  const model = await loadModel(opts.modelDir);
+  checkModel(model);
+  nmnistBinner(model, () => undefined);
+  const set = openNmnist(opts.data, opts.split, opts.label);
+  const count = Math.min(opts.limit ?? set.samples.length, set.samples.length);
+  const spec = model.spec;
+  const T = spec.presentation.timesteps;
+  const winEnd = Math.min(spec.readout.window.end ?? T, T);
+  const window: [number, number] = [Math.min(spec.readout.window.start, winEnd), winEnd];
+  const encoder = spec.input.encoder as EventsEncoder;
+  const threads = opts.threads ?? availableParallelism();
+  const tally = await tallyInThreads(
+    model,
+    opts.modelDir,
+    set.samples.slice(0, count),
+    threads,
+    opts.onProgress,
+  );
+  const { confusion, layerSpikes, layerSynops, events: ev, maxFrames, cut } = tally;
+  const { synops, inputOps, updates, macs } = tally;
 
   const per = (x: number) => (count > 0 ? x / count : 0);
   const right = confusion.reduce((a, row, c) => a + row[c], 0);
@@ -227,8 +353,7 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
     };
   });
   const seconds = T * spec.dt;
-  const stageLayers = net.counters().layers;
-  const layers = stageLayers.map((l, k) => ({
+  const layers = tally.stages.map((l, k) => ({
     layer: l.layer,
     neurons: l.neurons,
     rateHz: l.neurons > 0 ? per(layerSpikes[k]) / l.neurons / seconds : 0,
@@ -256,9 +381,10 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
     split: opts.split,
     data: opts.data,
     samples: count,
+    threads: Math.min(threads, Math.max(1, count)),
     seconds: (performance.now() - t0) / 1000,
     accuracy: per(right),
-    chance: 1 / n,
+    chance: 1 / NMNIST_CLASSES.length,
     perClass,
     confusion,
     presentation: { dt: spec.dt, timesteps: T, window, readout: spec.readout.type },
@@ -269,7 +395,7 @@ export async function evaluateNmnist(opts: NmnistEvalOptions): Promise<NmnistEva
       roi: { ...roi },
       downsample: encoder.downsample,
       refractorySeconds: encoder.refractory,
-      gain,
+      gain: encoder.gain,
       input: [...model.inputShape] as [number, number, number],
     },
     events: {

@@ -157,7 +157,7 @@ describe("N-MNIST folders", () => {
     ]);
   });
 
-  it("names the path and the fix for a missing or empty folder, a lone .bin without --label, and corrupt files", () => {
+  it("names the path and the fix for a missing or empty folder, a lone .bin without --label, and corrupt files", async () => {
     expect(() => openNmnist(join(root, "nowhere"), "test")).toThrow(
       /N-MNIST data .*nowhere: no such file or folder; pass the N-MNIST folder as it unzips/,
     );
@@ -180,6 +180,18 @@ describe("N-MNIST folders", () => {
     expect(() => set.read(0)).toThrow(/1 event\(s\) address pixels outside the 34×34 sensor/);
     writeFileSync(cut, new Uint8Array(0));
     expect(() => set.read(0)).toThrow(/4\/1\.bin: is empty/);
+    // From a worker thread, the same message, still user-facing.
+    mkdirSync(join(bad, "Test", "5"), { recursive: true });
+    writeFileSync(join(bad, "Test", "5", "1.bin"), bin(onAt(5, [0])));
+    const failed = await evaluateNmnist({
+      modelDir: hand,
+      data: bad,
+      split: "test",
+      threads: 2,
+    }).catch((e: Error & { userFacing?: boolean }) => e);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/4\/1\.bin: is empty; re-extract it/);
+    expect((failed as { userFacing?: boolean }).userFacing).toBe(true);
   });
 });
 
@@ -219,6 +231,13 @@ describe("evaluateNmnist", () => {
     expect(r.energy.analogInput).toBe(false);
     expect(r.energy.profiles.length).toBeGreaterThan(0);
     for (const p of r.energy.profiles) expect(p.comparison).toMatch(/less|more|same/);
+    // The same sums in one thread as over worker threads.
+    const one = await evaluateNmnist({ modelDir: hand, data, split: "test", threads: 1 });
+    const three = await evaluateNmnist({ modelDir: hand, data, split: "test", threads: 3 });
+    expect([one.threads, three.threads]).toEqual([1, 3]);
+    const sums = (x: typeof r) => ({ ...x, seconds: 0, threads: 0 });
+    expect(sums(three)).toEqual(sums(one));
+    expect(sums(one)).toEqual(sums(r));
     const four = await evaluateNmnist({ modelDir: hand, data, split: "test", limit: 4 });
     expect([four.samples, four.accuracy]).toEqual([4, 3 / 4]);
   });
