@@ -12,12 +12,12 @@
  * counts their events, `events.cutSamples` the recordings), N-MNIST's ~300 ms fit T = 300 of
  * 1 ms. The decision is the argmax of the model's readout over its window (the first on a tie).
  */
+import { availableParallelism } from "node:os";
 import { centeredRoi, eventBinnerForModel } from "../encode/event-bins.js";
 import type { HardwareProfile } from "../power/index.js";
 import { createNetwork } from "../snn/create-network.js";
 import { loadModel } from "../snn/model-file.js";
 import { isSpikingNeuron, type Model } from "../snn/model.js";
-import { availableParallelism } from "node:os";
 import type { EventsEncoder } from "../snn/model-spec.js";
 import {
   NMNIST_CLASSES,
