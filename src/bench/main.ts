@@ -4,7 +4,9 @@
  * TensorFlow.js (WASM backend), and the image stage (640x480 rgb8 camera frame -> the dense
  * network's 1x28x28 input), all in one run; prints JSON. Options: --frames N (fast engine),
  * --quick (fewer frames everywhere). `--readme` instead runs every benchmark behind README.md's
- * performance figures, one after another (src/bench/readme.ts).
+ * performance figures, one after another (src/bench/readme.ts). `--event-engine` instead runs
+ * the event-camera engine benchmark (src/bench/event-engine.ts: realtime factor and ns per event
+ * of a 2×34×34 and a 2×128×128 CSNN fed 0.1, 1 and 10 M events/s).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -77,11 +79,14 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-(args.includes("--readme") ? import("./readme.js").then((m) => m.readmeBench(args)) : main()).catch(
-  (err: unknown) => {
-    process.stderr.write(
-      `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+(args.includes("--readme")
+  ? import("./readme.js").then((m) => m.readmeBench(args))
+  : args.includes("--event-engine")
+    ? import("./event-engine.js").then((m) => m.eventEngineBench(args))
+    : main()
+).catch((err: unknown) => {
+  process.stderr.write(
+    `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

@@ -117,6 +117,11 @@ function steps(quick: boolean, long: boolean, scratch: string): Step[] {
         "--no-progress",
       ),
     },
+    {
+      figure: "Performance / event cameras: engine cost against event rate and sensor size",
+      command: "npm run bench -- --event-engine",
+      argv: [join(DIST, "bench/main.js"), "--event-engine", ...(quick ? ["--quick"] : [])],
+    },
   ];
   if (long)
     list.push(

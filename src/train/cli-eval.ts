@@ -176,8 +176,11 @@ export async function runEval(command: Command): Promise<void> {
   if (o.presentation !== undefined)
     throw userError("--presentation applies to --dataset moving-fashion-mnist only");
   const datasets = ["fashion-mnist", "mnist", "cifar10", "moving-fashion-mnist"];
+  // nmnist is dispatched before here, by src/cli/commands/eval.ts (src/cli/eval-nmnist.ts).
   if (!datasets.includes(o.dataset))
-    throw userError(`--dataset must be one of ${datasets.join(", ")}, got "${o.dataset}"`);
+    throw userError(
+      `--dataset must be one of ${[...datasets, "nmnist"].join(", ")}, got "${o.dataset}"`,
+    );
   if (o.split !== "test" && o.split !== "train" && o.split !== "validation")
     throw userError(`--split must be test, train or validation, got "${o.split}"`);
   const synapses = o.synapses

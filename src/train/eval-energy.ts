@@ -131,7 +131,11 @@ export function evalEnergy(
     total,
   };
   const spec = model.spec;
-  const analogInput = createEncoder(spec.input.encoder, model.inputShape, spec.dt).analog;
+  // Binned camera events are counts of events, each an accumulate (no frame encoder to ask).
+  const analogInput =
+    spec.input.encoder.type === "events"
+      ? false
+      : createEncoder(spec.input.encoder, model.inputShape, spec.dt).analog;
   const options = { analogInput, sequenceLength: model.sequenceLength, layers: facts };
   const estimates = profiles.map((p) => estimateEnergy(counters, p, 0, options));
   return {

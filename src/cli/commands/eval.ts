@@ -10,8 +10,13 @@ export const evalCommand: CommandModule = {
       .option("--model <dir>", "model directory (model.json + weights)")
       .option(
         "--dataset <name>",
-        "fashion-mnist | mnist | cifar10 | moving-fashion-mnist (a stream model's per-frame and per-clip accuracy)",
+        "fashion-mnist | mnist | cifar10 | moving-fashion-mnist (a stream model's per-frame and per-clip accuracy) | nmnist (an events-encoder model on N-MNIST recordings, --data)",
       )
+      .option(
+        "--data <path>",
+        "nmnist: the N-MNIST folder (Test/<digit>/<id>.bin as it ships), a split or digit folder, or one .bin with --label",
+      )
+      .option("--label <digit>", "nmnist: the digit of a single .bin given as --data")
       .option("--split <split>", "test | train | validation (the images training held out)", "test")
       .option("--limit <n>", "only the first N images of the split (moving-fashion-mnist: clips)")
       .option(
@@ -34,7 +39,7 @@ export const evalCommand: CommandModule = {
       )
       .option(
         "--plot <file.svg>",
-        "write accuracy against timesteps per synapse as SVG (and PNG beside it; frame encoders only)",
+        "write accuracy against timesteps per synapse as SVG (and PNG beside it; frame encoders only); nmnist: the confusion matrix as SVG",
       )
       .option(
         "--power-profile <list>",
@@ -63,7 +68,13 @@ export const evalCommand: CommandModule = {
       );
   },
   async load() {
-    const { runEval } = await import("../../train/cli-eval.js");
-    return runEval;
+    return async (command: Command) => {
+      if (command.opts<{ dataset?: string }>().dataset === "nmnist") {
+        const { runNmnistEval } = await import("../eval-nmnist.js");
+        return runNmnistEval(command);
+      }
+      const { runEval } = await import("../../train/cli-eval.js");
+      return runEval(command);
+    };
   },
 };
