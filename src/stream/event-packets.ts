@@ -60,6 +60,11 @@ export class EventPacketStage {
     private readonly sinks: EventPacketSinks,
   ) {}
 
+  /** Whether packets become windows yet (the model is loaded), or are refused (it failed). */
+  get started(): boolean {
+    return this.windower !== undefined || this.failed !== undefined;
+  }
+
   /** The window length is known (the worker loaded the model): packets held so far go through. */
   start(windowNs: number): void {
     this.windower = new EventWindower({

@@ -18,6 +18,7 @@
  * Each window owns copies of its events (struct-of-arrays, offsets from its start), so it can be
  * transferred to the worker whole, or dropped whole. Pure: no clocks, no I/O.
  */
+import { Observable, type OperatorFunction } from "rxjs";
 import type { Header } from "./frame-messages.js";
 
 /** A packet's decoded CD events, as src/events' EventBatch holds them (matched structurally). */
@@ -282,4 +283,31 @@ export class EventWindower {
 function grow<T extends Uint8Array | Uint16Array | Float64Array>(old: T, fresh: T): T {
   fresh.set(old);
   return fresh;
+}
+
+/** A packet's events with what the packet says (the input of `eventWindows`). */
+export interface TimedPacket {
+  events: TimedEvents;
+  packet: PacketInfo;
+}
+
+/**
+ * The windower as an RxJS operator: packets in, windows out; the source's completion emits the
+ * open window. The events are read when the packet arrives (a reused batch may be passed).
+ */
+export function eventWindows(
+  options: Omit<EventWindowerOptions, "onWindow">,
+): OperatorFunction<TimedPacket, EventWindow> {
+  return (source) =>
+    new Observable<EventWindow>((subscriber) => {
+      const windower = new EventWindower({ ...options, onWindow: (w) => subscriber.next(w) });
+      return source.subscribe({
+        next: (p) => windower.push(p.events, p.packet),
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => {
+          windower.finish();
+          subscriber.complete();
+        },
+      });
+    });
 }

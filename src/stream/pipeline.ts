@@ -200,6 +200,10 @@ class WorkerPipeline implements Pipeline {
   }
 
   capacityAvailable(): Promise<void> {
+    // Packets wait for the model before they become windows: so does a source that must not
+    // lose any (the held packets would turn into a burst of windows at once).
+    if (this.eventStage && !this.eventStage.started && !this.closing && this.eventsReady)
+      return this.eventsReady.then(() => this.capacityAvailable());
     // An event packet may close several windows at once (a silence): wait for an empty queue.
     const room = this.eventStage ? this.waiting === 0 : this.waiting < this.capacity;
     if (this.closing || room) return Promise.resolve();

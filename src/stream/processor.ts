@@ -281,7 +281,7 @@ class StageProcessor implements FrameProcessor {
     frame: Exclude<WorkerFrame, { kind: "window" }>,
     label: string,
   ): Promise<FromWorker> {
-    const { network, encoder, decoder, earlyExit, running, spikeCounts } = this;
+    const { network, encoder, earlyExit, running, spikeCounts } = this;
     const header = frame.message.header;
     const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
 
@@ -356,7 +356,7 @@ class StageProcessor implements FrameProcessor {
     const decoded = decoder.decode(raw, windowTicks(this.model.spec, used));
     const outputSpikeCounts = Array.from(spikeCounts);
     const counters = structuredClone(network.counters());
-    let now = performance.now();
+    const now = performance.now();
     timings.readout = now - t;
 
     t = now;
@@ -439,6 +439,16 @@ class StageProcessor implements FrameProcessor {
     const now = performance.now();
     // Binning and ticking interleave per tick; their sum is reported as engine time.
     timings.engine = now - t0;
-    return this.readOut(seq, window.header, used, timings, now);
+    const reply = this.readOut(seq, window.header, used, timings, now);
+    if (reply.type === "result") {
+      reply.result.window = {
+        index: window.index,
+        startNs: window.startNs,
+        endNs: window.endNs,
+        events: window.count,
+        packets: window.packets,
+      };
+    }
+    return reply;
   }
 }

@@ -57,6 +57,18 @@ export interface ClassificationResult {
   /** The frame rate energy.power is taken at, and where it comes from (see PipelineOptions.frameRate). */
   powerRate?: PowerRate;
   timings: StageTimings;
+  /** Event input: which window of sensor time this is, and the events it held (all of them fed). */
+  window?: EventWindowInfo;
+}
+
+export interface EventWindowInfo {
+  /** Window number since the stream's origin. */
+  index: number;
+  /** Sensor time, ns, exact: [startNs, endNs). */
+  startNs: bigint;
+  endNs: bigint;
+  events: number;
+  packets: number;
 }
 
 /**
