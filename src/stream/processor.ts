@@ -163,8 +163,8 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
 class StageProcessor implements FrameProcessor {
   readonly info: PipelineInfo;
   private readonly network: Network;
-  private readonly preprocessor: ImagePreprocessor;
-  private readonly encoder: InputEncoder;
+  /** Frames in: absent for a model that reads camera events only (an "events" encoder). */
+  private readonly frames: { preprocessor: ImagePreprocessor; encoder: InputEncoder } | undefined;
   private readonly decoder: ScoreDecoder;
   private readonly earlyExit: EarlyExitPolicy | undefined;
   private readonly energy: PowerStage;
@@ -192,13 +192,19 @@ class StageProcessor implements FrameProcessor {
     this.fixedTicks = this.mode === "reset" || model.sequenceLength !== null;
     this.limits = tickLimits(config, this.timesteps);
     this.network = createNetwork(model);
-    this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
-    this.encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);
+    this.frames =
+      spec.input.encoder.type === "events"
+        ? undefined
+        : {
+            preprocessor: new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels }),
+            encoder: createEncoder(spec.input.encoder, model.inputShape, spec.dt),
+          };
     this.decoder = decoderForModel(spec, { topK: config.topK });
     this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
     this.energy = createPowerStage(
       model,
-      this.encoder.analog,
+      // Binned events are spikes (counts), as the delta encoder's are.
+      this.frames?.encoder.analog ?? false,
       config.powerProfile,
       config.profiles,
     );
@@ -263,14 +269,15 @@ class StageProcessor implements FrameProcessor {
 
   /** The model's input tensor from a frame of any input kind. */
   private async preprocess(
+    preprocessor: ImagePreprocessor,
     frame: Exclude<WorkerFrame, { kind: "window" }>,
     label: string,
   ): Promise<Float32Array> {
     switch (frame.kind) {
       case "image":
-        return this.preprocessor.fromRaw(frame.message, label);
+        return preprocessor.fromRaw(frame.message, label);
       case "compressed":
-        return this.preprocessor.fromCompressed(frame.message, label);
+        return preprocessor.fromCompressed(frame.message, label);
       default:
         return unreachable(frame, "frame kind");
     }
@@ -281,12 +288,21 @@ class StageProcessor implements FrameProcessor {
     frame: Exclude<WorkerFrame, { kind: "window" }>,
     label: string,
   ): Promise<FromWorker> {
-    const { network, encoder, earlyExit, running, spikeCounts } = this;
+    const { network, earlyExit, running, spikeCounts } = this;
     const header = frame.message.header;
+    if (!this.frames) {
+      return {
+        type: "error",
+        seq,
+        reason: "not_a_frame_model",
+        message: `${label}: ${this.model.spec.name} reads event-camera events (its input encoder is "events"), not images; send it event_camera_msgs/msg/EventPacket`,
+      };
+    }
+    const { preprocessor, encoder } = this.frames;
     const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
 
     let t = performance.now();
-    const tensor = await this.preprocess(frame, label);
+    const tensor = await this.preprocess(preprocessor, frame, label);
     let now = performance.now();
     timings.preprocess = now - t;
 

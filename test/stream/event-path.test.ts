@@ -127,7 +127,7 @@ describe("event path: a bag of delta-encoder events classifies as its frames do"
 });
 
 describe("event path under back-pressure, and with bad packets (real worker)", () => {
-  let packets: Uint8Array[] = [];
+  const packets: Uint8Array[] = [];
   let total = 0;
   beforeAll(async () => {
     const set = loadMovingFashion("test", { count: 12 }, FIXTURE);
