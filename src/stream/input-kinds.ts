@@ -3,7 +3,7 @@
  * kind a message becomes, what it is called in messages to users, and how image_transport
  * names its topic. ROS subscriptions (src/ros/topics.ts), bag replay (src/bag/replay/topic.ts),
  * the pipeline's routing of serialized bytes and the worker's preprocessing all read this
- * table; switches over a kind end in `unreachable`, so a new entry (event packets next) fails to
+ * table; switches over a kind end in `unreachable`, so a new entry fails to
  * compile wherever it is not yet handled instead of being routed as something else.
  */
 import type { EventWindow } from "./event-windows.js";
