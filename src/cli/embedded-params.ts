@@ -6,13 +6,19 @@
  */
 import type { ReplayOptions } from "../bag/replay/index.js";
 import { resolveModel, type ModelInfo } from "../ros/model-info.js";
-import { checkParameters, PARAM_SPECS, SPEC_BY_NAME, type ParamName } from "../ros/parameters.js";
+import {
+  checkParameters,
+  PARAM_SPECS,
+  parseRoi,
+  SPEC_BY_NAME,
+  type ParamName,
+} from "../ros/parameters.js";
 import { parseEncoderParam } from "../ros/pipeline-options.js";
 import { UserError } from "./fatal.js";
 import type { RosParam } from "./ros-args.js";
 
 /** Parameters of the node that choose a ROS subscription: only a graph gives them meaning. */
-const GRAPH_ONLY: readonly ParamName[] = ["image_topic", "compressed"];
+const GRAPH_ONLY: readonly ParamName[] = ["image_topic", "compressed", "input", "event_topic"];
 
 /**
  * Checks the parameters (the last value of each wins, as in rcl) and returns the replay options
@@ -59,6 +65,14 @@ export function embeddedReplayOptions(
   }
   const maxPixels = value<number>("max_image_pixels");
   if (maxPixels !== undefined) pipeline.maxImagePixels = Number(maxPixels);
+  const events: NonNullable<NonNullable<ReplayOptions["pipeline"]>["events"]> = {};
+  const windowMs = value<number>("event_window_ms");
+  if (windowMs !== undefined && windowMs > 0) events.windowMs = windowMs;
+  const roi = parseRoi(value<string>("events_roi") ?? "");
+  if (roi !== undefined && typeof roi !== "string") events.roi = roi;
+  const downsample = value<number>("events_downsample");
+  if (downsample !== undefined && downsample > 0) events.downsample = Number(downsample);
+  if (Object.keys(events).length > 0) pipeline.events = events;
   if (Object.keys(pipeline).length > 0) out.pipeline = pipeline;
   const presentation = value<string>("presentation");
   if (presentation !== undefined && presentation !== "model")

@@ -14,6 +14,11 @@ const INITIAL_CAPACITY = 4096;
 export class EventBatch {
   /** Time all offsets in this batch count from, in ns (exact). */
   baseNs = 0n;
+  /**
+   * Sensor time the stream is known complete up to after this packet, in ns, when the encoding
+   * says (evt3: the time its last time word set, events or not); null otherwise.
+   */
+  endNs: bigint | null = null;
   /** CD events in this batch. */
   count = 0;
   x: Uint16Array;
@@ -48,6 +53,7 @@ export class EventBatch {
   /** Empties the batch (capacity kept). */
   clear(baseNs: bigint): void {
     this.baseNs = baseNs;
+    this.endNs = null;
     this.count = 0;
     this.triggerCount = 0;
   }

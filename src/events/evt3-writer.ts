@@ -40,9 +40,29 @@ export class Evt3Writer {
   #out = new Uint16Array(1024);
   #n = 0;
 
-  /** The EVT 3.0 bytes of these events (and triggers), merged in time order. */
-  encode(events: Evt3Events, triggers: Evt3Triggers = NO_TRIGGERS): Uint8Array {
+  /**
+   * The EVT 3.0 bytes of these events (and triggers), merged in time order. `fromUs`: the sensor
+   * time the packet starts at (≤ its first event); its time words come first, so a reader learns
+   * the time even from a packet without events, as a sensor's periodic time words tell it.
+   */
+  encode(
+    events: Evt3Events,
+    triggers: Evt3Triggers = NO_TRIGGERS,
+    options: { fromUs?: number } = {},
+  ): Uint8Array {
     this.#n = 0;
+    if (options.fromUs !== undefined) {
+      const first = Math.min(
+        events.count > 0 ? events.tUs[0] : Infinity,
+        triggers.count > 0 ? triggers.tUs[0] : Infinity,
+      );
+      if (!Number.isInteger(options.fromUs) || options.fromUs < 0 || options.fromUs > first) {
+        throw new RangeError(
+          `evt3 writer: fromUs ${options.fromUs} must be a whole µs ≥ 0 and not after the packet's first event (${first})`,
+        );
+      }
+      this.#time(options.fromUs);
+    }
     let i = 0;
     let j = 0;
     while (i < events.count || j < triggers.count) {

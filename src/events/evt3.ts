@@ -218,6 +218,7 @@ export class Evt3Decoder implements EncodingDecoder {
       }
     }
     out.count = k;
+    out.endNs = BigInt(wrapsUs + high * 4096 + low) * 1000n;
     this.#wrapsUs = wrapsUs;
     this.#high = high;
     this.#low = low;

@@ -72,6 +72,8 @@ interface CountSample {
   processed: number;
   dropped: number;
   errors: number;
+  packets: number;
+  events: number;
 }
 
 interface ResultSample {
@@ -95,7 +97,15 @@ export class HealthMonitor {
     private readonly startedAt: number,
     private readonly thresholds: HealthThresholds = DEFAULT_THRESHOLDS,
   ) {
-    this.counts.push({ t: startedAt, received: 0, processed: 0, dropped: 0, errors: 0 });
+    this.counts.push({
+      t: startedAt,
+      received: 0,
+      processed: 0,
+      dropped: 0,
+      errors: 0,
+      packets: 0,
+      events: 0,
+    });
   }
 
   onResult(result: ClassificationResult, now: number): void {
@@ -122,6 +132,8 @@ export class HealthMonitor {
       processed: stats.processed,
       dropped: stats.dropped,
       errors: stats.errors,
+      packets: stats.events?.packets ?? 0,
+      events: stats.events?.events ?? 0,
     });
     // Keep the newest sample at or before the window's start as the baseline.
     while (this.counts.length > 2 && this.counts[1].t <= since) this.counts.shift();
@@ -214,6 +226,23 @@ export class HealthMonitor {
     }
     for (const [reason, n] of Object.entries(stats.errorsByReason))
       values.push(kv(`errors.${reason}`, n));
+    const ev = stats.events;
+    if (ev) {
+      // An event stream: the frames above are windows of sensor time; these count beneath them.
+      values.push(
+        kv("event_packets", ev.packets),
+        kv("event_packets_per_s", (ev.packets - base.packets) / spanS),
+        kv("events", ev.events),
+        kv("event_rate_per_s", (ev.events - base.events) / spanS),
+        kv("events_dropped", ev.eventsDropped + ev.eventsInDroppedWindows),
+        kv("event_bad_packets", ev.badPackets),
+        kv("event_windows_skipped", ev.windowsSkipped),
+      );
+      for (const [reason, n] of Object.entries(ev.windowsDropped))
+        values.push(kv(`event_windows_dropped.${reason}`, n));
+      for (const [reason, n] of Object.entries(ev.problemsByReason))
+        values.push(kv(`event_problems.${reason}`, n));
+    }
     for (const [key, value] of Object.entries(ctx.facts)) values.push({ key, value });
     return { level, message, values };
   }

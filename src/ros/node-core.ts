@@ -361,6 +361,10 @@ export class SpikenodeCore {
       facts.dt_s = String(info.dt);
       facts.encoder = info.encoder;
       facts.power_profile = info.powerProfile;
+      if (this.imageType === "event_camera_msgs/msg/EventPacket" && info.events) {
+        facts.input = "events";
+        facts.event_window_ms = String(info.events.windowNs / 1e6);
+      }
     }
     const report = this.monitor.report({
       now: this.options.clock(),

@@ -30,6 +30,11 @@ export interface NodeParams {
   power_profile: string;
   top_k: number;
   max_image_pixels: number;
+  input: string;
+  event_topic: string;
+  event_window_ms: number;
+  events_roi: string;
+  events_downsample: number;
 }
 
 export type ParamName = keyof NodeParams;
@@ -58,6 +63,29 @@ export interface ParamSpec {
 }
 
 export const PRESENTATION_CHOICES = ["model", "reset", "continuous"] as const;
+export const INPUT_CHOICES = ["image", "events"] as const;
+
+/**
+ * An events_roi value: "" (the model's, else centred on the sensor) or "x,y,width,height" in
+ * sensor pixels; a string is the reason it is not one.
+ */
+export function parseRoi(
+  value: string,
+): { x: number; y: number; width: number; height: number } | undefined | string {
+  const text = value.trim();
+  if (text === "") return undefined;
+  const parts = text.split(",").map((p) => p.trim());
+  const nums = parts.map(Number);
+  if (
+    parts.length !== 4 ||
+    parts.some((p) => p === "") ||
+    !nums.every((n) => Number.isInteger(n) && n >= 0)
+  )
+    return `"${value}" is not x,y,width,height in whole sensor pixels (e.g. 300,20,680,680), or "" for the model's`;
+  const [x, y, width, height] = nums;
+  if (width < 1 || height < 1) return `"${value}": width and height must be at least 1`;
+  return { x, y, width, height };
+}
 export const DEFAULT_MODEL = "fashion-mnist-lif";
 export const DEFAULT_POWER_PROFILE = "cmos45-horowitz";
 
@@ -223,6 +251,64 @@ export const PARAM_SPECS: readonly ParamSpec[] = [
     effect: "pipeline",
     min: 1,
     max: 268_435_456,
+  },
+  {
+    name: "input",
+    kind: "string",
+    default: "image",
+    description:
+      "image: classify camera frames on image_topic; events: classify an event camera's event_camera_msgs/msg/EventPacket stream on event_topic (evt3, libcaer_cmp, libcaer, mono), one result per event_window_ms of sensor time, with a model whose encoder is events (or a one-channel delta).",
+    constraints: INPUT_CHOICES.join(" | "),
+    effect: "subscription",
+    choices: INPUT_CHOICES,
+  },
+  {
+    name: "event_topic",
+    kind: "string",
+    default: "events",
+    description:
+      "Event camera topic (event_camera_msgs/msg/EventPacket) read with input:=events, e.g. /event_camera/events (metavision_driver, libcaer_driver publish ~/events).",
+    constraints: "a valid ROS 2 topic name",
+    effect: "subscription",
+    check: (value) => {
+      const problem = topicNameProblem(value as string);
+      return problem ? `"${String(value)}" is not a valid topic name: it ${problem}` : null;
+    },
+  },
+  {
+    name: "event_window_ms",
+    kind: "double",
+    default: 0,
+    description:
+      "Events: sensor time per classification, ms (a whole number of dt ticks); 0 uses the model's timesteps x dt. Presentation continuous carries the network across windows, reset clears it per window.",
+    constraints: "0 (the model's) or 0.001 to 60000 ms",
+    effect: "pipeline",
+    min: 0,
+    max: 60_000,
+  },
+  {
+    name: "events_roi",
+    kind: "string",
+    default: "",
+    description:
+      'Events: sensor pixels read, "x,y,width,height" (width and height events_downsample times the model\'s input); "" uses the model\'s roi, else one centred on the sensor.',
+    constraints: '"" or x,y,width,height',
+    effect: "pipeline",
+    check: (value) => {
+      const roi = parseRoi(value as string);
+      return typeof roi === "string" ? roi : null;
+    },
+  },
+  {
+    name: "events_downsample",
+    kind: "integer",
+    default: 0,
+    description:
+      "Events: a block of events_downsample x events_downsample sensor pixels is one input pixel; 0 uses the model's (1 for delta models).",
+    constraints: "0 (the model's) to 1024",
+    effect: "pipeline",
+    min: 0,
+    max: 1024,
   },
 ];
 

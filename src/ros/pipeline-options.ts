@@ -4,7 +4,7 @@
 import type { Pipeline, PipelineOptions } from "../stream/types.js";
 import type { ModelInfo } from "./model-info.js";
 import { parseEncoderParam } from "./encoder-param.js";
-import type { NodeParams } from "./parameters.js";
+import { parseRoi, type NodeParams } from "./parameters.js";
 
 export { ENCODER_SHORTHANDS, parseEncoderParam, type EncoderInput } from "./encoder-param.js";
 
@@ -36,6 +36,7 @@ export function pipelineOptions(
     powerProfile: params.power_profile,
     topK: params.top_k,
     maxImagePixels: params.max_image_pixels,
+    events: eventOptions(params),
     deserialize,
   };
 }
@@ -44,4 +45,15 @@ export function pipelineOptions(
 export function pipelineKey(options: PipelineOptions): string {
   const { deserialize: _d, profiles: _p, ...rest } = options;
   return JSON.stringify(rest);
+}
+
+/** The event-input settings the parameters ask for (undefined: the model's). */
+function eventOptions(params: NodeParams): PipelineOptions["events"] {
+  const roi = parseRoi(params.events_roi ?? "");
+  if (typeof roi === "string") throw new Error(`events_roi: ${roi}`); // checked before it got here
+  const events: NonNullable<PipelineOptions["events"]> = {};
+  if (params.event_window_ms > 0) events.windowMs = params.event_window_ms;
+  if (roi) events.roi = roi;
+  if (params.events_downsample > 0) events.downsample = params.events_downsample;
+  return Object.keys(events).length > 0 ? events : undefined;
 }

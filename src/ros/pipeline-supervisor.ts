@@ -9,6 +9,7 @@ import type { Subscription as RxSubscription } from "rxjs";
 import type { InputMessageType } from "../stream/input-kinds.js";
 import type {
   ClassificationResult,
+  EventStreamStats,
   FrameError,
   Pipeline,
   PipelineInfo,
@@ -253,5 +254,30 @@ function addStats(a: PipelineStats, b: PipelineStats): PipelineStats {
     errorsByReason,
     waiting: a.waiting + b.waiting,
     inFlight: a.inFlight + b.inFlight,
+    ...(a.events || b.events ? { events: addEventStats(a.events, b.events) } : {}),
+  };
+}
+
+function addCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function addEventStats(
+  a: EventStreamStats | undefined,
+  b: EventStreamStats | undefined,
+): EventStreamStats {
+  if (!a) return b!;
+  if (!b) return a;
+  return {
+    packets: a.packets + b.packets,
+    badPackets: a.badPackets + b.badPackets,
+    problemsByReason: addCounts(a.problemsByReason, b.problemsByReason),
+    events: a.events + b.events,
+    eventsDropped: a.eventsDropped + b.eventsDropped,
+    eventsInDroppedWindows: a.eventsInDroppedWindows + b.eventsInDroppedWindows,
+    windowsDropped: addCounts(a.windowsDropped, b.windowsDropped),
+    windowsSkipped: a.windowsSkipped + b.windowsSkipped,
   };
 }

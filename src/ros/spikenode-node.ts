@@ -22,7 +22,7 @@ import type { NodeParams } from "./parameters.js";
 import type { PipelineFactory } from "./pipeline-options.js";
 import { RclParameters } from "./rcl-parameters.js";
 import type { RclModule, RclNode, RclPublisher, RclSubscription, RclTimer } from "./rcl-types.js";
-import { OUTPUTS, imageSubscription, type OutputName } from "./topics.js";
+import { OUTPUTS, inputSubscription, type OutputName } from "./topics.js";
 
 export { NodeStartError } from "./node-errors.js";
 export type { CoreState, ShutdownSummary } from "./node-core.js";
@@ -199,7 +199,7 @@ export class SpikenodeNode {
 
   private subscribeImages(): void {
     const params = this.core.parameters();
-    const { topic, type } = imageSubscription(params.image_topic, params.compressed);
+    const { topic, type } = inputSubscription(params);
     let sub: RclSubscription;
     try {
       sub = this.node.createSubscription(

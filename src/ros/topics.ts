@@ -32,3 +32,15 @@ export function imageSubscription(
     return { topic: imageTopic, type };
   return { topic: `${imageTopic}${suffix}`, type };
 }
+
+/** What the node subscribes to for its parameters: the event topic, or the image topic. */
+export function inputSubscription(params: {
+  input: string;
+  image_topic: string;
+  compressed: boolean;
+  event_topic: string;
+}): { topic: string; type: InputMessageType } {
+  if (params.input === "events")
+    return { topic: params.event_topic, type: "event_camera_msgs/msg/EventPacket" };
+  return imageSubscription(params.image_topic, params.compressed);
+}

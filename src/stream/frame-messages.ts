@@ -24,3 +24,18 @@ export interface RawImage extends RawPixels {
 export interface CompressedImage extends CompressedPixels {
   header: Header;
 }
+
+/**
+ * event_camera_msgs/msg/EventPacket as decoded from CDR (src/events decodes `events` by
+ * `encoding`; the fields are those of src/events' EventPacketLike plus header and seq).
+ */
+export interface EventPacketMessage {
+  header: Header;
+  height: number;
+  width: number;
+  seq: bigint;
+  time_base: bigint;
+  encoding: string;
+  is_bigendian: boolean;
+  events: Uint8Array;
+}

@@ -12,7 +12,17 @@
  *
  * The message types a pipeline takes, and the frame kind each becomes, are one table
  * (INPUT_KINDS in input-kinds.ts). A source that must not lose frames (bag replay) awaits
- * `pipeline.capacityAvailable()` before each push. `latestWins` is the back-pressure operator itself, reusable on any stream.
+ * `pipeline.capacityAvailable()` before each push.
+ *
+ * Event cameras: push `event_camera_msgs/msg/EventPacket` frames (CDR or decoded) like images;
+ * the pipeline decodes every packet in order, cuts windows of sensor time (event-windows.ts;
+ * `options.events.windowMs`, default timesteps · dt) and classifies each window, dropping whole
+ * windows when the worker falls behind (stats().events counts packets, events and drops). `latestWins` is the back-pressure operator itself, reusable on any stream.
+ *
+ * Event cameras: push `event_camera_msgs/msg/EventPacket` frames (CDR or decoded) like images;
+ * the pipeline decodes every packet in order, cuts windows of sensor time (event-windows.ts;
+ * `options.events.windowMs`, default timesteps · dt) and classifies each window, dropping whole
+ * windows when the worker falls behind (stats().events counts packets, events and drops).
  */
 export { createPipeline } from "./pipeline.js";
 export {
@@ -23,6 +33,14 @@ export {
   type InputKindInfo,
 } from "./input-kinds.js";
 export { latestWins, type DropCause, type LatestWinsOptions } from "./latest-wins.js";
+export {
+  EventWindower,
+  eventWindows,
+  type EventWindow,
+  type EventWindowerOptions,
+  type TimedEvents,
+  type TimedPacket,
+} from "./event-windows.js";
 export { RateMeter } from "./rate-meter.js";
 export { continuousTicks, stampSeconds, type ContinuousTicks } from "./presentation.js";
 export {

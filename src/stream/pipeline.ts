@@ -18,9 +18,12 @@ import {
   isInputMessageType,
   withData,
   type DecodedFrame,
+  type WorkerFrame,
 } from "./input-kinds.js";
 import type { WorkerConfig, WorkerResult } from "./protocol.js";
 import { validateContinuousTicks } from "./presentation.js";
+import { EVENT_PACKET_TYPE, EventPacketStage, type PacketInput } from "./event-packets.js";
+import type { EventWindow } from "./event-windows.js";
 import type {
   ClassificationResult,
   CloseOptions,
@@ -36,7 +39,7 @@ import { WorkerHost } from "./worker-host.js";
 
 interface Accepted {
   seq: number;
-  frame: FrameInput;
+  frame: FrameInput | { kind: "window"; message: EventWindow };
   arrival: number;
 }
 
@@ -61,6 +64,9 @@ class WorkerPipeline implements Pipeline {
   private readonly capacity: number;
   private readonly transfer: boolean;
   private readonly deserialize: PipelineOptions["deserialize"];
+  private readonly eventOptions: NonNullable<PipelineOptions["events"]>;
+  /** Event input: built on the first packet. */
+  private eventStage: EventPacketStage | undefined;
 
   private received = 0;
   private processed = 0;
@@ -79,6 +85,7 @@ class WorkerPipeline implements Pipeline {
     this.capacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
     this.transfer = options.transfer ?? true;
     this.deserialize = options.deserialize;
+    this.eventOptions = options.events ?? {};
     this.results$ = this.resultsSubject.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
 
@@ -91,13 +98,18 @@ class WorkerPipeline implements Pipeline {
       .pipe(
         latestWins((item: Accepted) => this.work(item), {
           capacity: this.capacity,
-          onDrop: () => {
+          onDrop: (item, cause) => {
             this.dropped += 1;
+            if (item.frame.kind === "window")
+              this.eventStage?.windowDropped(
+                item.frame.message,
+                cause === "overflow" ? "behind" : "closing",
+              );
           },
           onQueueLength: (waiting, busy) => {
             this.waiting = waiting;
             this.inFlight = busy ? 1 : 0;
-            if (waiting < this.capacity) this.wakeRoomWaiters();
+            if (this.eventStage ? waiting === 0 : waiting < this.capacity) this.wakeRoomWaiters();
           },
         }),
       )
@@ -113,6 +125,17 @@ class WorkerPipeline implements Pipeline {
   }
 
   push(frame: FrameInput): void {
+    if (isPacket(frame)) {
+      if (this.closing) {
+        // Not a window yet: counted with the packets, not the frames.
+        const stage = this.events();
+        stage.stats.packets += 1;
+        stage.stats.problemsByReason.closed = (stage.stats.problemsByReason.closed ?? 0) + 1;
+        return;
+      }
+      this.events().push(frame);
+      return;
+    }
     const seq = this.received;
     this.received += 1;
     if (this.closing) {
@@ -122,8 +145,46 @@ class WorkerPipeline implements Pipeline {
     this.input.next({ seq, frame, arrival: performance.now() });
   }
 
+  /** The event side, built on the first packet: it waits for the worker's window length. */
+  private events(): EventPacketStage {
+    if (this.eventStage) return this.eventStage;
+    const stage = new EventPacketStage(this.eventOptions, this.deserialize, {
+      window: (window) => {
+        const seq = this.received;
+        this.received += 1;
+        this.input.next({
+          seq,
+          frame: { kind: "window", message: window },
+          arrival: performance.now(),
+        });
+      },
+      problem: (p) =>
+        this.errorsSubject.next({ seq: p.packet, reason: p.reason, message: p.message }),
+    });
+    this.eventStage = stage;
+    this.eventsReady = this.host.ready().then(
+      (info) => {
+        if (info.events) stage.start(info.events.windowNs);
+        else
+          stage.fail(
+            "not_an_event_model",
+            `model ${info.modelName} reads frames (its encoder is "${info.encoder}"), not events; use a model with an "events" (or one-channel "delta") encoder`,
+          );
+      },
+      (err: unknown) =>
+        stage.fail(
+          "model_unavailable",
+          `not classified because the model could not be loaded: ${(err as Error)?.message ?? String(err)}`,
+        ),
+    );
+    return stage;
+  }
+
+  private eventsReady: Promise<void> | undefined;
+
   stats(): PipelineStats {
     return {
+      ...(this.eventStage ? { events: this.eventStage.snapshot() } : {}),
       received: this.received,
       processed: this.processed,
       dropped: this.dropped,
@@ -139,7 +200,13 @@ class WorkerPipeline implements Pipeline {
   }
 
   capacityAvailable(): Promise<void> {
-    if (this.closing || this.waiting < this.capacity) return Promise.resolve();
+    // Packets wait for the model before they become windows: so does a source that must not
+    // lose any (the held packets would turn into a burst of windows at once).
+    if (this.eventStage && !this.eventStage.started && !this.closing && this.eventsReady)
+      return this.eventsReady.then(() => this.capacityAvailable());
+    // An event packet may close several windows at once (a silence): wait for an empty queue.
+    const room = this.eventStage ? this.waiting === 0 : this.waiting < this.capacity;
+    if (this.closing || room) return Promise.resolve();
     return new Promise<void>((resolve) => this.roomWaiters.push(resolve));
   }
 
@@ -152,6 +219,11 @@ class WorkerPipeline implements Pipeline {
     this.closing = true;
     this.discardWaiting = !drain;
     this.wakeRoomWaiters();
+    if (this.eventStage) {
+      // Packets held while the model loads go through first; then the open window.
+      await this.eventsReady;
+      this.eventStage.finish();
+    }
     this.input.complete();
     let timer: NodeJS.Timeout | undefined;
     const timedOut =
@@ -203,6 +275,8 @@ class WorkerPipeline implements Pipeline {
     return new Observable<Outcome | null>((subscriber) => {
       if (this.discardWaiting) {
         this.dropped += 1;
+        if (item.frame.kind === "window")
+          this.eventStage?.windowDropped(item.frame.message, "closing");
         subscriber.next(null);
         subscriber.complete();
         return;
@@ -216,9 +290,24 @@ class WorkerPipeline implements Pipeline {
         return;
       }
       const frame = decoded.frame;
-      const owner = item.frame.kind === "serialized" ? item.frame.data : undefined;
-      const { data, transfer } = handOver(frame.message.data, this.transfer, owner);
-      this.host.process(item.seq, withData(frame, data), transfer, (reply) => {
+      let toWorker: WorkerFrame;
+      let transfer: ArrayBuffer[];
+      if (frame.kind === "window") {
+        const w = frame.message;
+        toWorker = frame;
+        // The window's arrays are its own copies: moved, never shared.
+        transfer = this.transfer
+          ? [w.x.buffer, w.y.buffer, w.polarity.buffer, w.tOffsetNs.buffer].filter(
+              (b): b is ArrayBuffer => b instanceof ArrayBuffer && b.byteLength > 0,
+            )
+          : [];
+      } else {
+        const owner = item.frame.kind === "serialized" ? item.frame.data : undefined;
+        const handed = handOver(frame.message.data, this.transfer, owner);
+        toWorker = withData(frame, handed.data);
+        transfer = handed.transfer;
+      }
+      this.host.process(item.seq, toWorker, transfer, (reply) => {
         const now = performance.now();
         if (reply.ok) {
           subscriber.next({
@@ -245,15 +334,18 @@ class WorkerPipeline implements Pipeline {
 
   private toDecoded(
     item: Accepted,
-  ): { ok: true; frame: DecodedFrame } | { ok: false; error: FrameError } {
+  ):
+    | { ok: true; frame: Exclude<DecodedFrame, { kind: "events" }> | WorkerFrame }
+    | { ok: false; error: FrameError } {
     const { frame, seq } = item;
+    if (frame.kind === "window") return { ok: true, frame };
     const refuse = (reason: string, message: string, header?: Header) => ({
       ok: false as const,
       error: { seq, header, reason, message },
     });
     // The kinds come from INPUT_KINDS; a caller without types may still pass anything.
     if ((INPUT_FRAME_KINDS as readonly string[]).includes(frame.kind)) {
-      const decoded = frame as DecodedFrame;
+      const decoded = frame as Exclude<DecodedFrame, { kind: "events" }>;
       if (!(decoded.message?.data instanceof Uint8Array)) {
         return refuse(
           "invalid_frame",
@@ -298,15 +390,30 @@ class WorkerPipeline implements Pipeline {
           "the publisher sends CDR.",
       );
     }
-    if (!(message?.data instanceof Uint8Array)) {
+    if (
+      !("data" in (message ?? {})) ||
+      !((message as { data?: unknown }).data instanceof Uint8Array)
+    ) {
       return refuse(
         "deserialize_failed",
         `frame ${seq}: the deserializer returned a ${frame.type} without Uint8Array data.`,
         message?.header,
       );
     }
-    return { ok: true, frame: decodedFrame(frame.type, message) };
+    const result = decodedFrame(frame.type, message);
+    if (result.kind === "events") {
+      // Routed to the event stage in push(); a packet cannot reach here.
+      return refuse("invalid_frame", `frame ${seq}: an event packet reached the frame path`);
+    }
+    return { ok: true, frame: result };
   }
+}
+
+/** An event packet, decoded or as CDR: it goes to the event stage, not the frame queue. */
+function isPacket(frame: FrameInput): frame is PacketInput & FrameInput {
+  return (
+    frame?.kind === "events" || (frame?.kind === "serialized" && frame.type === EVENT_PACKET_TYPE)
+  );
 }
 
 function finishResult(

@@ -30,13 +30,16 @@ import {
 } from "../snn/index.js";
 import { createPowerStage, type PowerStage } from "./energy.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
-import { unreachable, type DecodedFrame } from "./input-kinds.js";
+import { EventWindowInput, eventInputProblem, type EventInputOverrides } from "./event-input.js";
+import type { EventWindow } from "./event-windows.js";
+import { unreachable, type WorkerFrame } from "./input-kinds.js";
 import type { FromWorker, WorkerConfig, WorkerTimings } from "./protocol.js";
 import { RateMeter } from "./rate-meter.js";
 import {
   NOMINAL_FRAME_RATE,
   type PipelineInfo,
   type PowerRate,
+  type Header,
   type PresentationMode,
   type Time,
 } from "./types.js";
@@ -44,7 +47,7 @@ import {
 export interface FrameProcessor {
   readonly info: PipelineInfo;
   /** Never throws: a bad frame becomes an error message. */
-  process(seq: number, frame: DecodedFrame): Promise<FromWorker>;
+  process(seq: number, frame: WorkerFrame): Promise<FromWorker>;
 }
 
 const DEFAULT_RATE_WINDOW_MS = 2000;
@@ -72,6 +75,32 @@ function tickLimits(config: WorkerConfig, timesteps: number): ContinuousTicks {
  * modes (continuous keeps the state across frames, but each frame is still its whole sequence),
  * so the model's readout window stays, and a timesteps override must equal the sequence length.
  */
+/**
+ * Ticks per event window: `events.windowMs` over dt (a whole number of ticks, a whole number of
+ * ns), default the frame's T ticks.
+ */
+function eventWindowTicks(
+  config: WorkerConfig,
+  model: string,
+  dt: number,
+  timesteps: number,
+): number {
+  const ms = config.events?.windowMs;
+  if (ms === undefined) return timesteps;
+  const ticks = Math.round((ms * 1e-3) / dt);
+  const ns = ms * 1e6;
+  if (
+    !(ticks >= 1) ||
+    Math.abs(ticks * dt * 1e3 - ms) > 1e-9 * Math.max(1, ms) ||
+    Math.abs(ns - Math.round(ns)) > 1e-6
+  ) {
+    throw new Error(
+      `pipeline option events.windowMs ${ms}: ${model} ticks every ${dt * 1e3} ms, so a window must be a whole number of ticks (e.g. ${Math.max(1, ticks) * dt * 1e3} ms)`,
+    );
+  }
+  return ticks;
+}
+
 function withOverrides(model: Model, config: WorkerConfig): Model {
   const spec = model.spec;
   let encoder = spec.input.encoder;
@@ -108,9 +137,15 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
     const problem = timestepsProblem(spec, timesteps);
     if (problem) throw new Error(`pipeline option timesteps ${timesteps}: ${problem}`);
   }
+  // Event windows: the window's ticks are the frame's. In continuous presentation the readout
+  // covers the longer of a frame's and a window's ticks (a frame reads its own ticks only).
+  const windowTicks = eventWindowTicks(config, spec.name, dt, timesteps);
   const readout =
     mode === "continuous" && steps === null
-      ? { ...spec.readout, window: { start: 0, end: tickLimits(config, timesteps).maxTicks } }
+      ? {
+          ...spec.readout,
+          window: { start: 0, end: Math.max(tickLimits(config, timesteps).maxTicks, windowTicks) },
+        }
       : spec.readout;
   return {
     ...model,
@@ -128,8 +163,8 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
 class StageProcessor implements FrameProcessor {
   readonly info: PipelineInfo;
   private readonly network: Network;
-  private readonly preprocessor: ImagePreprocessor;
-  private readonly encoder: InputEncoder;
+  /** Frames in: absent for a model that reads camera events only (an "events" encoder). */
+  private readonly frames: { preprocessor: ImagePreprocessor; encoder: InputEncoder } | undefined;
   private readonly decoder: ScoreDecoder;
   private readonly earlyExit: EarlyExitPolicy | undefined;
   private readonly energy: PowerStage;
@@ -143,6 +178,9 @@ class StageProcessor implements FrameProcessor {
   private readonly running: Float64Array;
   private readonly spikeCounts: Float64Array;
   private previousStamp: Time | undefined;
+  /** Event windows: built on the first window (null: the model reads frames only). */
+  private eventInput: EventWindowInput | undefined;
+  private readonly windowTicks: number;
 
   constructor(
     private readonly model: Model,
@@ -154,13 +192,19 @@ class StageProcessor implements FrameProcessor {
     this.fixedTicks = this.mode === "reset" || model.sequenceLength !== null;
     this.limits = tickLimits(config, this.timesteps);
     this.network = createNetwork(model);
-    this.preprocessor = new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels });
-    this.encoder = createEncoder(spec.input.encoder, model.inputShape, spec.dt);
+    this.frames =
+      spec.input.encoder.type === "events"
+        ? undefined
+        : {
+            preprocessor: new ImagePreprocessor(spec.input, { maxPixels: config.maxImagePixels }),
+            encoder: createEncoder(spec.input.encoder, model.inputShape, spec.dt),
+          };
     this.decoder = decoderForModel(spec, { topK: config.topK });
     this.earlyExit = config.earlyExit ? new EarlyExitPolicy(config.earlyExit) : undefined;
     this.energy = createPowerStage(
       model,
-      this.encoder.analog,
+      // Binned events are spikes (counts), as the delta encoder's are.
+      this.frames?.encoder.analog ?? false,
       config.powerProfile,
       config.profiles,
     );
@@ -168,6 +212,9 @@ class StageProcessor implements FrameProcessor {
     this.configuredRate = config.frameRate;
     this.running = new Float64Array(model.outputSize);
     this.spikeCounts = new Float64Array(model.outputSize);
+    this.windowTicks = eventWindowTicks(config, spec.name, spec.dt, this.timesteps);
+    this.eventOverrides = { roi: config.events?.roi, downsample: config.events?.downsample };
+    const eventProblem = eventInputProblem(spec);
     this.info = {
       modelName: spec.name,
       labels: [...model.labels],
@@ -178,8 +225,18 @@ class StageProcessor implements FrameProcessor {
       encoder: spec.input.encoder.type,
       powerProfile: this.energy.profile.name,
       neurons: model.layers.reduce((n, l) => n + l.neurons, 0),
+      events:
+        eventProblem === null
+          ? {
+              windowNs: Math.round(this.windowTicks * spec.dt * 1e9),
+              ticks: this.windowTicks,
+              reads: spec.input.encoder.type === "events" ? "counts" : "delta",
+            }
+          : null,
     };
   }
+
+  private readonly eventOverrides: EventInputOverrides;
 
   /** The measured rate, or before two frames the configured or nominal one (power of frame 1 is not 0). */
   private powerRate(): PowerRate {
@@ -190,11 +247,13 @@ class StageProcessor implements FrameProcessor {
       : { fps: NOMINAL_FRAME_RATE, source: "nominal" };
   }
 
-  async process(seq: number, frame: DecodedFrame): Promise<FromWorker> {
+  async process(seq: number, frame: WorkerFrame): Promise<FromWorker> {
     const header = frame.message.header;
     const label = frameLabel(seq, header);
     try {
-      return await this.classify(seq, frame, label);
+      return frame.kind === "window"
+        ? this.classifyWindow(seq, frame.message, label)
+        : await this.classify(seq, frame, label);
     } catch (err) {
       if (err instanceof ImageError) {
         return { type: "error", seq, reason: err.reason, message: err.message };
@@ -209,24 +268,41 @@ class StageProcessor implements FrameProcessor {
   }
 
   /** The model's input tensor from a frame of any input kind. */
-  private async preprocess(frame: DecodedFrame, label: string): Promise<Float32Array> {
+  private async preprocess(
+    preprocessor: ImagePreprocessor,
+    frame: Exclude<WorkerFrame, { kind: "window" }>,
+    label: string,
+  ): Promise<Float32Array> {
     switch (frame.kind) {
       case "image":
-        return this.preprocessor.fromRaw(frame.message, label);
+        return preprocessor.fromRaw(frame.message, label);
       case "compressed":
-        return this.preprocessor.fromCompressed(frame.message, label);
+        return preprocessor.fromCompressed(frame.message, label);
       default:
         return unreachable(frame, "frame kind");
     }
   }
 
-  private async classify(seq: number, frame: DecodedFrame, label: string): Promise<FromWorker> {
-    const { network, encoder, decoder, earlyExit, running, spikeCounts } = this;
+  private async classify(
+    seq: number,
+    frame: Exclude<WorkerFrame, { kind: "window" }>,
+    label: string,
+  ): Promise<FromWorker> {
+    const { network, earlyExit, running, spikeCounts } = this;
     const header = frame.message.header;
+    if (!this.frames) {
+      return {
+        type: "error",
+        seq,
+        reason: "not_a_frame_model",
+        message: `${label}: ${this.model.spec.name} reads event-camera events (its input encoder is "events"), not images; send it event_camera_msgs/msg/EventPacket`,
+      };
+    }
+    const { preprocessor, encoder } = this.frames;
     const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
 
     let t = performance.now();
-    const tensor = await this.preprocess(frame, label);
+    const tensor = await this.preprocess(preprocessor, frame, label);
     let now = performance.now();
     timings.preprocess = now - t;
 
@@ -279,12 +355,24 @@ class StageProcessor implements FrameProcessor {
     timings.encode += encodeMs;
     timings.engine = now - loopStart - encodeMs;
 
-    t = now;
+    return this.readOut(seq, header, used, timings, now);
+  }
+
+  /** Readout, counters and power of the frame or window just ticked. */
+  private readOut(
+    seq: number,
+    header: Header,
+    used: number,
+    timings: WorkerTimings,
+    start: number,
+  ): FromWorker {
+    const { network, decoder, running, spikeCounts } = this;
+    let t = start;
     const raw = network.scores(running);
     const decoded = decoder.decode(raw, windowTicks(this.model.spec, used));
     const outputSpikeCounts = Array.from(spikeCounts);
     const counters = structuredClone(network.counters());
-    now = performance.now();
+    const now = performance.now();
     timings.readout = now - t;
 
     t = now;
@@ -311,5 +399,72 @@ class StageProcessor implements FrameProcessor {
         timings,
       },
     };
+  }
+
+  /**
+   * A window of events: reset (reset presentation) or a new frame of the running network
+   * (continuous), then one tick per `dt` of the window's sensor time through the event input.
+   */
+  private classifyWindow(seq: number, window: EventWindow, label: string): FromWorker {
+    const { network, earlyExit, running, spikeCounts } = this;
+    const timings: WorkerTimings = { preprocess: 0, encode: 0, engine: 0, readout: 0, power: 0 };
+    const t0 = performance.now();
+    if (!this.eventInput) {
+      try {
+        this.eventInput = new EventWindowInput(this.model.spec, this.eventOverrides);
+      } catch (err) {
+        return {
+          type: "error",
+          seq,
+          reason: "not_an_event_model",
+          message: `${label}: ${(err as Error).message}`,
+        };
+      }
+    }
+    const input = this.eventInput;
+    const carry = this.mode === "continuous";
+    if (carry) network.beginFrame();
+    else network.reset();
+    earlyExit?.reset();
+    spikeCounts.fill(0);
+    const outSpikes = network.spikes;
+    let used = 0;
+    let stopped = false;
+    let ticks: number;
+    try {
+      ticks = input.present(window, carry, (x) => {
+        if (stopped) return;
+        network.tick(x, false);
+        for (let i = 0; i < outSpikes.length; i++) spikeCounts[i] += outSpikes[i];
+        used += 1;
+        if (earlyExit && earlyExit.update(network.scores(running))) stopped = true;
+      });
+    } catch (err) {
+      return {
+        type: "error",
+        seq,
+        reason: "events_geometry",
+        message: `${label}: ${(err as Error).message}`,
+      };
+    }
+    if (ticks !== this.windowTicks) {
+      throw new Error(
+        `window ${window.index} gave ${ticks} ticks, not ${this.windowTicks}: its span ${window.endNs - window.startNs} ns is not the pipeline's window`,
+      );
+    }
+    const now = performance.now();
+    // Binning and ticking interleave per tick; their sum is reported as engine time.
+    timings.engine = now - t0;
+    const reply = this.readOut(seq, window.header, used, timings, now);
+    if (reply.type === "result") {
+      reply.result.window = {
+        index: window.index,
+        startNs: window.startNs,
+        endNs: window.endNs,
+        events: window.count,
+        packets: window.packets,
+      };
+    }
+    return reply;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Messages between the pipeline (main thread) and its worker. Only structured-clonable data.
  */
-import type { DecodedFrame } from "./input-kinds.js";
+import type { WorkerFrame } from "./input-kinds.js";
 import type { ClassificationResult, PipelineInfo, PipelineOptions } from "./types.js";
 
 /** What the worker needs of the options (functions stay on the main thread). */
@@ -21,7 +21,7 @@ export type WorkerResult = Omit<ClassificationResult, "seq" | "timings"> & {
   timings: WorkerTimings;
 };
 
-export type ToWorker = { type: "frame"; seq: number; frame: DecodedFrame };
+export type ToWorker = { type: "frame"; seq: number; frame: WorkerFrame };
 
 export type FromWorker =
   | { type: "ready"; info: PipelineInfo }

@@ -57,6 +57,18 @@ export interface ClassificationResult {
   /** The frame rate energy.power is taken at, and where it comes from (see PipelineOptions.frameRate). */
   powerRate?: PowerRate;
   timings: StageTimings;
+  /** Event input: which window of sensor time this is, and the events it held (all of them fed). */
+  window?: EventWindowInfo;
+}
+
+export interface EventWindowInfo {
+  /** Window number since the stream's origin. */
+  index: number;
+  /** Sensor time, ns, exact: [startNs, endNs). */
+  startNs: bigint;
+  endNs: bigint;
+  events: number;
+  packets: number;
 }
 
 /**
@@ -90,6 +102,44 @@ export interface PipelineStats {
   waiting: number;
   /** Frames in the worker right now (0 or 1). */
   inFlight: number;
+  /**
+   * Event input, once a packet arrived: there the frames counted above are windows of sensor
+   * time (received = windows formed), and these count the packets and events beneath them.
+   */
+  events?: EventStreamStats;
+}
+
+export interface EventStreamStats {
+  packets: number;
+  /** Packets that could not be read at all (CDR, unknown encoding, big-endian): skipped. */
+  badPackets: number;
+  /** Packet problems met, by reason (src/events' PROBLEM_REASONS, deserialize_failed, …). */
+  problemsByReason: Record<string, number>;
+  /** CD events decoded. */
+  events: number;
+  /** Events the decoder dropped (addresses out of range, …) or that came late (before the open window). */
+  eventsDropped: number;
+  /** Events inside windows that were dropped whole. */
+  eventsInDroppedWindows: number;
+  /** Windows dropped whole, by reason: "behind" (the engine fell behind; newer windows won), "closing". */
+  windowsDropped: Record<string, number>;
+  /** Empty windows of long silences that were skipped, not classified. */
+  windowsSkipped: number;
+}
+
+/** How an event stream is cut into windows and read (PipelineOptions.events). */
+export interface EventInputOptions {
+  /**
+   * Sensor time per classification, ms: one result per window. A whole number of ticks of dt.
+   * Default: the model's timesteps · dt (4 ms for moving-fashion-srnn).
+   */
+  windowMs?: number;
+  /** Sensor pixels read (default: the model's roi, else centred on the sensor). */
+  roi?: { x: number; y: number; width: number; height: number };
+  /** Integer down-sampling of the ROI (default: the model's, 1 for delta models). */
+  downsample?: number;
+  /** Empty windows classified in a row before the rest of a silence is skipped. Default 1000. */
+  maxEmptyWindows?: number;
 }
 
 export interface Pipeline {
@@ -176,6 +226,12 @@ export interface PipelineOptions {
   deserialize?: (type: InputMessageType, bytes: Uint8Array) => InputMessage;
   /** Default true: pixel arrays that own their buffer are moved to the worker, not copied. */
   transfer?: boolean;
+  /**
+   * Event input (event_camera_msgs/msg/EventPacket frames): windows of sensor time, ROI and
+   * down-sampling. Presentation `continuous` carries the network across windows (a result every
+   * window), `reset` clears it per window (evaluation).
+   */
+  events?: EventInputOptions;
 }
 
 /** What a loaded pipeline runs. */
@@ -191,4 +247,9 @@ export interface PipelineInfo {
   powerProfile: string;
   /** Layers of the network and their neurons, in model order. */
   neurons: number;
+  /**
+   * How event windows are read: their length (ns of sensor time), ticks, and whether the model
+   * takes counts ("events" encoder) or delta-encoder currents; null when it reads frames only.
+   */
+  events?: { windowNs: number; ticks: number; reads: "counts" | "delta" } | null;
 }

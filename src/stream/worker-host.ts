@@ -4,7 +4,7 @@
  * frame it held and starting a fresh one.
  */
 import { Worker } from "node:worker_threads";
-import type { DecodedFrame } from "./input-kinds.js";
+import type { WorkerFrame } from "./input-kinds.js";
 import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from "./protocol.js";
 import type { PipelineInfo } from "./types.js";
 
@@ -36,7 +36,7 @@ export class WorkerHost {
   /** Post one frame; `reply` is called exactly once. */
   process(
     seq: number,
-    frame: DecodedFrame,
+    frame: WorkerFrame,
     transfer: ArrayBuffer[],
     reply: (r: Reply) => void,
   ): void {

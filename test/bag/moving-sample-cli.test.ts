@@ -49,3 +49,63 @@ describe("spikenode sample-bag --task moving", () => {
     expect(b.stderr).toMatch(/--task spinning: use classes or moving/);
   });
 });
+
+describe("spikenode sample-bag --task moving --events", () => {
+  it("records an evt3 EventPacket bag with one label per 4 ms window", async () => {
+    const out = join(tmp.dir, "moving-events");
+    const r = cli(
+      "sample-bag",
+      "--task",
+      "moving",
+      "--events",
+      "--clips",
+      "1",
+      "--data-dir",
+      FIXTURE,
+      "--out",
+      out,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /wrote 1 clips \(9 frames, \d+ events in 36 evt3 packets\).*32×32 sensor, frames 4000 µs apart/,
+    );
+    const bag = await openBag(out);
+    expect(bag.topics().map((t) => [t.name, t.type, t.count])).toEqual([
+      ["/camera/events", "event_camera_msgs/msg/EventPacket", 36],
+    ]);
+    await bag.close();
+    expect(JSON.parse(readFileSync(join(out, "labels.json"), "utf8")).labels).toHaveLength(9);
+  });
+
+  it("refuses options that do not apply, naming them", () => {
+    const r1 = cli("sample-bag", "--events", "--out", join(tmp.dir, "x1"));
+    expect(r1.status).toBe(2);
+    expect(r1.stderr).toMatch(/--events records --task moving only/);
+    const r2 = cli(
+      "sample-bag",
+      "--task",
+      "moving",
+      "--events",
+      "--scale",
+      "2",
+      "--data-dir",
+      FIXTURE,
+      "--out",
+      join(tmp.dir, "x2"),
+    );
+    expect(r2.stderr).toMatch(/--scale does not apply to --events/);
+    const r3 = cli(
+      "sample-bag",
+      "--task",
+      "moving",
+      "--events",
+      "--fps",
+      "3",
+      "--data-dir",
+      FIXTURE,
+      "--out",
+      join(tmp.dir, "x3"),
+    );
+    expect(r3.stderr).toMatch(/whole number of µs/);
+  });
+});

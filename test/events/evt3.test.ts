@@ -228,3 +228,40 @@ describe("evt3 writer → decoder", () => {
     );
   });
 });
+
+describe("evt3 packet end time (EventBatch.endNs) and the writer's fromUs", () => {
+  const packet = (events: Uint8Array) => ({
+    width: 64,
+    height: 64,
+    time_base: 0n,
+    encoding: "evt3",
+    is_bigendian: false,
+    events,
+  });
+  const none = { count: 0, x: [], y: [], polarity: [], tUs: [] };
+
+  it("tells the time of a packet without events, and of one whose time moves past its events", () => {
+    const writer = new Evt3Writer();
+    const decoder = new Evt3Decoder();
+    const batch = new EventBatch();
+    // Before any time word: no time at all.
+    decoder.decode(packet(new Uint8Array(0)), batch);
+    expect(batch.endNs).toBeNull();
+    decoder.decode(packet(writer.encode(none, undefined, { fromUs: 1_000_000 })), batch);
+    expect(batch.count).toBe(0);
+    expect(batch.endNs).toBe(1_000_000_000n);
+    const ev = { count: 2, x: [3, 9], y: [1, 1], polarity: [1, 0], tUs: [1_004_000, 1_004_000] };
+    decoder.decode(packet(writer.encode(ev, undefined, { fromUs: 1_004_000 })), batch);
+    expect(batch.count).toBe(2);
+    expect(batch.timeNs(0)).toBe(1_004_000_000n);
+    expect(batch.endNs).toBe(1_004_000_000n);
+    // Time words only, across a TIME_HIGH step (4096 µs): the end moves on.
+    decoder.decode(packet(writer.encode(none, undefined, { fromUs: 1_009_000 })), batch);
+    expect(batch.endNs).toBe(1_009_000_000n);
+  });
+
+  it("refuses a fromUs after the packet's first event", () => {
+    const ev = { count: 1, x: [0], y: [0], polarity: [1], tUs: [10] };
+    expect(() => new Evt3Writer().encode(ev, undefined, { fromUs: 11 })).toThrow(/fromUs 11/);
+  });
+});

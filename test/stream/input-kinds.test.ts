@@ -34,8 +34,9 @@ describe("input kinds", () => {
     expect(INPUT_MESSAGE_TYPES).toEqual([
       "sensor_msgs/msg/Image",
       "sensor_msgs/msg/CompressedImage",
+      "event_camera_msgs/msg/EventPacket",
     ]);
-    expect(INPUT_FRAME_KINDS).toEqual(["image", "compressed"]);
+    expect(INPUT_FRAME_KINDS).toEqual(["image", "compressed", "events"]);
     expect(new Set(INPUT_FRAME_KINDS).size).toBe(INPUT_FRAME_KINDS.length);
     expect(decodedFrame("sensor_msgs/msg/Image", raw)).toEqual({ kind: "image", message: raw });
     expect(decodedFrame("sensor_msgs/msg/CompressedImage", compressed)).toEqual({

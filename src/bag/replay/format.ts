@@ -74,6 +74,17 @@ export function formatSummary(s: ReplaySummary): string {
   const hist = Object.entries(s.classHistogram)
     .filter(([, n]) => n > 0)
     .map(([name, n]) => `${name} ${n}`);
+  if (s.events) {
+    const ev = s.events;
+    const dropped = Object.entries(ev.windowsDropped).map(([why, n]) => `${n} ${why}`);
+    const problems = Object.entries(ev.problemsByReason).map(([why, n]) => `${why} ${n}`);
+    lines.push(
+      `events: ${ev.packets} packets (${ev.badPackets} bad${problems.length > 0 ? `: ${problems.join(", ")}` : ""}), ` +
+        `${ev.events} events (${ev.eventsDropped} dropped by the decoder or late), ` +
+        `windows dropped ${dropped.length > 0 ? dropped.join(", ") : "none"}` +
+        `${ev.windowsSkipped > 0 ? `, ${ev.windowsSkipped} empty windows of silences skipped` : ""}`,
+    );
+  }
   lines.push(`classes: ${hist.length > 0 ? hist.join(", ") : "none"}`);
   if (s.accuracy) {
     lines.push(

@@ -47,6 +47,7 @@ import { ReplayError } from "./errors.js";
 import { findLabels, type TrueLabels } from "./labels.js";
 import { ReplayTally, type ReplaySummary } from "./summary.js";
 import { chooseImageTopic } from "./topic.js";
+import { EVENT_PACKET_TYPE, EventReplayRun } from "./event-run.js";
 
 export { ReplayError, type ReplayErrorCode } from "./errors.js";
 export type { AccuracyFigures, EnergyFigures, LatencyFigures, ReplaySummary } from "./summary.js";
@@ -82,7 +83,7 @@ export interface ReplayOptions {
    * Further pipeline settings, as the node's parameters set them (`spikenode run` without ROS 2
    * passes its -p values here): dt, encoder, frame size limit. See src/stream/types.ts.
    */
-  pipeline?: Pick<PipelineOptions, "dt" | "encoder" | "maxImagePixels">;
+  pipeline?: Pick<PipelineOptions, "dt" | "encoder" | "maxImagePixels" | "events">;
   /** Every class's score and output spike count in /spikenode/spike_classification. Default true. */
   publishScores?: boolean;
   /**
@@ -209,10 +210,17 @@ function pacedFrameRate(bag: BagReader, frames: number, rate: number | undefined
   return span > 0 ? ((frames - 1) / span) * rate : undefined;
 }
 
+/** Windows an event topic will give: its recorded span over the window, plus the last one. */
+function eventWindowsExpected(bag: BagReader, windowNs: number): number {
+  if (bag.startTime === undefined || bag.endTime === undefined) return 1;
+  return Math.max(1, Math.floor(Number(bag.endTime - bag.startTime) / windowNs) + 1);
+}
+
 async function startPipeline(
   options: ReplayOptions,
   deserialize: (b: Uint8Array) => InputMessage,
   frameRate: number | undefined,
+  events = false,
 ) {
   const pipeline = createPipeline({
     ...options.pipeline,
@@ -222,7 +230,13 @@ async function startPipeline(
     timesteps: options.timesteps,
     earlyExit: options.earlyExit ?? false,
     powerProfile: options.powerProfile,
-    queueCapacity: options.queueCapacity ?? 1,
+    // A packet may close a silence's windows at once: the queue holds them all (none dropped).
+    queueCapacity: events
+      ? Math.max(
+          options.queueCapacity ?? 1,
+          (options.pipeline?.events?.maxEmptyWindows ?? 1000) + 2,
+        )
+      : (options.queueCapacity ?? 1),
     // The source bytes are written to the output bag after their result arrives, so the
     // pipeline must copy the pixels rather than take the buffer.
     transfer: false,
@@ -294,11 +308,23 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
   await checkModel(options.model);
   const total = options.limit === undefined ? topic.count : Math.min(topic.count, options.limit);
 
+  const isEvents = topic.imageType === EVENT_PACKET_TYPE;
   const { pipeline, info } = await startPipeline(
     options,
     (bytes) => codec.decode(bytes) as InputMessage,
-    pacedFrameRate(bag, topic.count, options.rate),
+    isEvents ? undefined : pacedFrameRate(bag, topic.count, options.rate),
+    isEvents,
   );
+  if (isEvents && !info.events) {
+    await pipeline.close({ drain: false }).catch(() => undefined);
+    throw new ReplayError(
+      "model",
+      `${topic.name} carries event-camera packets but model ${options.model} reads frames (its encoder is "${info.encoder}"); replay it with a model whose input encoder is "events" (or a one-channel "delta")`,
+    );
+  }
+  // Event topics: results come per window of sensor time, not per message.
+  const expected =
+    isEvents && info.events ? eventWindowsExpected(bag, info.events.windowNs) : total;
   if (labels?.classes && labels.classes.join("\n") !== info.labels.join("\n")) {
     notes.push(
       `${basename(labels.file)} names the classes ${labels.classes.join(", ")}; the model's are ${info.labels.join(", ")}; accuracy compares class indices`,
@@ -341,22 +367,24 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
     bag: bag.path,
     topic: topic.name,
     type: topic.imageType,
-    frames: total,
+    frames: expected,
     model: info,
     output: outPath,
     labels,
   });
 
-  const run = new ReplayRun(
-    pipeline,
-    writer,
-    info,
-    options,
-    topic.name,
-    topic.imageType,
-    total,
-    labels,
-  );
+  const run = isEvents
+    ? new EventReplayRun(
+        pipeline,
+        writer,
+        info,
+        options,
+        topic.name,
+        { labelInfo: REPLAY_TOPICS.labelInfo, outputs: REPLAY_TOPICS },
+        expected,
+        labels,
+      )
+    : new ReplayRun(pipeline, writer, info, options, topic.name, topic.imageType, total, labels);
   let outcome: Awaited<ReturnType<ReplayRun["run"]>>;
   try {
     outcome = await run.run(bag);
@@ -420,8 +448,9 @@ async function replayOpened(bag: BagReader, options: ReplayOptions): Promise<Rep
       topics: written.topics,
     },
     problems: [...bag.problems],
-    ...damageFigures(bag.problems, total, outcome.frames, outcome.interrupted),
-    expectedFrames: total,
+    ...(isEvents ? { events: stats.events } : {}),
+    ...damageFigures(bag.problems, expected, outcome.frames, outcome.interrupted),
+    expectedFrames: expected,
     notes,
     interrupted: outcome.interrupted,
   };

@@ -1,4 +1,5 @@
 /** What a replay tells at the end, and the running tallies it is made from. */
+import type { EventStreamStats } from "../../stream/types.js";
 import type { ClassificationResult, EarlyExitOptions, FrameError } from "../../stream/types.js";
 import type { BagProblem, StorageId } from "../types.js";
 import type { InputMessageType } from "../../stream/input-kinds.js";
@@ -116,6 +117,11 @@ export interface ReplaySummary {
   lostFrames: DamageFigures["lostFrames"];
   /** Frames the replay set out to read: the topic's listed count, capped by --limit. */
   expectedFrames: number;
+  /**
+   * Event topics: packets, events, bad packets and windows dropped beneath the frames (which are
+   * then windows of sensor time).
+   */
+  events?: EventStreamStats;
   notes: string[];
   /** Stopped early (signal) rather than at the end of the bag or --limit. */
   interrupted: boolean;

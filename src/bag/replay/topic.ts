@@ -9,6 +9,8 @@ import { ReplayError } from "./errors.js";
  */
 export function imageTypeOf(type: string): InputMessageType | undefined {
   const full = type.trim().replace(/^sensor_msgs\/(?!msg\/)/, "sensor_msgs/msg/");
+  // EventPacket's legacy name (same fields, same CDR): older event-camera bags record it.
+  if (full === "event_array_msgs/msg/EventArray") return "event_camera_msgs/msg/EventPacket";
   return isInputMessageType(full) ? full : undefined;
 }
 
@@ -38,7 +40,7 @@ export function chooseImageTopic(
     if (!imageType) {
       throw new ReplayError(
         "bad_topic",
-        `--topic ${wanted} is ${t.type || "of no type"}, not sensor_msgs/msg/Image or CompressedImage; pick an image topic`,
+        `--topic ${wanted} is ${t.type || "of no type"}, not sensor_msgs/msg/Image, CompressedImage or event_camera_msgs/msg/EventPacket; pick an image or event topic`,
       );
     }
     return { ...t, imageType };
@@ -47,7 +49,7 @@ export function chooseImageTopic(
   if (images.length === 0) {
     throw new ReplayError(
       "no_image_topic",
-      `${bagPath} has no image topic (sensor_msgs/msg/Image or CompressedImage) to classify; ${listTopics(topics)}`,
+      `${bagPath} has no image topic (sensor_msgs/msg/Image or CompressedImage) or event topic (event_camera_msgs/msg/EventPacket) to classify; ${listTopics(topics)}`,
     );
   }
   if (images.length > 1) {

@@ -32,6 +32,9 @@ interface ReplayCliOptions {
   compression: string;
   json: boolean;
   progress: boolean;
+  windowMs?: string;
+  roi?: string;
+  downsample?: string;
 }
 
 /** Exit code of a replay whose bag could not be read in full (2: nothing could be replayed). */
@@ -82,6 +85,18 @@ export const replayCommand: CommandModule = {
         "--labels <file>",
         "true classes ({ topic, labels: [...] }); default <bag>.labels.json or labels.json beside the bag",
       )
+      .option(
+        "--window-ms <ms>",
+        "event topics: sensor time per classification (default: the model's timesteps x dt)",
+      )
+      .option(
+        "--roi <x,y,width,height>",
+        "event topics: sensor pixels read (default: the model's, else centred on the sensor)",
+      )
+      .option(
+        "--downsample <n>",
+        "event topics: sensor pixels per input pixel along each side (default: the model's)",
+      )
       .option("--compression <c>", "output chunk compression: zstd | lz4 | none", "zstd")
       .option("--json", "print the summary as one JSON object on stdout", false)
       .option("--no-progress", "no progress bar or per-frame lines")
@@ -92,6 +107,8 @@ export const replayCommand: CommandModule = {
           "Writes the image topic and, stamped with each image's header, /spikenode/classification",
           "(vision_msgs/msg/Classification), /spikenode/spike_classification, /spikenode/power and once",
           "/spikenode/label_info. Exit 0 when the bag was read (bad frames are counted); 2 when it cannot be.",
+          "An event-camera topic (event_camera_msgs/msg/EventPacket) is classified per window of sensor",
+          "time (--window-ms), each window's results stamped with its end.",
           "",
           "Examples:",
           "  spikenode replay samples/fashion-mnist-camera",
@@ -99,6 +116,7 @@ export const replayCommand: CommandModule = {
           "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
           "  spikenode replay samples/fashion-mnist-camera --timesteps 100 --early-exit 1:10 --results out/frames.csv --plot out/confusion.svg",
           "  spikenode replay samples/moving-fashion-camera --model models/moving-fashion-srnn",
+          "  spikenode replay out/moving-events --model models/moving-fashion-srnn   (sample-bag --task moving --events)",
         ].join("\n"),
       );
   },
@@ -118,6 +136,25 @@ export const replayCommand: CommandModule = {
           throw new UserError(`--${name} ${v}: give a number`);
         return n;
       };
+      const events: NonNullable<NonNullable<ReplayOptions["pipeline"]>["events"]> = {};
+      const windowMs = number("window-ms", o.windowMs);
+      if (windowMs !== undefined) {
+        if (!(windowMs > 0))
+          throw new UserError(`--window-ms ${o.windowMs}: give a positive number of ms`);
+        events.windowMs = windowMs;
+      }
+      if (o.roi !== undefined) {
+        const { parseRoi } = await import("../../ros/parameters.js");
+        const roi = parseRoi(o.roi);
+        if (typeof roi === "string") throw new UserError(`--roi: ${roi}`);
+        events.roi = roi;
+      }
+      const downsample = number("downsample", o.downsample);
+      if (downsample !== undefined) {
+        if (!(Number.isInteger(downsample) && downsample >= 1))
+          throw new UserError(`--downsample ${o.downsample}: give a whole number >= 1`);
+        events.downsample = downsample;
+      }
       const summary = await runReplay(
         {
           bag: String(bag),
@@ -134,6 +171,7 @@ export const replayCommand: CommandModule = {
           powerProfile: o.powerProfile,
           labels: o.labels,
           compression: o.compression as ReplayOptions["compression"],
+          ...(Object.keys(events).length > 0 ? { pipeline: { events } } : {}),
         },
         {
           json: o.json,

@@ -33,6 +33,11 @@ export const sampleBagCommand: CommandModule = {
       .option("--width <px>", "frame width", "640")
       .option("--height <px>", "frame height", "480")
       .option("--encoding <enc>", "rgb8 | mono8 | jpeg (sensor_msgs/CompressedImage)", "rgb8")
+      .option(
+        "--events",
+        "moving: record an event camera instead (event_camera_msgs/msg/EventPacket, evt3, 1 kHz packets): the moving-fashion delta encoder's events of each 32×32 frame, frames 4 ms of sensor time apart (the model's 4 ticks of 1 ms; --fps changes it)",
+        false,
+      )
       .option("--compression <c>", "MCAP chunk compression: zstd | lz4 | none", "zstd")
       .option("--force", "replace an existing output bag", false);
   },
@@ -52,6 +57,7 @@ export const sampleBagCommand: CommandModule = {
         encoding: string;
         compression: string;
         force: boolean;
+        events: boolean;
       }>();
       const { UserError } = await import("../fatal.js");
       const positive = (name: string, value: string, integer: boolean): number => {
@@ -91,6 +97,38 @@ export const sampleBagCommand: CommandModule = {
           throw new UserError(`--clips ${clips}: the test set has ${test.count} clips`);
         }
         const stream = movingFrameStream(test, clips);
+        if (opts.events) {
+          if (command.getOptionValueSource("scale") === "cli") {
+            throw new UserError(
+              "--scale does not apply to --events: the sensor is the 32×32 canvas, one sensor pixel per input pixel",
+            );
+          }
+          const { MOVING_EVENT_DEFAULTS } = await import("../../train/datasets/moving-events.js");
+          const { writeEventSample } = await import("../event-sample.js");
+          const ms = MOVING_EVENT_DEFAULTS.ticksPerFrame * MOVING_EVENT_DEFAULTS.dt;
+          const periodUs =
+            command.getOptionValueSource("fps") === "cli" ? 1e6 / fps : Math.round(ms * 1e6);
+          if (!Number.isInteger(periodUs)) {
+            throw new UserError(
+              `--fps ${opts.fps}: with --events a frame must last a whole number of µs (e.g. --fps 250 for 4000 µs)`,
+            );
+          }
+          const result = await writeEventSample(stream, {
+            out: opts.out,
+            encoder: MOVING_EVENT_DEFAULTS.encoder,
+            periodUs,
+            compression: opts.compression,
+            overwrite: opts.force,
+          });
+          const { stat } = await import("node:fs/promises");
+          const bytes = (await stat(result.bag.file)).size;
+          process.stdout.write(
+            `wrote ${clips} clips (${stream.count} frames, ${result.events} events in ${result.packets} evt3 packets) of ${stream.name} on ${result.topic} ` +
+              `(${stream.width}×${stream.height} sensor, frames ${periodUs} µs apart) to ${result.bag.file} (${(bytes / 1e6).toFixed(2)} MB)` +
+              `${result.bag.metadataFile ? `, ${result.bag.metadataFile}` : ""}, labels in ${result.labelsFile} (one per ${periodUs / 1000} ms window)\n`,
+          );
+          return;
+        }
         const result = await writeUpscaledSample(stream, {
           out: opts.out,
           scale,
@@ -107,6 +145,9 @@ export const sampleBagCommand: CommandModule = {
             `${result.bag.metadataFile ? `, ${result.bag.metadataFile}` : ""}, labels in ${result.labelsFile}\n`,
         );
         return;
+      }
+      if (opts.events) {
+        throw new UserError("--events records --task moving only (the delta encoder needs motion)");
       }
       if (opts.task !== "classes") {
         throw new UserError(`--task ${opts.task}: use classes or moving`);
