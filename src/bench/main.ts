@@ -6,7 +6,8 @@
  * --quick (fewer frames everywhere). `--readme` instead runs every benchmark behind README.md's
  * performance figures, one after another (src/bench/readme.ts). `--event-engine` instead runs
  * the event-camera engine benchmark (src/bench/event-engine.ts: realtime factor and ns per event
- * of a 2×34×34 and a 2×128×128 CSNN fed 0.1, 1 and 10 M events/s).
+ * of a 2×34×34 and a 2×128×128 CSNN fed 0.1, 1 and 10 M events/s). `--nir` instead compares an
+ * imported-style NIR conv graph with the native fused layers of the same shape (src/bench/nir-conv.ts).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -83,7 +84,9 @@ async function main(): Promise<void> {
   ? import("./readme.js").then((m) => m.readmeBench(args))
   : args.includes("--event-engine")
     ? import("./event-engine.js").then((m) => m.eventEngineBench(args))
-    : main()
+    : args.includes("--nir")
+      ? import("./nir-conv.js").then((m) => m.nirConvBench(args))
+      : main()
 ).catch((err: unknown) => {
   process.stderr.write(
     `bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

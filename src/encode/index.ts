@@ -67,6 +67,10 @@ export function createEncoder(spec: Encoder, input: number | Shape3, dt: number)
       throw new TypeError(
         "events encoder: it bins event-camera packets, not frames; build it with eventBinnerForModel(spec, sensor, onTick) and feed it EventBatch columns",
       );
+    case "external":
+      throw new TypeError(
+        "external encoder: the caller supplies every tick's input, so frames cannot be encoded; run sequences with runSequence(network, input, steps) from src/snn or `spikenode infer --sequence`",
+      );
   }
 }
 

@@ -8,6 +8,7 @@ import type { Model } from "../snn/model.js";
 import type { Neuron, Synapse } from "../snn/model-spec.js";
 import { neuronKind } from "../snn/neurons/index.js";
 import { annMacsOf, buildTopology } from "../snn/topology.js";
+import { isPool } from "../snn/layer-geometry.js";
 
 export interface EnergyLayer {
   /** Index in model.layers (as LayerCounters.layer). */
@@ -90,7 +91,7 @@ export function energyLayers(model: Model): EnergyLayer[] {
     const recurrent = spec.type === "recurrent_dense" ? stage.neurons * stage.neurons : 0;
     let poolAdds = 0;
     for (const between of stage.between) {
-      if (between.spec.type === "avgpool2d") poolAdds += annMacsOf(between);
+      if (isPool(between.spec)) poolAdds += annMacsOf(between);
     }
     return {
       layer: stage.layer,

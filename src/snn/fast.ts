@@ -32,6 +32,7 @@ import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
 import { allocateState, lifTick, neuronKind, spikeHeight } from "./neurons/index.js";
 import type { LifConstants, NeuronKind, NeuronState } from "./neurons/index.js";
+import { convGeometry, poolGeometry } from "./layer-geometry.js";
 import { filterCoefficients } from "./topology.js";
 import type { StageEdge, WeightedStage } from "./topology.js";
 import { GATHER_BLOCK, instantiateGather } from "./wasm-gather.js";
@@ -110,6 +111,13 @@ function tableFanout(table: ScatterTable): Float64Array {
 
 interface FastLayer {
   stage: WeightedStage;
+  /**
+   * Scale or neurons layer whose first input is elementwise in the source's order (isDirect):
+   * acc[i] += weight[i]·value[i], no scatter table walk.
+   */
+  direct: boolean;
+  /** A neurons layer: no synaptic operations to count on its inputs. */
+  noSynapses: boolean;
   /** Inputs after the first (edges[1..]), summed in currents(). */
   extraEdges: ExtraEdge[];
   n: number;
@@ -198,8 +206,9 @@ interface FastLayer {
 /** Permutation internal -> channels-first for a layer's neurons (conv: channels-last inside). */
 function internalToCf(layer: ResolvedLayer | null, n: number): Int32Array {
   const p = new Int32Array(n);
-  if (layer !== null && layer.spec.type === "conv2d") {
-    const [oc, oh, ow] = layer.outShape;
+  const g = layer === null ? null : convGeometry(layer.spec, layer.inShape);
+  if (g !== null) {
+    const { oc, oh, ow } = g;
     for (let y = 0; y < oh; y++)
       for (let x = 0; x < ow; x++)
         for (let o = 0; o < oc; o++) p[(y * ow + x) * oc + o] = (o * oh + y) * ow + x;
@@ -213,15 +222,13 @@ function internalToCf(layer: ResolvedLayer | null, n: number): Int32Array {
 function forwardThroughBetween(between: readonly ResolvedLayer[], nSrc: number): number[][] {
   let reach: number[][] = Array.from({ length: nSrc }, (_, i) => [i]);
   for (const b of between) {
-    if (b.spec.type !== "avgpool2d") continue;
-    const [, h, w] = b.inShape;
-    const [, oh, ow] = b.outShape;
-    const [kh, kw] = b.spec.kernel;
-    const [sh, sw] = b.spec.stride;
+    const g = poolGeometry(b.spec, b.inShape);
+    if (g === null) continue;
+    const { h, w, oh, ow, kh, kw, sh, sw, pt, pl } = g;
     const cells = (pos: number): number[] => {
       const c = Math.floor(pos / (h * w));
-      const y = Math.floor(pos / w) % h;
-      const x = pos % w;
+      const y = (Math.floor(pos / w) % h) + pt; // in padded coordinates
+      const x = (pos % w) + pl;
       const out: number[] = [];
       for (
         let py = Math.max(0, Math.ceil((y - kh + 1) / sh));
@@ -241,43 +248,63 @@ function forwardThroughBetween(between: readonly ResolvedLayer[], nSrc: number):
   return reach;
 }
 
-/** Runs (acc offset, weight offset) for one input position of a weighted layer. */
-function runsOf(layer: ResolvedLayer, q: number, accOut: number[], wOut: number[]): void {
+/**
+ * Runs (acc offset, weight offset) for one input position q (channels-first) of a weighted
+ * layer. `cfToInternal` maps the layer's channels-first neuron index to its internal one (scale
+ * and neurons layers, whose order may follow their source's).
+ */
+function runsOf(
+  layer: ResolvedLayer,
+  q: number,
+  accOut: number[],
+  wOut: number[],
+  cfToInternal: Int32Array,
+): void {
   const spec = layer.spec;
   if (spec.type === "dense" || spec.type === "recurrent_dense") {
     accOut.push(0);
     wOut.push(q * layer.outShape[0]);
     return;
   }
-  if (spec.type !== "conv2d") return;
-  const [, h, w] = layer.inShape;
-  const [oc, oh, ow] = layer.outShape;
-  const [, , kh, kw] = spec.weights.shape;
-  const [sh, sw] = spec.stride;
-  const [ph, pw] = spec.padding;
+  if (spec.type === "scale" || spec.type === "neurons") {
+    accOut.push(cfToInternal[q]);
+    wOut.push(cfToInternal[q]);
+    return;
+  }
+  const g = convGeometry(spec, layer.inShape);
+  if (g === null) return;
+  const { h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, icg, ocg } = g;
   const c = Math.floor(q / (h * w));
   const y = Math.floor(q / w) % h;
   const x = q % w;
+  const group = Math.floor(c / icg);
+  const cl = c - group * icg;
+  const o0 = group * ocg;
   for (let ky = 0; ky < kh; ky++) {
-    const ty = y + ph - ky;
+    const ty = y + pt - ky * dh;
     if (ty < 0 || ty % sh !== 0 || ty / sh >= oh) continue;
     const oy = ty / sh;
     for (let kx = kw - 1; kx >= 0; kx--) {
-      const tx = x + pw - kx;
+      const tx = x + pl - kx * dw;
       if (tx < 0 || tx % sw !== 0 || tx / sw >= ow) continue;
       const ox = tx / sw;
-      accOut.push((oy * ow + ox) * oc);
-      wOut.push(((c * kh + ky) * kw + (kw - 1 - kx)) * oc);
+      accOut.push((oy * ow + ox) * oc + o0);
+      wOut.push(((cl * kh + ky) * kw + (kw - 1 - kx)) * oc + o0);
     }
   }
 }
 
-/** Weights re-laid out for scattering: dense [in][out], conv [ic][ky][kx reversed][oc]. */
-function scatterWeights(layer: ResolvedLayer): Float32Array {
+/**
+ * Weights re-laid out for scattering: dense [in][out], conv [ic/groups][ky][kx reversed][oc],
+ * scale the factor in the layer's internal order, neurons ones.
+ */
+function scatterWeights(layer: ResolvedLayer, toCf: Int32Array): Float32Array {
   const spec = layer.spec;
+  if (spec.type === "neurons") return new Float32Array(toCf.length).fill(1);
   const W = layer.weights!;
-  if (spec.type === "conv2d") {
-    const [oc, ic, kh, kw] = spec.weights.shape;
+  if (spec.type === "scale") return Float32Array.from(toCf, (cf) => W[cf]);
+  if (spec.type === "conv2d" || spec.type === "conv1d") {
+    const { oc, icg: ic, kh, kw } = convGeometry(spec, layer.inShape)!;
     const t = new Float32Array(W.length);
     for (let o = 0; o < oc; o++)
       for (let c = 0; c < ic; c++)
@@ -288,6 +315,14 @@ function scatterWeights(layer: ResolvedLayer): Float32Array {
     return t;
   }
   return transpose(W, layer.outShape[0], W.length / layer.outShape[0]);
+}
+
+/** Values per run: dense out, conv out channels per group, scale and neurons 1. */
+function runLenOf(layer: ResolvedLayer): number {
+  const spec = layer.spec;
+  if (spec.type === "scale" || spec.type === "neurons") return 1;
+  const g = convGeometry(spec, layer.inShape);
+  return g !== null ? g.ocg : layer.outShape[0];
 }
 
 function transpose(W: Float32Array, rows: number, cols: number): Float32Array {
@@ -304,13 +339,16 @@ export function buildScatterTable(
   stage: WeightedStage,
   srcToCf: Int32Array,
   edge: StageEdge = stage.edges[0],
+  dstToCf: Int32Array = internalToCf(stage.resolved, stage.neurons),
 ): ScatterTable {
   const layer = stage.resolved;
   const nSrc = srcToCf.length;
   const reach = forwardThroughBetween(edge.between, nSrc);
   const start = new Int32Array(nSrc + 1);
-  // Dense: one run of `out` values; conv: runs of `oc` values (outShape[0] either way).
-  const runLen = layer.outShape[0];
+  const cfToInternal = new Int32Array(dstToCf.length);
+  dstToCf.forEach((cf, i) => (cfToInternal[cf] = i));
+  // Dense: one run of `out` values; conv: runs of the group's output channels; scale, neurons: 1.
+  const runLen = runLenOf(layer);
   const acc: number[] = [];
   const w: number[] = [];
   const len: number[] = [];
@@ -320,7 +358,7 @@ export function buildScatterTable(
     start[i] = acc.length;
     a1.length = 0;
     w1.length = 0;
-    for (const q of reach[srcToCf[i]]) runsOf(layer, q, a1, w1);
+    for (const q of reach[srcToCf[i]]) runsOf(layer, q, a1, w1, cfToInternal);
     for (let r = 0; r < a1.length; r++) {
       // Extend the previous run of this source when both arrays continue it.
       const last = acc.length - 1;
@@ -340,7 +378,7 @@ export function buildScatterTable(
     w: Int32Array.from(w),
     len: Int32Array.from(len),
     runLen,
-    weights: scatterWeights(layer),
+    weights: scatterWeights(layer, dstToCf),
   };
 }
 
@@ -419,6 +457,25 @@ function scatterValues(values: ArrayLike<number>, t: ScatterTable, acc: Float64A
   }
 }
 
+/** acc[i] += W[i]·x[i]: an elementwise (scale, neurons) first input in the source's order. */
+function directValues(x: ArrayLike<number>, W: Float32Array, acc: Float64Array): void {
+  for (let i = 0; i < x.length; i++) acc[i] += W[i] * x[i];
+}
+
+/**
+ * A scale or neurons stage whose first input comes elementwise from an earlier stage or the
+ * network input, through flatten layers at most: it can keep its source's neuron order.
+ */
+function isDirect(stage: WeightedStage, k: number): boolean {
+  const type = stage.resolved.spec.type;
+  const e = stage.edges[0];
+  return (
+    (type === "scale" || type === "neurons") &&
+    e.source < k &&
+    e.between.every((b) => b.spec.type === "flatten")
+  );
+}
+
 export class FastNetwork extends NetworkBase {
   private readonly L: FastLayer[];
   private inputValid = false;
@@ -432,8 +489,20 @@ export class FastNetwork extends NetworkBase {
     super(model, "fast");
     const dt = model.spec.dt;
     const inputToCf = internalToCf(null, model.encodedSize);
-    // Every stage's neuron order first: an edge that closes a cycle reads a later stage.
-    const toCfs = this.stages.map((stage) => internalToCf(stage.resolved, stage.neurons));
+    // Every stage's neuron order first: an edge that closes a cycle reads a later stage. A scale
+    // or neurons layer fed elementwise by an earlier stage (or the input), through flatten layers
+    // at most, takes its source's order, so its first input is a copy (isDirect).
+    const toCfs: Int32Array[] = [];
+    for (const [k, stage] of this.stages.entries()) {
+      const e = stage.edges[0];
+      toCfs.push(
+        isDirect(stage, k)
+          ? e.source < 0
+            ? inputToCf
+            : toCfs[e.source]
+          : internalToCf(stage.resolved, stage.neurons),
+      );
+    }
     const sourceOf = (edge: StageEdge) => {
       const src = edge.source < 0 ? null : this.stages[edge.source];
       const spiking = src !== null && src.spiking;
@@ -449,17 +518,21 @@ export class FastNetwork extends NetworkBase {
       const n = stage.neurons;
       const toCf = toCfs[k];
       const first = sourceOf(stage.edges[0]);
-      const table = buildScatterTable(stage, first.toCf);
-      const srcFanout = tableFanout(table);
+      const table = buildScatterTable(stage, first.toCf, stage.edges[0], toCf);
+      // A neurons layer's input is its neurons' own, not synapses: no synaptic operations.
+      const noSynapses = r.spec.type === "neurons";
+      const fanoutOf = (t: ScatterTable) =>
+        noSynapses ? new Float64Array(t.start.length - 1) : tableFanout(t);
+      const srcFanout = fanoutOf(table);
       const spikingSource = first.spiking;
       const inputScale = first.scale;
       const extraEdges = stage.edges.slice(1).map((edge): ExtraEdge => {
         const from = sourceOf(edge);
-        const t = buildScatterTable(stage, from.toCf, edge);
+        const t = buildScatterTable(stage, from.toCf, edge, toCf);
         return {
           source: edge.source,
           table: t,
-          srcFanout: tableFanout(t),
+          srcFanout: fanoutOf(t),
           spikingSource: from.spiking,
           inputScale: from.scale,
           acc: new Float64Array(n),
@@ -486,17 +559,28 @@ export class FastNetwork extends NetworkBase {
         const per = n / r.bias.length;
         for (let i = 0; i < n; i++) bias[i] = r.bias[Math.floor(toCf[i] / per)];
       }
-      const syn = spec.type === "flatten" || spec.type === "avgpool2d" ? null : spec.synapse;
+      const syn = "synapse" in spec ? spec.synapse : null;
       const coeff = filterCoefficients(syn && syn.type !== "none" ? syn.tau : 1, dt);
       const neuron = stage.neuron;
       const kind = neuronKind(neuron.model);
       // Per-neuron tensors are channels-first in the file; the layer's neurons are internal order.
-      const perNeuron = (field: string): Float64Array =>
-        Float64Array.from(toCf, (cf) => r.neuronTensors[field][cf]);
+      // Built once per field (a kind may ask for a field more than once).
+      const reordered = new Map<string, Float64Array>();
+      const perNeuron = (field: string): Float64Array => {
+        let v = reordered.get(field);
+        if (v === undefined) {
+          const src = r.neuronTensors[field];
+          v = Float64Array.from(toCf, (cf) => src[cf]);
+          reordered.set(field, v);
+        }
+        return v;
+      };
       const constants = kind.prepare(neuron, { n, dt, perNeuron });
       const isLif = neuron.model === "lif";
       L.push({
         stage,
+        direct: isDirect(stage, k),
+        noSynapses,
         extraEdges,
         n,
         toCf,
@@ -807,7 +891,8 @@ export class FastNetwork extends NetworkBase {
         this.unpark(l);
       }
       acc.fill(0);
-      scatterValues(input, l.table, acc);
+      if (l.direct) directValues(input, l.table.weights, acc);
+      else scatterValues(input, l.table, acc);
       let ops = 0;
       for (let i = 0; i < input.length; i++) if (input[i] !== 0) ops += l.srcFanout[i];
       this.layerSynops[k] += ops;
@@ -838,7 +923,10 @@ export class FastNetwork extends NetworkBase {
       if (count === 0) return;
       const o = l.wasmTable;
       const g = l.wasmGather;
-      if (g !== null && this.gather !== null) {
+      if (l.direct) {
+        const W = l.table.weights;
+        for (let s = 0; s < count; s++) acc[list[s]] += W[list[s]];
+      } else if (g !== null && this.gather !== null) {
         this.gather.bucket(src.listOff, count, g.start, g.cell, g.w, g.ptr);
         const f = g.f64 ? this.gather.gatherF64 : this.gather.gather;
         f(g.cells, g.ptr, g.E, g.cap, g.weights, l.accOff, l.table.runLen);
@@ -849,7 +937,9 @@ export class FastNetwork extends NetworkBase {
       for (let s = 0; s < count; s++) ops += l.srcFanout[list[s]];
       this.layerSynops[k] += ops;
     } else {
-      scatterValues(src.out, l.table, acc);
+      if (l.direct) directValues(src.out, l.table.weights, acc);
+      else scatterValues(src.out, l.table, acc);
+      if (l.noSynapses) return; // a neurons layer: its input is no synapse, nothing to count
       let ops = 0;
       for (let i = 0; i < src.out.length; i++) if (src.out[i] !== 0) ops += l.srcFanout[i];
       this.layerSynops[k] += ops;

@@ -35,6 +35,12 @@
  *                                    mean_output or membrane (raw; src/decode makes classes).
  *   network.counters(): FrameCounters    the frame so far (same object, updated in place)
  *   network.frameTicks
+ *   runSequence(network, input, steps, { offset?, reset?, perTick? }): SequenceResult
+ *                                    feed input[t] (encodedSize values each) at tick t: output
+ *                                    totals (spikes, or summed values), per-tick output, the
+ *                                    readout over the window (end defaults to the sequence's),
+ *                                    per-layer spike totals, counters. For the "external"
+ *                                    encoder (NIR graphs), usable with any model.
  *
  * Neuron kinds
  *   neuronKind(model: string): NeuronKind      the registry (src/snn/neurons/, one module a kind):
@@ -64,6 +70,8 @@ export {
 } from "./encoding.js";
 export type { SequenceEncoder } from "./encoding.js";
 export { createNetwork } from "./create-network.js";
+export { runSequence } from "./sequence.js";
+export type { SequenceOptions, SequenceResult, LayerSpikeTotal } from "./sequence.js";
 export type { Network, NetworkOptions, EngineKind, FrameResult, TickEncoder } from "./network.js";
 export type { FrameCounters, LayerCounters } from "./counters.js";
 export * from "./model-spec.js";

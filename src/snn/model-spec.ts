@@ -28,7 +28,11 @@ export const MODEL_FORMAT_VERSIONS: readonly number[] = [
 export const NETWORK_INPUT = "input";
 
 const pair = z.tuple([z.number().int().positive(), z.number().int().positive()]);
-const pairNonNeg = z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]);
+const nonNegInt = z.number().int().nonnegative();
+const posInt = z.number().int().positive();
+const pairNonNeg = z.tuple([nonNegInt, nonNegInt]);
+/** [top, bottom, left, right] */
+const quadNonNeg = z.tuple([nonNegInt, nonNegInt, nonNegInt, nonNegInt]);
 
 export { TensorRef } from "./spec-parts.js";
 
@@ -43,6 +47,12 @@ export {
   LeakyIntegratorNeuron,
   LinearNeuron,
   IfNeuron,
+  NirLifNeuron,
+  NirCubaLifNeuron,
+  NirLiNeuron,
+  NirCubaLiNeuron,
+  NirINeuron,
+  ThresholdNeuron,
 } from "./neurons/index.js";
 
 /** Filter on a connection's input. A low-pass or alpha filter adds Nengo's one-step delay. */
@@ -71,12 +81,25 @@ const graphFields = {
 
 export const FlattenLayer = z.strictObject({ type: z.literal("flatten"), ...graphFields });
 
-/** Linear average pooling of the previous layer's output (no neurons of its own). */
+/**
+ * Linear average pooling of the previous layer's output (no neurons of its own); zero padding
+ * [ph, pw] on both sides, counted in the divisor kh·kw (PyTorch's count_include_pad).
+ */
 export const AvgPoolLayer = z.strictObject({
   type: z.literal("avgpool2d"),
   ...graphFields,
   kernel: pair,
   stride: pair,
+  padding: pairNonNeg.default([0, 0]),
+});
+
+/** Sum over each window (NIR SumPool2d), zero padding [ph, pw] on both sides; no neurons. */
+export const SumPoolLayer = z.strictObject({
+  type: z.literal("sumpool2d"),
+  ...graphFields,
+  kernel: pair,
+  stride: pair,
+  padding: pairNonNeg.default([0, 0]),
 });
 
 export const DenseLayer = z.strictObject({
@@ -92,11 +115,55 @@ export const DenseLayer = z.strictObject({
 export const Conv2dLayer = z.strictObject({
   type: z.literal("conv2d"),
   ...graphFields,
-  /** weights.shape = [out_channels, in_channels, kh, kw]; activations are channels-first. */
+  /**
+   * weights.shape = [out_channels, in_channels / groups, kh, kw]; activations are channels-first.
+   * PyTorch's cross-correlation with stride, dilation and groups.
+   */
   weights: TensorRef,
   bias: TensorRef.optional(),
   stride: pair.default([1, 1]),
+  /** [ph, pw] on both sides, or [top, bottom, left, right]. */
+  padding: z.union([pairNonNeg, quadNonNeg]).default([0, 0]),
+  dilation: pair.default([1, 1]),
+  groups: posInt.default(1),
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+/** 1-D convolution over a [C, L] input: weights [out, in / groups, k]. */
+export const Conv1dLayer = z.strictObject({
+  type: z.literal("conv1d"),
+  ...graphFields,
+  weights: TensorRef,
+  bias: TensorRef.optional(),
+  stride: posInt.default(1),
+  /** [left, right] */
   padding: pairNonNeg.default([0, 0]),
+  dilation: posInt.default(1),
+  groups: posInt.default(1),
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+/**
+ * y = factor ⊙ x (NIR Scale): factor has one value per input element (the input's shape, or
+ * flat), or one per channel ([C]) of a [C, H, W] or [C, L] input. Has neurons like dense.
+ */
+export const ScaleLayer = z.strictObject({
+  type: z.literal("scale"),
+  ...graphFields,
+  factor: TensorRef,
+  neuron: Neuron,
+  synapse: Synapse.default(NONE),
+});
+
+/**
+ * Neurons without weights: y = neuron(x) elementwise over the (summed) inputs; the output shape
+ * is the input's. What a NIR neuron node becomes when its input is not one weighted node.
+ */
+export const NeuronsLayer = z.strictObject({
+  type: z.literal("neurons"),
+  ...graphFields,
   neuron: Neuron,
   synapse: Synapse.default(NONE),
 });
@@ -115,8 +182,12 @@ export const RecurrentDenseLayer = z.strictObject({
 export const Layer = z.discriminatedUnion("type", [
   FlattenLayer,
   AvgPoolLayer,
+  SumPoolLayer,
   DenseLayer,
   Conv2dLayer,
+  Conv1dLayer,
+  ScaleLayer,
+  NeuronsLayer,
   RecurrentDenseLayer,
 ]);
 export type Layer = z.infer<typeof Layer>;
@@ -207,6 +278,12 @@ export const Encoder = z.discriminatedUnion("type", [
     spikes: LevelCrossing.optional(),
   }),
   EventsEncoder,
+  /**
+   * The caller supplies each tick's input itself (spikes or currents, input.shape values per
+   * tick): runSequence / `infer --sequence`. presentation.timesteps is the default sequence
+   * length. What NIR graphs use (their input is a time series, not a frame).
+   */
+  z.strictObject({ type: z.literal("external") }),
 ]);
 export type Encoder = z.infer<typeof Encoder>;
 

@@ -15,7 +15,9 @@ import {
   NETWORK_INPUT,
 } from "./model-spec.js";
 import type { EventsEncoder, Layer, TensorRef } from "./model-spec.js";
-import { isSpikingNeuron, neuronKind } from "./neurons/index.js";
+import { isSpikingNeuron } from "./neurons/index.js";
+import { resolveNeuronValues } from "./model-neurons.js";
+import { biasShape, isWeighted, resolveLayer } from "./model-layers.js";
 import { encodedInputShape, sequenceLength } from "./encoding.js";
 import type { Shape } from "./spec-parts.js";
 
@@ -53,10 +55,11 @@ export interface ResolvedLayer {
   bias?: Float32Array;
   recurrentWeights?: Float32Array;
   /**
-   * The neuron kind's per-neuron tensors (NeuronKind.perNeuron, e.g. ALIF's tau_m and tau_adp),
-   * by field name, in channels-first neuron order; empty for kinds without any.
+   * The neuron kind's per-neuron values (NeuronKind.perNeuron, e.g. ALIF's tau_m and tau_adp,
+   * IF's v_threshold), by field name, in channels-first neuron order: a TensorRef's float32
+   * values, or a uniform number repeated (float64); empty for kinds without any.
    */
-  neuronTensors: Record<string, Float32Array>;
+  neuronTensors: Record<string, Float32Array | Float64Array>;
 }
 
 export interface Model {
@@ -85,8 +88,7 @@ export interface Model {
   labels: string[];
 }
 
-export const isWeighted = (layer: Layer): boolean =>
-  layer.type === "dense" || layer.type === "conv2d" || layer.type === "recurrent_dense";
+export { isWeighted };
 
 export { isSpikingNeuron };
 
@@ -117,13 +119,33 @@ function zodProblem(source: string, issue: z.core.$ZodIssue): ModelError {
         );
       }
       return new ModelError(source, field, issue.message, `give a ${issue.expected} here`);
-    case "invalid_union":
+    case "invalid_union": {
+      // A field that is a number or a TensorRef (NIR neuron parameters): missing in every
+      // branch is a missing field; a value of the right type that breaks a bound says which.
+      const branches = "errors" in issue ? (issue.errors as z.core.$ZodIssue[][]) : [];
+      const missing = (e: z.core.$ZodIssue) =>
+        e.code === "invalid_type" && e.path.length === 0 && /received undefined/.test(e.message);
+      if (branches.length > 0 && branches.every((b) => b.some(missing))) {
+        return new ModelError(
+          source,
+          field,
+          "missing required field (expected a number or a TensorRef {offset, shape})",
+          "add it; models/FORMAT.md describes it",
+        );
+      }
+      const typed = branches
+        .map((b) => b[0])
+        .find((e) => e !== undefined && e.code !== "invalid_type");
+      if (typed !== undefined) {
+        return zodProblem(source, { ...typed, path: [...issue.path, ...typed.path] });
+      }
       return new ModelError(
         source,
         field,
         issue.message,
         "use one of the documented values (models/FORMAT.md)",
       );
+    }
     default:
       return new ModelError(source, field, issue.message, "correct the value (models/FORMAT.md)");
   }
@@ -233,7 +255,7 @@ function resolveInputs(spec: ModelSpec, source: string): number[][] {
           source,
           `${f}.inputs[${cycle}]`,
           `closes a cycle through ${spec.layers[inputs[cycle]].type} layer "${layer.inputs[cycle]}"`,
-          "a cycle input must name a weighted layer (dense, conv2d, recurrent_dense)",
+          "a cycle input must name a layer with neurons (dense, conv2d, conv1d, recurrent_dense, scale, neurons)",
         );
       }
       if (inputs.every((i) => i >= index)) {
@@ -417,17 +439,6 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
         );
       }
     });
-    const need3d = (): [number, number, number] => {
-      if (inShape.length !== 3) {
-        throw new ModelError(
-          source,
-          f,
-          `${layer.type} needs a [C, H, W] input but receives ${fmtShape(inShape)}`,
-          "place it before the flatten layer",
-        );
-      }
-      return [inShape[0], inShape[1], inShape[2]];
-    };
     const resolved: ResolvedLayer = {
       index,
       spec: layer,
@@ -437,102 +448,36 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       neurons: 0,
       neuronTensors: {},
     };
-    switch (layer.type) {
-      case "flatten":
-        resolved.outShape = [product(inShape)];
-        break;
-      case "avgpool2d": {
-        const [c, h, w] = need3d();
-        const [kh, kw] = layer.kernel;
-        const [sh, sw] = layer.stride;
-        if (kh > h || kw > w) {
-          throw new ModelError(
-            source,
-            `${f}.kernel`,
-            `${fmtShape(layer.kernel)} is larger than the input ${fmtShape(inShape)}`,
-            "use a smaller pooling kernel",
-          );
-        }
-        resolved.outShape = [c, Math.floor((h - kh) / sh) + 1, Math.floor((w - kw) / sw) + 1];
-        break;
-      }
-      case "dense":
-      case "recurrent_dense": {
-        if (inShape.length !== 1) {
-          throw new ModelError(
-            source,
-            f,
-            `${layer.type} needs a flat input but receives ${fmtShape(inShape)}`,
-            `insert {"type": "flatten"} before layers[${index}]`,
-          );
-        }
-        const out = layer.weights.shape[0];
-        resolved.weights = tensor(layer.weights, `${f}.weights`, [out, inShape[0]], "weights");
-        resolved.outShape = [out];
-        if (layer.type === "recurrent_dense") {
-          resolved.recurrentWeights = tensor(
-            layer.recurrent_weights,
-            `${f}.recurrent_weights`,
-            [out, out],
-            "weights",
-          );
-        }
-        break;
-      }
-      case "conv2d": {
-        const [c, h, w] = need3d();
-        const [oc, , kh, kw] = layer.weights.shape;
-        if (layer.weights.shape.length !== 4) {
-          throw new ModelError(
-            source,
-            `${f}.weights.shape`,
-            `is ${fmtShape(layer.weights.shape)}`,
-            "conv2d weights are [out_channels, in_channels, kh, kw]",
-          );
-        }
-        resolved.weights = tensor(layer.weights, `${f}.weights`, [oc, c, kh, kw], "weights");
-        const [sh, sw] = layer.stride;
-        const [ph, pw] = layer.padding;
-        const oh = Math.floor((h + 2 * ph - kh) / sh) + 1;
-        const ow = Math.floor((w + 2 * pw - kw) / sw) + 1;
-        if (oh < 1 || ow < 1) {
-          throw new ModelError(
-            source,
-            f,
-            `a ${kh}x${kw} kernel with padding ${fmtShape(layer.padding)} does not fit the input ${fmtShape(inShape)}`,
-            "add padding or use a smaller kernel",
-          );
-        }
-        resolved.outShape = [oc, oh, ow];
-        break;
-      }
-    }
-    if (layer.type === "dense" || layer.type === "recurrent_dense" || layer.type === "conv2d") {
+    const shapes = resolveLayer(layer, inShape, {
+      f,
+      index,
+      tensor,
+      fail: (field, problem, fix) => {
+        throw new ModelError(source, field, problem, fix);
+      },
+    });
+    resolved.outShape = shapes.outShape;
+    resolved.weights = shapes.weights;
+    resolved.recurrentWeights = shapes.recurrentWeights;
+    if (isWeighted(layer) && "neuron" in layer) {
       const n = product(resolved.outShape);
       resolved.neurons = n;
-      const outCount: Shape = [layer.type === "conv2d" ? resolved.outShape[0] : n];
-      if (layer.bias) resolved.bias = tensor(layer.bias, `${f}.bias`, outCount, "bias");
-      const neuron = layer.neuron;
-      const kind = neuronKind(neuron.model);
-      for (const name of kind.perNeuron) {
-        const field = `${f}.neuron.${name}`;
-        const ref = (neuron as unknown as Record<string, TensorRef>)[name];
-        const arr = tensor(ref, field, [n], "per-neuron");
-        const bad = arr.findIndex((x) => !(x > 0));
-        if (bad >= 0) {
-          throw new ModelError(
-            source,
-            field,
-            `neuron ${bad} has time constant ${arr[bad]} s`,
-            "time constants must be positive, in seconds",
-          );
-        }
-        resolved.neuronTensors[name] = arr;
+      if ("bias" in layer && layer.bias) {
+        resolved.bias = tensor(
+          layer.bias,
+          `${f}.bias`,
+          biasShape(layer, resolved.outShape),
+          "bias",
+        );
       }
-      const problem = kind.check(neuron);
-      if (problem !== null) {
-        throw new ModelError(source, `${f}.neuron.${problem.field}`, problem.problem, problem.fix);
-      }
+      resolved.neuronTensors = resolveNeuronValues(
+        layer.neuron,
+        n,
+        (ref, name) => tensor(ref, `${f}.neuron.${name}`, [n], "per-neuron"),
+        (p) => {
+          throw new ModelError(source, `${f}.${p.field}`, p.problem, p.fix);
+        },
+      );
       weightedLayers.push(index);
     }
     layers.push(resolved);
@@ -557,7 +502,7 @@ export function parseModel(json: unknown, weightsBytes: Uint8Array, source: stri
       source,
       `layers[${last.index}]`,
       `the last layer is ${last.spec.type}, which has no neurons to read out`,
-      "end the network with a dense, conv2d or recurrent_dense layer",
+      "end the network with a layer that has neurons (dense, conv2d, conv1d, recurrent_dense, scale, neurons)",
     );
   }
   if (spec.labels.length !== last.neurons) {

@@ -7,6 +7,8 @@ import type { Model } from "./model.js";
 import { NetworkBase } from "./network.js";
 import { allocateState, neuronKind } from "./neurons/index.js";
 import type { NeuronKind, NeuronState } from "./neurons/index.js";
+import { convGeometry, poolGeometry } from "./layer-geometry.js";
+import type { ConvGeometry, PoolGeometry } from "./layer-geometry.js";
 import { filterCoefficients } from "./topology.js";
 import type { FilterCoefficients, WeightedStage } from "./topology.js";
 
@@ -55,7 +57,7 @@ export class ReferenceNetwork extends NetworkBase {
         const per = n / r.bias.length; // conv: one bias per channel, channels-first
         for (let i = 0; i < n; i++) bias[i] = r.bias[Math.floor(i / per)];
       }
-      const syn = r.spec.type === "flatten" || r.spec.type === "avgpool2d" ? null : r.spec.synapse;
+      const syn = "synapse" in r.spec ? r.spec.synapse : null;
       const neuron = stage.neuron;
       const kind = neuronKind(neuron.model);
       const constants = kind.prepare(neuron, {
@@ -123,8 +125,9 @@ export class ReferenceNetwork extends NetworkBase {
         }
         let y: ArrayLike<number> = src;
         edge.between.forEach((b, bi) => {
-          if (b.spec.type === "avgpool2d") {
-            avgpool(y, b.inShape, b.spec.kernel, b.spec.stride, l.pooled[e][bi]);
+          const g = poolGeometry(b.spec, b.inShape);
+          if (g !== null) {
+            pool(y, g, l.pooled[e][bi]);
             y = l.pooled[e][bi];
           }
         });
@@ -145,17 +148,13 @@ export class ReferenceNetwork extends NetworkBase {
           matvec(r.recurrentWeights!, l.n, l.n, prev, rec);
           for (let i = 0; i < l.n; i++) l.u[i] += rec[i];
         }
-      } else if (spec.type === "conv2d") {
-        conv2d(
-          x,
-          r.inShape,
-          r.weights!,
-          spec.weights.shape,
-          spec.stride,
-          spec.padding,
-          r.outShape,
-          l.u,
-        );
+      } else if (spec.type === "conv2d" || spec.type === "conv1d") {
+        conv(x, convGeometry(spec, r.inShape)!, r.weights!, l.u);
+      } else if (spec.type === "scale") {
+        const factor = r.weights!;
+        for (let i = 0; i < l.n; i++) l.u[i] = factor[i] * x[i];
+      } else if (spec.type === "neurons") {
+        for (let i = 0; i < l.n; i++) l.u[i] = x[i];
       }
 
       // Synapse (Nengo: the filtered current read this tick reflects input up to the previous tick).
@@ -216,32 +215,30 @@ export function matvec(
   }
 }
 
-/** Naive channels-first 2-D convolution (cross-correlation, as in PyTorch and Keras). */
-export function conv2d(
+/**
+ * Naive channels-first convolution (cross-correlation, as in PyTorch): stride, dilation, zero
+ * padding, groups; conv1d as height 1. Weights [oc, ic/groups, kh, kw].
+ */
+export function conv(
   x: ArrayLike<number>,
-  inShape: readonly number[],
+  g: ConvGeometry,
   W: Float32Array,
-  wShape: readonly number[],
-  stride: readonly [number, number],
-  padding: readonly [number, number],
-  outShape: readonly number[],
   y: Float64Array,
 ): void {
-  const [c, h, w] = inShape;
-  const [oc, , kh, kw] = wShape;
-  const [, oh, ow] = outShape;
+  const { h, w, oc, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, icg, ocg } = g;
   for (let o = 0; o < oc; o++) {
+    const c0 = Math.floor(o / ocg) * icg; // first input channel of o's group
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
         let sum = 0;
-        for (let ci = 0; ci < c; ci++) {
+        for (let ci = 0; ci < icg; ci++) {
           for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * stride[0] - padding[0] + ky;
+            const iy = oy * sh - pt + ky * dh;
             if (iy < 0 || iy >= h) continue;
             for (let kx = 0; kx < kw; kx++) {
-              const ix = ox * stride[1] - padding[1] + kx;
+              const ix = ox * sw - pl + kx * dw;
               if (ix < 0 || ix >= w) continue;
-              sum += W[((o * c + ci) * kh + ky) * kw + kx] * x[(ci * h + iy) * w + ix];
+              sum += W[((o * icg + ci) * kh + ky) * kw + kx] * x[((c0 + ci) * h + iy) * w + ix];
             }
           }
         }
@@ -251,28 +248,23 @@ export function conv2d(
   }
 }
 
-/** Naive channels-first average pooling without padding (cells that do not fit are dropped). */
-export function avgpool(
-  x: ArrayLike<number>,
-  inShape: readonly number[],
-  kernel: readonly [number, number],
-  stride: readonly [number, number],
-  y: Float64Array,
-): void {
-  const [c, h, w] = inShape;
-  const [kh, kw] = kernel;
-  const oh = Math.floor((h - kh) / stride[0]) + 1;
-  const ow = Math.floor((w - kw) / stride[1]) + 1;
+/** Naive channels-first pooling with zero padding: window sum / divisor (avg kh·kw, sum 1). */
+export function pool(x: ArrayLike<number>, g: PoolGeometry, y: Float64Array): void {
+  const { c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, divisor } = g;
   for (let ci = 0; ci < c; ci++) {
     for (let py = 0; py < oh; py++) {
       for (let px = 0; px < ow; px++) {
         let sum = 0;
         for (let ky = 0; ky < kh; ky++) {
+          const iy = py * sh - pt + ky;
+          if (iy < 0 || iy >= h) continue;
           for (let kx = 0; kx < kw; kx++) {
-            sum += x[(ci * h + py * stride[0] + ky) * w + px * stride[1] + kx];
+            const ix = px * sw - pl + kx;
+            if (ix < 0 || ix >= w) continue;
+            sum += x[(ci * h + iy) * w + ix];
           }
         }
-        y[(ci * oh + py) * ow + px] = sum / (kh * kw);
+        y[(ci * oh + py) * ow + px] = sum / divisor;
       }
     }
   }

@@ -7,6 +7,7 @@
 import type { Model, ResolvedLayer, Shape } from "./model.js";
 import { isSpikingNeuron, spikeHeight } from "./neurons/index.js";
 import type { Neuron } from "./model-spec.js";
+import { convGeometry, poolGeometry } from "./layer-geometry.js";
 
 /** One input of a weighted layer: a source stage (or the network input) and what lies between. */
 export interface StageEdge {
@@ -18,7 +19,7 @@ export interface StageEdge {
   sourceShape: Shape;
   /** For each source neuron (channels-first), the synapses its event reaches in this layer. */
   fanout: Float64Array;
-  /** 1 / (product of pooling areas between source and this layer). */
+  /** 1 / (product of the divisors of the pooling layers between: avgpool kh·kw, sumpool 1). */
   poolFactor: number;
   /**
    * The source is this stage or a later one: the edge closes a cycle and carries the source's
@@ -57,28 +58,32 @@ export interface WeightedStage {
 
 const product = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
 
-/** Structural fan-out of each input position of a weighted layer, by a naive loop. */
+/**
+ * Structural fan-out of each input position of a weighted layer, by a naive loop: dense every
+ * output; conv the outputs of its group whose window covers it; scale one; a neurons layer none
+ * (its input is the neurons' own, not a synapse).
+ */
 function weightFanout(layer: ResolvedLayer): Float64Array {
   const spec = layer.spec;
   const nIn = product(layer.inShape);
   const fan = new Float64Array(nIn);
   if (spec.type === "dense" || spec.type === "recurrent_dense") {
     fan.fill(layer.outShape[0]);
-  } else if (spec.type === "conv2d") {
-    const [c, h, w] = layer.inShape;
-    const [oc, oh, ow] = layer.outShape;
-    const [, , kh, kw] = spec.weights.shape;
-    const [sh, sw] = spec.stride;
-    const [ph, pw] = spec.padding;
+  } else if (spec.type === "scale") {
+    fan.fill(1);
+  } else {
+    const g = convGeometry(spec, layer.inShape);
+    if (g === null) return fan;
+    const { c, h, w, oh, ow, kh, kw, sh, sw, dh, dw, pt, pl, ocg } = g;
     for (let oy = 0; oy < oh; oy++) {
       for (let ox = 0; ox < ow; ox++) {
         for (let ky = 0; ky < kh; ky++) {
-          const y = oy * sh - ph + ky;
+          const y = oy * sh - pt + ky * dh;
           if (y < 0 || y >= h) continue;
           for (let kx = 0; kx < kw; kx++) {
-            const x = ox * sw - pw + kx;
+            const x = ox * sw - pl + kx * dw;
             if (x < 0 || x >= w) continue;
-            for (let ci = 0; ci < c; ci++) fan[(ci * h + y) * w + x] += oc;
+            for (let ci = 0; ci < c; ci++) fan[(ci * h + y) * w + x] += ocg;
           }
         }
       }
@@ -87,21 +92,23 @@ function weightFanout(layer: ResolvedLayer): Float64Array {
   return fan;
 }
 
-/** Pull a fan-out back through an average pooling layer: sum over the cells an input falls in. */
+/** Pull a fan-out back through a pooling layer: sum over the (padded) cells an input falls in. */
 function poolFanoutBack(pool: ResolvedLayer, fanOut: Float64Array): Float64Array {
-  if (pool.spec.type !== "avgpool2d") return fanOut;
-  const [c, h, w] = pool.inShape;
-  const [, ph, pw] = pool.outShape;
-  const [kh, kw] = pool.spec.kernel;
-  const [sh, sw] = pool.spec.stride;
+  const g = poolGeometry(pool.spec, pool.inShape);
+  if (g === null) return fanOut;
+  const { c, h, w, oh, ow, kh, kw, sh, sw, pt, pl } = g;
   const fanIn = new Float64Array(c * h * w);
   for (let ci = 0; ci < c; ci++) {
-    for (let py = 0; py < ph; py++) {
-      for (let px = 0; px < pw; px++) {
-        const f = fanOut[(ci * ph + py) * pw + px];
+    for (let py = 0; py < oh; py++) {
+      for (let px = 0; px < ow; px++) {
+        const f = fanOut[(ci * oh + py) * ow + px];
         for (let ky = 0; ky < kh; ky++) {
+          const y = py * sh - pt + ky;
+          if (y < 0 || y >= h) continue;
           for (let kx = 0; kx < kw; kx++) {
-            fanIn[(ci * h + py * sh + ky) * w + px * sw + kx] += f;
+            const x = px * sw - pl + kx;
+            if (x < 0 || x >= w) continue;
+            fanIn[(ci * h + y) * w + x] += f;
           }
         }
       }
@@ -117,12 +124,14 @@ export function annMacsOf(layer: ResolvedLayer): number {
     const out = layer.outShape[0];
     return product(layer.inShape) * out + out * out;
   }
-  if (spec.type === "conv2d") {
-    const kh = spec.weights.shape[2];
-    const kw = spec.weights.shape[3];
-    return product(layer.outShape) * layer.inShape[0] * kh * kw;
+  if (spec.type === "conv2d" || spec.type === "conv1d") {
+    const g = convGeometry(spec, layer.inShape)!;
+    return product(layer.outShape) * g.icg * g.kh * g.kw;
   }
-  if (spec.type === "avgpool2d") return product(layer.outShape) * spec.kernel[0] * spec.kernel[1];
+  if (spec.type === "scale") return product(layer.outShape);
+  if (spec.type === "avgpool2d" || spec.type === "sumpool2d") {
+    return product(layer.outShape) * spec.kernel[0] * spec.kernel[1];
+  }
   return 0;
 }
 
@@ -147,8 +156,8 @@ export function buildTopology(model: Model): WeightedStage[] {
       let poolFactor = 1;
       for (let i = between.length - 1; i >= 0; i--) {
         fanout = poolFanoutBack(between[i], fanout);
-        const p = between[i].spec;
-        if (p.type === "avgpool2d") poolFactor /= p.kernel[0] * p.kernel[1];
+        const pg = poolGeometry(between[i].spec, between[i].inShape);
+        if (pg !== null) poolFactor /= pg.divisor;
         annMacs += annMacsOf(between[i]);
       }
       return {

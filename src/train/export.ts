@@ -118,7 +118,9 @@ export function buildModel(opts: ExportOptions): ExportedModel {
       } as Layer);
     } else if (layer.type === "avgpool2d") {
       const s = layer.stride ?? layer.size;
-      layers.push({ type: "avgpool2d", kernel: [layer.size, layer.size], stride: [s, s] });
+      // No padding field: the format's default (none), so models exported before pooling
+      // gained padding stay byte for byte what a re-export writes.
+      layers.push({ type: "avgpool2d", kernel: [layer.size, layer.size], stride: [s, s] } as Layer);
     } else if (layer.type === "dense") {
       if (shape.length === 3) layers.push({ type: "flatten" });
       const lif = layer.activation === "soft_lif";

@@ -3,6 +3,7 @@
  * steady-state rate amplitude·r(J) (the γ → 0 limit of soft-LIF), linear layers as they are.
  * This is "the same weights as a rate network" that spiking accuracy is compared against.
  */
+import { conv2dPadding } from "../snn/layer-geometry.js";
 import * as tf from "@tensorflow/tfjs";
 import type { Model } from "../snn/model.js";
 import type { Neuron } from "../snn/model-spec.js";
@@ -111,6 +112,9 @@ export function rateEvaluate(
       model.layers.forEach((l, i) => {
         const spec = l.spec;
         if (spec.type === "avgpool2d") {
+          if (spec.padding.some((p) => p !== 0)) {
+            throw new Error(`${model.source}: rate evaluation supports unpadded avgpool2d only`);
+          }
           x = tf.avgPool(x as tf.Tensor4D, spec.kernel, spec.stride, "valid");
           return;
         }
@@ -118,12 +122,23 @@ export function rateEvaluate(
           x = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, -1]); // channels-first order, as our format
           return;
         }
+        if (spec.type !== "conv2d" && spec.type !== "dense") {
+          throw new Error(
+            `${model.source}: rate evaluation does not support layer type "${spec.type}"`,
+          );
+        }
         let J: tf.Tensor;
         if (spec.type === "conv2d") {
+          if (spec.groups !== 1 || spec.dilation.some((d) => d !== 1)) {
+            throw new Error(
+              `${model.source}: rate evaluation supports conv2d with groups 1 and dilation 1 only`,
+            );
+          }
+          const [pt, pb, pl, pr] = conv2dPadding(spec.padding);
           J = tf.conv2d(x as tf.Tensor4D, weights[i] as tf.Tensor4D, spec.stride, [
             [0, 0],
-            [spec.padding[0], spec.padding[0]],
-            [spec.padding[1], spec.padding[1]],
+            [pt, pb],
+            [pl, pr],
             [0, 0],
           ]);
         } else {

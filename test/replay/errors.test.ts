@@ -112,7 +112,7 @@ describe("inputs that cannot be replayed", () => {
       const e = await failure(join(ROOT, "test/fixtures/bags", name));
       expect(e.message).toMatch(
         new RegExp(
-          `${name} has no image topic \\(sensor_msgs/msg/Image or CompressedImage\\) to classify; its topics are `,
+          `${name} has no image topic \\(sensor_msgs/msg/Image or CompressedImage\\) or event topic \\(event_camera_msgs/msg/EventPacket\\) to classify; its topics are `,
         ),
       );
       expect(e.message).toMatch(/test_msgs\/msg\/Strings/);

@@ -40,7 +40,9 @@ export function packModel(def: ModelDef): { json: Record<string, unknown>; bytes
   let outSize = 0;
   for (const l of layers) {
     const w = l.weights as { shape: number[] } | undefined;
-    if (w) outSize = l.type === "conv2d" ? 0 : w.shape[0];
+    if (w) outSize = l.type === "conv2d" || l.type === "conv1d" ? 0 : w.shape[0];
+    // Layers with neurons but no weights (scale, neurons): count from the parsed shape.
+    else if (l.neuron !== undefined) outSize = 0;
   }
   const bytes = new Uint8Array(new Float32Array(values).buffer);
   const json: Record<string, unknown> = {

@@ -45,11 +45,20 @@ describe("registry: one module per neuron kind", () => {
       leaky_integrator: ["v"],
       linear: [],
       if: ["v"],
+      nir_lif: ["v"],
+      nir_cuba_lif: ["v", "i"],
+      nir_li: ["v"],
+      nir_cuba_li: ["v", "i"],
+      nir_i: ["v"],
+      threshold: [],
     });
     expect(NEURON_KINDS.filter((k) => k.spiking).map((k) => k.model)).toEqual([
       "lif",
       "alif",
       "if",
+      "nir_lif",
+      "nir_cuba_lif",
+      "threshold",
     ]);
     expect(() => neuronKind("izhikevich")).toThrow(
       /unknown neuron model "izhikevich"; registered: lif, alif/,

@@ -19,6 +19,19 @@ export const inferCommand: CommandModule = {
         "stop an input once the winner leads by margin for hold ticks (default: off)",
       )
       .option("--json", "print JSON lines, one per input", false)
+      .option(
+        "--sequence",
+        "the input is one float32 file of N samples of T ticks, [N, T, ...per-tick input]: each tick's values go to the network as they are (spikes or currents; models with an external encoder, e.g. NIR imports)",
+        false,
+      )
+      .option(
+        "--shape <N,T,...>",
+        'with --sequence: the file\'s shape (default: a sibling X.json {"shape": [...]}, else N from the file size)',
+      )
+      .option(
+        "--steps <T>",
+        "with --sequence: ticks per sample (default: T of the shape, else presentation.timesteps)",
+      )
       .addHelpText(
         "after",
         [
@@ -29,6 +42,7 @@ export const inferCommand: CommandModule = {
           "Examples:",
           "  spikenode infer --model models/fashion-mnist-lif --input shoe.png",
           "  spikenode infer --model test/fixtures/golden --input test/fixtures/golden/inputs.f32 --timesteps 50 --json",
+          "  spikenode infer --model models/nmnist-nir --sequence --input events.f32 --shape 10,300,2,34,34 --json",
         ].join("\n"),
       );
   },
@@ -41,8 +55,25 @@ export const inferCommand: CommandModule = {
         timesteps?: string;
         earlyExit?: string;
         json: boolean;
+        sequence: boolean;
+        shape?: string;
+        steps?: string;
       }>();
       const { UserError } = await import("../fatal.js");
+      if (!opts.sequence && (opts.shape !== undefined || opts.steps !== undefined)) {
+        throw new UserError("--shape and --steps go with --sequence");
+      }
+      if (opts.sequence) {
+        if (opts.engine !== "fast" && opts.engine !== "reference") {
+          throw new UserError(`--engine ${opts.engine}: use "fast" or "reference"`);
+        }
+        if (opts.timesteps !== undefined || opts.earlyExit !== undefined) {
+          throw new UserError("--sequence takes --steps, not --timesteps or --early-exit");
+        }
+        const { inferSequence } = await import("../sequence-infer.js");
+        await inferSequence({ ...opts, engine: opts.engine }, (line) => process.stdout.write(line));
+        return;
+      }
       const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
       const { createNetwork, loadModel } = await import("../../snn/index.js");
       const { encoderForModel } = await import("../../encode/index.js");

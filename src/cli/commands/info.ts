@@ -21,7 +21,11 @@ export const infoCommand: CommandModule = {
           (l.weights?.length ?? 0) +
           (l.bias?.length ?? 0) +
           (l.recurrentWeights?.length ?? 0) +
-          Object.values(l.neuronTensors).reduce((sum, t) => sum + t.length, 0);
+          // Per-neuron values from the weights file (a uniform number is one field, not n values).
+          Object.values(l.neuronTensors).reduce(
+            (sum, t) => sum + (t instanceof Float32Array ? t.length : 0),
+            0,
+          );
         const neuron = "neuron" in spec ? spec.neuron : undefined;
         const synapse = "synapse" in spec ? spec.synapse : undefined;
         return {
@@ -30,7 +34,7 @@ export const infoCommand: CommandModule = {
           in: l.inShape,
           out: l.outShape,
           neurons: l.neurons,
-          synapses: spec.type === "avgpool2d" ? 0 : annMacsOf(l),
+          synapses: spec.type === "avgpool2d" || spec.type === "sumpool2d" ? 0 : annMacsOf(l),
           parameters: params,
           neuron:
             neuron &&
@@ -133,5 +137,7 @@ function describeEncoder(model: Model): string {
         `${e.gain === 1 ? "" : ` × ${e.gain}`}, ${e.roi === undefined ? "centred" : `${e.roi.width}×${e.roi.height} at (${e.roi.x}, ${e.roi.y})`} sensor ROI` +
         `${e.downsample > 1 ? ` down-sampled ${e.downsample}×` : ""}${e.refractory > 0 ? `, refractory ${e.refractory} s` : ""}`
       );
+    case "external":
+      return `external: the caller supplies ${c * h * w} values (spikes or currents) per tick, e.g. infer --sequence with [N, T, ${c}, ${h}, ${w}] float32; default length ${model.spec.presentation.timesteps} ticks`;
   }
 }

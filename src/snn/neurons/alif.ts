@@ -42,7 +42,7 @@ export const alif = defineNeuron({
   updateCost: { stateWords: 2, leaks: 2 },
   // `spiked`: S_{t-1}, the spike of the previous tick (0 or 1), which the update reads.
   buffers: ["v", "eta", "spiked"],
-  perNeuron: ["tau_m", "tau_adp"],
+  perNeuron: { tau_m: "positive", tau_adp: "positive" },
   check: () => null,
   prepare(spec, ctx): AlifConstants {
     const tauM = ctx.perNeuron("tau_m");

@@ -19,8 +19,26 @@ import type { NeuronKind } from "./kind.js";
 import { leakyIntegrator } from "./leaky-integrator.js";
 import { lif } from "./lif.js";
 import { linear } from "./linear.js";
+import { nirCubaLi } from "./nir-cuba-li.js";
+import { nirCubaLif } from "./nir-cuba-lif.js";
+import { nirI } from "./nir-i.js";
+import { nirLi } from "./nir-li.js";
+import { nirLif } from "./nir-lif.js";
+import { threshold } from "./threshold.js";
 
-const KINDS = [lif, alif, leakyIntegrator, linear, integrateAndFire] as const;
+const KINDS = [
+  lif,
+  alif,
+  leakyIntegrator,
+  linear,
+  integrateAndFire,
+  nirLif,
+  nirCubaLif,
+  nirLi,
+  nirCubaLi,
+  nirI,
+  threshold,
+] as const;
 
 type SchemasOf<T extends readonly unknown[]> = {
   -readonly [K in keyof T]: T[K] extends { schema: infer S } ? S : never;
@@ -64,3 +82,10 @@ export { AlifNeuron } from "./alif.js";
 export { LeakyIntegratorNeuron } from "./leaky-integrator.js";
 export { LinearNeuron } from "./linear.js";
 export { IfNeuron } from "./integrate-and-fire.js";
+export { NirLifNeuron } from "./nir-lif.js";
+export { NirCubaLifNeuron } from "./nir-cuba-lif.js";
+export { NirLiNeuron } from "./nir-li.js";
+export { NirCubaLiNeuron } from "./nir-cuba-li.js";
+export { NirINeuron } from "./nir-i.js";
+export { ThresholdNeuron } from "./threshold.js";
+export type { PerNeuronBound } from "./kind.js";

@@ -22,8 +22,9 @@ export interface PrepareContext {
   /** Simulation step, seconds. */
   dt: number;
   /**
-   * A per-neuron tensor named in `NeuronKind.perNeuron` (read from the weights file), in the
-   * calling engine's neuron order.
+   * The per-neuron values of a field named in `NeuronKind.perNeuron`, in the calling engine's
+   * neuron order: the TensorRef's values read from the weights file, or the field's number
+   * repeated n times when the file gives one uniform value.
    */
   perNeuron(field: string): ArrayLike<number>;
 }
@@ -34,6 +35,9 @@ export interface SpecProblem {
   problem: string;
   fix: string;
 }
+
+/** The bound every value of a per-neuron field meets. */
+export type PerNeuronBound = "positive" | "finite";
 
 type SpecSchema = z.ZodType<{ model: string }>;
 
@@ -63,10 +67,17 @@ export interface NeuronKind<Schema extends SpecSchema = SpecSchema, Constants = 
    * readout and Network.membrane show.
    */
   readonly buffers: readonly string[];
-  /** Fields of the spec that are TensorRefs with one positive value per neuron (seconds). */
-  readonly perNeuron: readonly string[];
-  /** Relations between fields the schema cannot check; null when the spec is fine. */
-  check(spec: z.output<Schema>): SpecProblem | null;
+  /**
+   * Fields of the spec that hold one value per neuron: a TensorRef into the weights file (as many
+   * values as the layer has neurons) or, where the schema allows it, one number for all. By field
+   * name, the bound every value must meet: "positive" (time constants, seconds) or "finite".
+   */
+  readonly perNeuron: Readonly<Record<string, PerNeuronBound>>;
+  /**
+   * Relations between fields the schema cannot check; null when the spec is fine. `values` gives
+   * every perNeuron field's values (numbers repeated), so relations hold neuron by neuron.
+   */
+  check(spec: z.output<Schema>, values: (field: string) => ArrayLike<number>): SpecProblem | null;
   /** The layer's constants, computed once per network. */
   prepare(spec: z.output<Schema>, ctx: PrepareContext): Constants;
   /** One tick of a whole layer (see the module comment). */

@@ -17,7 +17,7 @@ export const leakyIntegrator = defineNeuron({
   stateVariables: ["v"],
   updateCost: { stateWords: 1, leaks: 1 },
   buffers: ["v"],
-  perNeuron: [],
+  perNeuron: {},
   check: () => null,
   prepare: (spec, ctx) => ({ a: Math.exp(-ctx.dt / spec.tau) }),
   step(c, state, J, n, _spikes, out) {

@@ -89,7 +89,7 @@ export const lif = defineNeuron({
   stateVariables: ["v", "ref"],
   updateCost: { stateWords: 1, leaks: 1 },
   buffers: ["v", "ref"],
-  perNeuron: [],
+  perNeuron: {},
   check: (spec) =>
     spec.min_voltage >= spec.v_th
       ? {

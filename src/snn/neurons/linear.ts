@@ -15,7 +15,7 @@ export const linear = defineNeuron({
   stateVariables: [],
   updateCost: { stateWords: 0, leaks: 0 },
   buffers: ["v"],
-  perNeuron: [],
+  perNeuron: {},
   check: () => null,
   prepare: () => null,
   step(_c, state, J, n, _spikes, out) {
