@@ -9,11 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { injectWorkerFault, type InjectableFault } from "../../src/stream/fault-injection.js";
 import { createPipeline } from "../../src/stream/pipeline.js";
 import { SyntheticCamera } from "../../src/stream/synthetic-camera.js";
-import type {
-  ClassificationResult,
-  PipelineOptions,
-  WorkerEvent,
-} from "../../src/stream/types.js";
+import type { ClassificationResult, PipelineOptions, WorkerEvent } from "../../src/stream/types.js";
 import { writeTinyModel, type TinyModel } from "./tiny-model.js";
 
 let tiny: TinyModel;
