@@ -2,7 +2,8 @@
  * The node's health as diagnostic_msgs/DiagnosticStatus: counts, rates, latency, firing rates
  * and energy over a sliding window, and a level that means something:
  *
- * - ERROR: no working pipeline (the model failed to load or the worker died), or bad frames
+ * - ERROR: no working pipeline (the model failed to load, or the engine worker crashed and is
+ *   not running again yet: the reason, the frames it dropped, the backoff), or bad frames
  *   dominate: more than half the frames finished in the window were errors (at least 3).
  * - WARN: more than 10% of the frames received in the window were dropped (the node cannot
  *   keep up), no frame arrived for 5 s (camera silent, wrong topic or incompatible QoS), some
@@ -226,6 +227,8 @@ export class HealthMonitor {
     }
     for (const [reason, n] of Object.entries(stats.errorsByReason))
       values.push(kv(`errors.${reason}`, n));
+    for (const [reason, n] of Object.entries(stats.droppedByReason ?? {}))
+      values.push(kv(`frames_dropped.${reason}`, n));
     const ev = stats.events;
     if (ev) {
       // An event stream: the frames above are windows of sensor time; these count beneath them.

@@ -43,6 +43,7 @@ import type { Deserializer, PipelineFactory } from "./pipeline-options.js";
 import { PipelineSupervisor } from "./pipeline-supervisor.js";
 import type { RosTime } from "./rcl-types.js";
 import { OUTPUTS, type OutputName } from "./topics.js";
+import { WorkerHealth } from "./worker-health.js";
 
 export { NodeStartError } from "./node-errors.js";
 
@@ -106,6 +107,7 @@ export class SpikenodeCore {
   private failure?: string;
   private applyProblem?: string;
   private lastLevel: Level = LEVEL.OK;
+  private readonly workerHealth = new WorkerHealth();
   private readonly log: ThrottledLog;
 
   constructor(
@@ -138,6 +140,13 @@ export class SpikenodeCore {
           this.failure = reason;
           host.error(`${reason}; restarting it`);
           this.supervisor.rebuildFor(() => this.params);
+        },
+        worker: (event, info) => {
+          const { level, line } = this.workerHealth.onEvent(event, info.modelName);
+          host[level](line);
+          // At once, not at the next tick: a restart may take less than the report period,
+          // and whoever watches /diagnostics must see the crash.
+          this.publishDiagnostics();
         },
         error: host.error,
       },
@@ -353,6 +362,7 @@ export class SpikenodeCore {
       image_topic: this.imageTopic,
       image_type: this.imageType,
       model: info ? `${info.modelName} (${running.params.model})` : this.params.model,
+      ...this.workerHealth.facts(),
     };
     if (info) {
       facts.classes = String(info.labels.length);
@@ -369,7 +379,7 @@ export class SpikenodeCore {
     const report = this.monitor.report({
       now: this.options.clock(),
       stats: this.stats(),
-      failure: this.failure,
+      failure: this.failure ?? this.workerHealth.down,
       applyProblem: this.applyProblem,
       lastFrameAt: this.lastFrameAt,
       topic: this.imageTopic,
@@ -393,6 +403,7 @@ export class SpikenodeCore {
   /** A rebuilt pipeline runs: a new class map is published when the labels changed. */
   private replaced(info: PipelineInfo, previous: PipelineInfo | undefined): void {
     this.failure = undefined;
+    this.workerHealth.replaced();
     if (!previous || previous.labels.join("\n") !== info.labels.join("\n"))
       this.publishLabelInfo(info.labels);
     this.host.info(

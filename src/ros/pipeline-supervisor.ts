@@ -14,6 +14,7 @@ import type {
   Pipeline,
   PipelineInfo,
   PipelineStats,
+  WorkerEvent,
 } from "../stream/types.js";
 import type { ModelInfo } from "./model-info.js";
 import { NodeStartError, message } from "./node-errors.js";
@@ -44,6 +45,8 @@ export interface SupervisorEvents {
   cannotApply(reason: string, running: NodeParams | undefined): void;
   /** The running pipeline failed; a new one is being built. */
   died(reason: string): void;
+  /** The running pipeline's worker crashed or was restarted (the pipeline restarts it itself). */
+  worker(event: WorkerEvent, info: PipelineInfo): void;
   error(line: string): void;
 }
 
@@ -160,8 +163,12 @@ export class PipelineSupervisor {
       errorsByReason.push_failed = (errorsByReason.push_failed ?? 0) + this.pushFailures;
     // A frame push() threw on was counted as received by the pipeline; one that found no
     // pipeline never reached one.
+    const droppedByReason = { ...total.droppedByReason };
+    if (this.unattachedDrops > 0)
+      droppedByReason.no_pipeline = (droppedByReason.no_pipeline ?? 0) + this.unattachedDrops;
     return {
       ...total,
+      droppedByReason,
       received: total.received + this.unattachedDrops,
       dropped: total.dropped + this.unattachedDrops,
       errors: total.errors + this.pushFailures,
@@ -176,6 +183,13 @@ export class PipelineSupervisor {
       pipeline.results$.subscribe({ next: (r) => this.events.result(r), error: died }),
       pipeline.errors$.subscribe({ next: (e) => this.events.frameError(e), error: died }),
     );
+    // Only the running pipeline's worker speaks for the node; a retiring one drains quietly.
+    if (pipeline.workerEvents$)
+      attached.subscriptions.push(
+        pipeline.workerEvents$.subscribe((e) => {
+          if (attached === this.current) this.events.worker(e, attached.info);
+        }),
+      );
     this.current = attached;
   }
 
@@ -252,6 +266,9 @@ function addStats(a: PipelineStats, b: PipelineStats): PipelineStats {
     dropped: a.dropped + b.dropped,
     errors: a.errors + b.errors,
     errorsByReason,
+    ...(a.droppedByReason || b.droppedByReason
+      ? { droppedByReason: addCounts(a.droppedByReason ?? {}, b.droppedByReason ?? {}) }
+      : {}),
     waiting: a.waiting + b.waiting,
     inFlight: a.inFlight + b.inFlight,
     ...(a.events || b.events ? { events: addEventStats(a.events, b.events) } : {}),

@@ -34,7 +34,9 @@ import type {
   PipelineInfo,
   PipelineOptions,
   PipelineStats,
+  WorkerEvent,
 } from "./types.js";
+import { INJECT_WORKER_FAULT, type InjectableFault } from "./fault-injection.js";
 import { WorkerHost } from "./worker-host.js";
 
 interface Accepted {
@@ -54,7 +56,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
 class WorkerPipeline implements Pipeline {
   readonly results$: Observable<ClassificationResult>;
   readonly errors$: Observable<FrameError>;
+  readonly workerEvents$: Observable<WorkerEvent>;
 
+  private readonly workerEventsSubject = new Subject<WorkerEvent>();
   private readonly resultsSubject = new Subject<ClassificationResult>();
   private readonly errorsSubject = new Subject<FrameError>();
   private readonly input = new Subject<Accepted>();
@@ -63,6 +67,7 @@ class WorkerPipeline implements Pipeline {
   private readonly finished: Promise<void>;
   private readonly capacity: number;
   private readonly transfer: boolean;
+  private readonly heapLimited: boolean;
   private readonly deserialize: PipelineOptions["deserialize"];
   private readonly eventOptions: NonNullable<PipelineOptions["events"]>;
   /** Event input: built on the first packet. */
@@ -73,6 +78,7 @@ class WorkerPipeline implements Pipeline {
   private dropped = 0;
   private errors = 0;
   private readonly errorsByReason: Record<string, number> = {};
+  private readonly droppedByReason: Record<string, number> = {};
   private waiting = 0;
   private inFlight = 0;
   private closing = false;
@@ -85,12 +91,16 @@ class WorkerPipeline implements Pipeline {
     this.capacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
     this.transfer = options.transfer ?? true;
     this.deserialize = options.deserialize;
+    this.heapLimited = options.workerMaxHeapMb !== undefined;
     this.eventOptions = options.events ?? {};
     this.results$ = this.resultsSubject.asObservable();
     this.errors$ = this.errorsSubject.asObservable();
+    this.workerEvents$ = this.workerEventsSubject.asObservable();
 
     const { deserialize: _d, transfer: _t, queueCapacity: _q, ...config } = options;
-    this.host = new WorkerHost(config satisfies WorkerConfig);
+    this.host = new WorkerHost(config satisfies WorkerConfig, (event) =>
+      this.workerEventsSubject.next(event),
+    );
 
     let resolveFinished!: () => void;
     this.finished = new Promise<void>((resolve) => (resolveFinished = resolve));
@@ -99,7 +109,7 @@ class WorkerPipeline implements Pipeline {
         latestWins((item: Accepted) => this.work(item), {
           capacity: this.capacity,
           onDrop: (item, cause) => {
-            this.dropped += 1;
+            this.drop(cause === "overflow" ? "behind" : "closing");
             if (item.frame.kind === "window")
               this.eventStage?.windowDropped(
                 item.frame.message,
@@ -139,7 +149,7 @@ class WorkerPipeline implements Pipeline {
     const seq = this.received;
     this.received += 1;
     if (this.closing) {
-      this.dropped += 1;
+      this.drop("closing");
       return;
     }
     this.input.next({ seq, frame, arrival: performance.now() });
@@ -190,6 +200,7 @@ class WorkerPipeline implements Pipeline {
       dropped: this.dropped,
       errors: this.errors,
       errorsByReason: { ...this.errorsByReason },
+      droppedByReason: { ...this.droppedByReason },
       waiting: this.waiting,
       inFlight: this.inFlight,
     };
@@ -241,13 +252,29 @@ class WorkerPipeline implements Pipeline {
       const stuck = this.inFlight;
       this.output.unsubscribe();
       this.host.abandonAll();
-      this.dropped += stuck;
+      this.drop("timeout", stuck);
       this.inFlight = 0;
       this.waiting = 0;
     }
     await this.host.terminate();
     this.resultsSubject.complete();
     this.errorsSubject.complete();
+    this.workerEventsSubject.complete();
+  }
+
+  private drop(reason: string, n = 1): void {
+    if (n <= 0) return;
+    this.dropped += n;
+    this.droppedByReason[reason] = (this.droppedByReason[reason] ?? 0) + n;
+  }
+
+  /** Tests only: see fault-injection.ts. */
+  [INJECT_WORKER_FAULT](fault: InjectableFault): void {
+    if (fault === "out_of_memory" && !this.heapLimited)
+      throw new Error(
+        'injectWorkerFault: "out_of_memory" needs a pipeline created with workerMaxHeapMb; without a limit the worker would take the whole machine\'s memory first',
+      );
+    this.host.armFault(fault);
   }
 
   private wakeRoomWaiters(): void {
@@ -274,7 +301,7 @@ class WorkerPipeline implements Pipeline {
   private work(item: Accepted): Observable<Outcome | null> {
     return new Observable<Outcome | null>((subscriber) => {
       if (this.discardWaiting) {
-        this.dropped += 1;
+        this.drop("closing");
         if (item.frame.kind === "window")
           this.eventStage?.windowDropped(item.frame.message, "closing");
         subscriber.next(null);
@@ -315,6 +342,8 @@ class WorkerPipeline implements Pipeline {
             result: finishResult(item, reply.result, decodeMs, now),
           });
         } else if (reply.abandoned) {
+          // Counted here when the host says why; without a reason the closing path counts it.
+          if (reply.reason) this.drop(reply.reason);
           subscriber.next(null);
         } else {
           subscriber.next({
@@ -473,6 +502,21 @@ function validateOptions(options: PipelineOptions): void {
     throw new RangeError(
       `createPipeline: maxImagePixels must be an integer >= 1 (got ${String(px)}).`,
     );
+  }
+  const heap = options.workerMaxHeapMb;
+  if (heap !== undefined && (!Number.isInteger(heap) || heap < 16)) {
+    throw new RangeError(
+      `createPipeline: workerMaxHeapMb must be a whole number of MiB, at least 16 (got ${String(heap)}); leave it out for Node's default.`,
+    );
+  }
+  const backoff = options.restartBackoff;
+  for (const key of ["initialMs", "maxMs"] as const) {
+    const v = backoff?.[key];
+    if (v !== undefined && !(Number.isFinite(v) && v >= 0)) {
+      throw new RangeError(
+        `createPipeline: restartBackoff.${key} must be a number of milliseconds >= 0 (got ${String(v)}).`,
+      );
+    }
   }
   const w = options.rateWindowMs;
   if (w !== undefined && !(w > 0)) {

@@ -21,7 +21,16 @@ export type WorkerResult = Omit<ClassificationResult, "seq" | "timings"> & {
   timings: WorkerTimings;
 };
 
-export type ToWorker = { type: "frame"; seq: number; frame: WorkerFrame };
+/**
+ * Failures a test can make the worker suffer on its next frame (fault-injection.ts): an error
+ * thrown out of the message handler, running out of its heap (needs workerMaxHeapMb), or the
+ * thread exiting by itself. Only the main thread's host posts it; no frame content can.
+ */
+export type WorkerFault = "throw" | "out_of_memory" | "exit";
+
+export type ToWorker =
+  | { type: "frame"; seq: number; frame: WorkerFrame }
+  | { type: "inject-fault-for-tests"; fault: WorkerFault };
 
 export type FromWorker =
   | { type: "ready"; info: PipelineInfo }

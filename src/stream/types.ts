@@ -98,6 +98,13 @@ export interface PipelineStats {
   dropped: number;
   errors: number;
   errorsByReason: Record<string, number>;
+  /**
+   * Dropped frames by reason: "behind" (a newer frame won the queue), "closing" (arrived or
+   * waited while the pipeline closed), "timeout" (unfinished when close gave up),
+   * "worker_crashed" (in the worker when it crashed), "worker_restarting" (arrived while a
+   * crashed worker restarted). Optional: a pipeline double may count drops without reasons.
+   */
+  droppedByReason?: Record<string, number>;
   /** Frames accepted and waiting for the worker right now (at most the queue capacity). */
   waiting: number;
   /** Frames in the worker right now (0 or 1). */
@@ -166,7 +173,25 @@ export interface Pipeline {
    * after `timeoutMs` whatever is still unfinished is counted as dropped and the worker stopped.
    */
   close(options?: CloseOptions): Promise<void>;
+  /** Crashes and restarts of the worker thread; optional for pipelines without one. */
+  readonly workerEvents$?: Observable<WorkerEvent>;
 }
+
+/**
+ * What happened to the pipeline's worker thread (Pipeline.workerEvents$). "crashed": it died
+ * (reason: why, in one line), its frames in flight were dropped, and another starts after
+ * restartInMs (the backoff, grown with `consecutive` crashes with no frame finished between).
+ * "restarted": a new worker has loaded the same model and takes frames again.
+ */
+export type WorkerEvent =
+  | {
+      type: "crashed";
+      reason: string;
+      framesDropped: number;
+      consecutive: number;
+      restartInMs: number;
+    }
+  | { type: "restarted"; restarts: number; info: PipelineInfo };
 
 export interface CloseOptions {
   /** Default true. */
@@ -232,6 +257,13 @@ export interface PipelineOptions {
    * window), `reset` clears it per window (evaluation).
    */
   events?: EventInputOptions;
+  /**
+   * Heap limit of the worker thread, MiB (its old generation): a model that runs away with
+   * memory then crashes the worker, which is restarted, instead of the process. Default: Node's.
+   */
+  workerMaxHeapMb?: number;
+  /** How restarts after repeated worker crashes back off (worker-host.ts). */
+  restartBackoff?: { initialMs?: number; maxMs?: number };
 }
 
 /** What a loaded pipeline runs. */

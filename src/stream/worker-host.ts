@@ -1,32 +1,78 @@
 /**
  * Owns the worker thread: starts it (from compiled JS, or from TypeScript sources under
- * tsx/vitest), posts frames, routes replies, and survives a crash of the worker by failing the
- * frame it held and starting a fresh one.
+ * tsx/vitest), posts frames, routes replies, and survives a crash of the worker (an error
+ * thrown inside it, running out of its heap, the thread exiting or being terminated): the frame
+ * it held is given up as dropped with reason "worker_crashed", and a fresh worker is started
+ * with the same configuration (the same model). Frames that arrive while it restarts are dropped
+ * at once ("worker_restarting") instead of waiting: a camera's frame is stale by the time the
+ * model has loaded again, and the newest frame wins, as everywhere in the pipeline.
+ *
+ * Restarts back off when crashes repeat with no frame finished in between: the first restart is
+ * immediate (a one-off fault costs one frame), each further one waits twice as long as the
+ * previous, up to `maxMs`. A model or input that kills every worker would otherwise reload the
+ * model in a tight loop, taking a core from every other node on the robot and flooding the log;
+ * the host never gives up, so a fault that clears (memory freed elsewhere) is recovered from.
  */
 import { Worker } from "node:worker_threads";
 import type { WorkerFrame } from "./input-kinds.js";
-import type { FromWorker, ToWorker, WorkerConfig, WorkerResult } from "./protocol.js";
-import type { PipelineInfo } from "./types.js";
+import type { FromWorker, ToWorker, WorkerConfig, WorkerFault, WorkerResult } from "./protocol.js";
+import type { PipelineInfo, WorkerEvent } from "./types.js";
 
 export type Reply =
   | { ok: true; result: WorkerResult }
   | { ok: false; abandoned?: false; reason: string; message: string }
-  /** The frame will never be finished (the pipeline gave up on it); count it as dropped. */
-  | { ok: false; abandoned: true };
+  /**
+   * The frame will never be finished; count it as dropped, under `reason` when one is given
+   * (without one the caller accounts for it, as when closing gives up on it).
+   */
+  | { ok: false; abandoned: true; reason?: string; message?: string };
 
-/** Consecutive crashes, with no frame finished in between, after which we stop restarting. */
-const MAX_CONSECUTIVE_CRASHES = 3;
+export interface RestartBackoff {
+  /** Wait before the second restart in a row; doubles with each further one. Default 500. */
+  initialMs?: number;
+  /** Longest wait between restarts. Default 30000. */
+  maxMs?: number;
+}
+
+const DEFAULT_BACKOFF: Required<RestartBackoff> = { initialMs: 500, maxMs: 30_000 };
+
+/**
+ * "starting": the first worker loads the model (frames wait for it, so a replay loses none);
+ * "running"; "restarting": a worker crashed and the next one is not ready (frames are dropped);
+ * "stopped": terminate() was called.
+ */
+type HostState = "starting" | "running" | "restarting" | "stopped";
 
 export class WorkerHost {
   private worker: Worker | undefined;
   private loaded!: Promise<PipelineInfo>;
   private readonly pending = new Map<number, (reply: Reply) => void>();
-  private terminating = false;
-  private crashes = 0;
-  private lastFailure: string | undefined;
+  private state: HostState = "starting";
+  private readonly backoff: Required<RestartBackoff>;
+  /** Crashes since a frame last finished: what the backoff grows with. */
+  private consecutiveCrashes = 0;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  /** A fault to cause on the next frame posted (injectWorkerFault, tests only). */
+  private armedFault: WorkerFault | "terminate" | undefined;
 
-  constructor(private readonly config: WorkerConfig) {
-    this.start();
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly onEvent: (event: WorkerEvent) => void = () => {},
+  ) {
+    this.backoff = { ...DEFAULT_BACKOFF, ...config.restartBackoff };
+    this.loaded = new Promise<PipelineInfo>((resolve, reject) => {
+      this.spawn({
+        ready: resolve,
+        failed: (why) => {
+          // The first load failing is the model's fault, not a crash: report it, do not retry.
+          this.state = "stopped";
+          reject(new Error(why));
+        },
+      });
+    });
+    // Nobody may be awaiting ready(); a failed load is reported per frame and through ready().
+    this.loaded.catch(() => {});
   }
 
   ready(): Promise<PipelineInfo> {
@@ -42,13 +88,30 @@ export class WorkerHost {
   ): void {
     this.loaded.then(
       () => {
-        if (this.terminating || !this.worker) {
+        if (this.state === "restarting") {
+          reply({
+            ok: false,
+            abandoned: true,
+            reason: "worker_restarting",
+            message: `frame ${seq}: dropped while the inference worker restarts after a crash`,
+          });
+          return;
+        }
+        if (this.state !== "running" || !this.worker) {
           reply({ ok: false, abandoned: true });
           return;
         }
         this.pending.set(seq, reply);
+        const fault = this.armedFault;
+        this.armedFault = undefined;
+        if (fault && fault !== "terminate") {
+          const inject: ToWorker = { type: "inject-fault-for-tests", fault };
+          this.worker.postMessage(inject);
+        }
         const message: ToWorker = { type: "frame", seq, frame };
         this.worker.postMessage(message, transfer);
+        // As a thread killed from outside while it works: the frame just posted is in flight.
+        if (fault === "terminate") void this.worker.terminate();
       },
       (err: unknown) =>
         reply({
@@ -68,73 +131,113 @@ export class WorkerHost {
   }
 
   async terminate(): Promise<void> {
-    this.terminating = true;
+    this.state = "stopped";
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     const worker = this.worker;
     this.worker = undefined;
     if (worker) await worker.terminate();
     this.abandonAll();
   }
 
-  private start(): void {
-    const worker = spawnWorker(this.config);
+  /**
+   * Tests only (see fault-injection.ts): the next frame posted makes the worker fail as `fault`
+   * says, or, for "terminate", the thread is terminated from here once the frame is posted.
+   */
+  armFault(fault: WorkerFault | "terminate"): void {
+    this.armedFault = fault;
+  }
+
+  /** Starts a worker; `ready` once it has loaded the model, else `failed` with why, once. */
+  private spawn(on: { ready: (info: PipelineInfo) => void; failed: (why: string) => void }): void {
+    let worker: Worker;
+    try {
+      worker = spawnWorker(this.config);
+    } catch (err) {
+      on.failed((err as Error)?.message ?? String(err));
+      return;
+    }
     this.worker = worker;
-    let settle!: { resolve: (info: PipelineInfo) => void; reject: (err: Error) => void };
-    this.loaded = new Promise<PipelineInfo>((resolve, reject) => (settle = { resolve, reject }));
-    // Nobody may be awaiting ready(); a failed load is reported per frame and through ready().
-    this.loaded.catch(() => {});
     let isReady = false;
+    let lastFailure: string | undefined;
 
     worker.on("message", (msg: FromWorker) => {
+      if (this.worker !== worker) return;
       switch (msg.type) {
         case "ready":
           isReady = true;
-          settle.resolve(msg.info);
+          this.state = "running";
+          on.ready(msg.info);
           break;
         case "fatal":
-          this.lastFailure = msg.message;
-          settle.reject(new Error(msg.message));
           this.worker = undefined;
           void worker.terminate();
+          on.failed(msg.message);
           break;
         case "result":
-          this.crashes = 0;
+          this.consecutiveCrashes = 0;
           this.settle(msg.seq, { ok: true, result: msg.result });
           break;
         case "error":
-          this.crashes = 0;
+          this.consecutiveCrashes = 0;
           this.settle(msg.seq, { ok: false, reason: msg.reason, message: msg.message });
           break;
       }
     });
-    worker.on("error", (err: Error) => {
-      this.lastFailure = err.stack ?? err.message;
+    worker.on("error", (err: Error & { code?: string }) => {
+      lastFailure =
+        err.code === "ERR_WORKER_OUT_OF_MEMORY"
+          ? `out of memory: ${err.message}`
+          : `an error was thrown in it: ${err.stack ?? err.message}`;
     });
     worker.on("exit", (code) => {
-      if (this.terminating || this.worker !== worker) return;
+      if (this.state === "stopped" || this.worker !== worker) return;
       this.worker = undefined;
-      const why = this.lastFailure ?? `the worker thread exited with code ${code}`;
-      if (!isReady) {
-        settle.reject(new Error(why));
-        return;
-      }
-      this.crashes += 1;
-      for (const [seq, reply] of this.pending) {
-        reply({
-          ok: false,
-          reason: "worker_crashed",
-          message: `frame ${seq}: the inference worker stopped while classifying it (${firstLine(why)}); a new worker was started.`,
-        });
-      }
-      this.pending.clear();
-      if (this.crashes < MAX_CONSECUTIVE_CRASHES) {
-        this.lastFailure = undefined;
-        this.start();
-      } else {
-        const message = `the inference worker crashed ${this.crashes} times in a row; last: ${firstLine(why)}`;
-        this.loaded = Promise.reject(new Error(message));
-        this.loaded.catch(() => {});
-      }
+      const why = lastFailure ?? `its thread exited with code ${code}`;
+      if (!isReady) on.failed(why);
+      else this.crashed(why);
     });
+  }
+
+  /** The running worker is gone: give up its frames, then start another, backing off. */
+  private crashed(why: string): void {
+    this.state = "restarting";
+    this.consecutiveCrashes += 1;
+    const reason = firstLine(why);
+    const inFlight = this.pending.size;
+    for (const [seq, reply] of this.pending) {
+      reply({
+        ok: false,
+        abandoned: true,
+        reason: "worker_crashed",
+        message: `frame ${seq}: dropped, the inference worker crashed while classifying it (${reason}); a new worker is being started`,
+      });
+    }
+    this.pending.clear();
+    const n = this.consecutiveCrashes;
+    const delayMs =
+      n === 1 ? 0 : Math.min(this.backoff.maxMs, this.backoff.initialMs * 2 ** (n - 2));
+    this.onEvent({
+      type: "crashed",
+      reason,
+      framesDropped: inFlight,
+      consecutive: n,
+      restartInMs: delayMs,
+    });
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (this.state !== "restarting") return;
+      this.spawn({
+        ready: (info) => {
+          this.restarts += 1;
+          this.onEvent({ type: "restarted", restarts: this.restarts, info });
+        },
+        // A restart that cannot load the model (its files gone, memory short) is one more crash.
+        failed: (failure) => {
+          if (this.state === "restarting") this.crashed(`restarting it failed: ${failure}`);
+        },
+      });
+    }, delayMs);
   }
 
   private settle(seq: number, reply: Reply): void {
@@ -156,9 +259,14 @@ function firstLine(text: string): string {
  * worker's entry module, so a tiny bootstrap registers them).
  */
 function spawnWorker(config: WorkerConfig): Worker {
+  // A heap limit makes a runaway model an out-of-memory crash of this worker (restarted)
+  // rather than of the whole node.
+  const resourceLimits = config.workerMaxHeapMb
+    ? { maxOldGenerationSizeMb: config.workerMaxHeapMb }
+    : undefined;
   const fromSources = import.meta.url.endsWith(".ts");
   const entry = new URL(fromSources ? "./worker.ts" : "./worker.js", import.meta.url);
-  if (!fromSources) return new Worker(entry, { workerData: config });
+  if (!fromSources) return new Worker(entry, { workerData: config, resourceLimits });
   let tsxApi: string;
   try {
     tsxApi = import.meta.resolve("tsx/esm/api");
@@ -171,5 +279,5 @@ function spawnWorker(config: WorkerConfig): Worker {
   const boot =
     `import(${JSON.stringify(tsxApi)})` +
     `.then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); })`;
-  return new Worker(boot, { eval: true, workerData: config });
+  return new Worker(boot, { eval: true, workerData: config, resourceLimits });
 }
