@@ -9,6 +9,7 @@ import { sampleBagCommand } from "./sample-bag.js";
 import { replayCommand } from "./replay.js";
 import { eventsInfoCommand } from "./events-info.js";
 import { importNirCommand } from "./import-nir.js";
+import { exportNirCommand } from "./export-nir.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -33,4 +34,5 @@ export const commandModules: CommandModule[] = [
   replayCommand,
   eventsInfoCommand,
   importNirCommand,
+  exportNirCommand,
 ];
