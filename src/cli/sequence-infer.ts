@@ -20,6 +20,8 @@ export interface SequenceInferOptions {
   /** Ticks to run per sample (≤ T); without a shape, T itself. */
   steps?: string;
   json: boolean;
+  /** dt of a .nir model (seconds). */
+  dt?: string;
 }
 
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -108,7 +110,8 @@ export async function inferSequence(
   opts: SequenceInferOptions,
   write: (line: string) => void,
 ): Promise<void> {
-  const { createNetwork, loadModel, runSequence } = await import("../snn/index.js");
+  const { createNetwork, runSequence } = await import("../snn/index.js");
+  const { loadModelFrom, dtOption } = await import("./model-source.js");
   if (opts.input.length !== 1) {
     throw new UserError(
       `--sequence reads one file of [N, T, ...] samples, got ${opts.input.length} files; run them one at a time`,
@@ -121,7 +124,7 @@ export async function inferSequence(
       throw new UserError(`--steps ${opts.steps}: give a whole number of ticks ≥ 1`);
     }
   }
-  const model = await loadModel(opts.model);
+  const model = await loadModelFrom(opts.model, { dt: await dtOption(opts.dt) });
   const file = opts.input[0];
   let bytes: Buffer;
   try {

@@ -7,7 +7,8 @@ export const benchCommand: CommandModule = {
     "Batch-1 latency, throughput, synaptic operations and memory of a model on this machine.",
   configure(command: Command) {
     command
-      .requiredOption("--model <dir>", "model directory")
+      .requiredOption("--model <dir>", "model directory, or a .nir file")
+      .option("--dt <s>", "with a .nir model: the step NIR leaves open, in seconds (default 1e-4)")
       .option("--frames <n>", "timed frames", "100")
       .option(
         "--input <files...>",
@@ -39,6 +40,7 @@ export const benchCommand: CommandModule = {
         earlyExit?: string;
         json: boolean;
         pipeline: boolean;
+        dt?: string;
       }>();
       if (opts.pipeline) {
         const { runPipelineBench } = await import("../../stream/bench-pipeline.js");
@@ -48,7 +50,6 @@ export const benchCommand: CommandModule = {
       const { UserError } = await import("../fatal.js");
       const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
       const { readCheckedInputs } = await import("../inputs.js");
-      const { loadModel } = await import("../../snn/index.js");
       const { benchEngine, machine } = await import("../../bench/measure.js");
       const timesteps = timestepsOption(opts.timesteps);
       const earlyExit = earlyExitOption(opts.earlyExit);
@@ -58,7 +59,8 @@ export const benchCommand: CommandModule = {
       if (opts.engine !== "fast" && opts.engine !== "reference") {
         throw new UserError(`--engine ${opts.engine}: use "fast" or "reference"`);
       }
-      const model = await loadModel(opts.model);
+      const { loadModelFrom, dtOption } = await import("../model-source.js");
+      const model = await loadModelFrom(opts.model, { dt: await dtOption(opts.dt) });
       let inputs: Float32Array[];
       if (opts.input !== undefined) {
         inputs = (await readCheckedInputs(opts.input, model)).map((i) => i.values);

@@ -8,6 +8,8 @@ import { benchCommand } from "./bench.js";
 import { sampleBagCommand } from "./sample-bag.js";
 import { replayCommand } from "./replay.js";
 import { eventsInfoCommand } from "./events-info.js";
+import { importNirCommand } from "./import-nir.js";
+import { exportNirCommand } from "./export-nir.js";
 
 /** One subcommand: declared eagerly (for --help), implemented lazily. */
 export interface CommandModule {
@@ -31,4 +33,6 @@ export const commandModules: CommandModule[] = [
   sampleBagCommand,
   replayCommand,
   eventsInfoCommand,
+  importNirCommand,
+  exportNirCommand,
 ];

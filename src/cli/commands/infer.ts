@@ -7,7 +7,8 @@ export const inferCommand: CommandModule = {
     "Run a model on raw float32 inputs or PNG/JPEG images and print spike counts, class and counters.",
   configure(command: Command) {
     command
-      .requiredOption("--model <dir>", "model directory")
+      .requiredOption("--model <dir>", "model directory, or a .nir file")
+      .option("--dt <s>", "with a .nir model: the step NIR leaves open, in seconds (default 1e-4)")
       .requiredOption(
         "--input <files...>",
         "raw .f32 files (N inputs in the model's input shape, float32 little-endian, pixels in [0, 1]) or PNG/JPEG images (preprocessed as the node does: colour, fit, invert, normalise)",
@@ -58,6 +59,7 @@ export const inferCommand: CommandModule = {
         sequence: boolean;
         shape?: string;
         steps?: string;
+        dt?: string;
       }>();
       const { UserError } = await import("../fatal.js");
       if (!opts.sequence && (opts.shape !== undefined || opts.steps !== undefined)) {
@@ -75,7 +77,8 @@ export const inferCommand: CommandModule = {
         return;
       }
       const { timestepsOption, earlyExitOption, ticksFor } = await import("../options.js");
-      const { createNetwork, loadModel } = await import("../../snn/index.js");
+      const { createNetwork } = await import("../../snn/index.js");
+      const { loadModelFrom, dtOption } = await import("../model-source.js");
       const { encoderForModel } = await import("../../encode/index.js");
       const { EarlyExitPolicy, presentWithEarlyExit } = await import("../../decode/index.js");
       const { readCheckedInputs } = await import("../inputs.js");
@@ -84,7 +87,7 @@ export const inferCommand: CommandModule = {
       }
       const timesteps = timestepsOption(opts.timesteps);
       const earlyExit = earlyExitOption(opts.earlyExit);
-      const model = await loadModel(opts.model);
+      const model = await loadModelFrom(opts.model, { dt: await dtOption(opts.dt) });
       const T = ticksFor(model, timesteps);
       const inputs = await readCheckedInputs(opts.input, model);
       const net = createNetwork(model, { engine: opts.engine });

@@ -7,14 +7,17 @@ export const infoCommand: CommandModule = {
   summary: "Describe a model: layers, neurons, synapses, parameters.",
   configure(command: Command) {
     command
-      .argument("<model-dir>", "directory holding model.json and its weights")
+      .argument("<model-dir>", "directory holding model.json and its weights, or a .nir file")
+      .option("--dt <s>", "with a .nir model: the step NIR leaves open, in seconds (default 1e-4)")
       .option("--json", "print JSON", false);
   },
   async load() {
     return async (_command: Command, dir: unknown, opts: unknown) => {
-      const { loadModel } = await import("../../snn/index.js");
+      const { loadModelFrom, dtOption } = await import("../model-source.js");
       const { annMacsOf } = await import("../../snn/topology.js");
-      const model = await loadModel(String(dir));
+      const model = await loadModelFrom(String(dir), {
+        dt: await dtOption((opts as { dt?: string }).dt),
+      });
       const layers = model.layers.map((l) => {
         const spec = l.spec;
         const params =
