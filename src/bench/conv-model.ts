@@ -7,6 +7,7 @@
  * golden inputs) so the hidden layers fire near 20 Hz.
  */
 import type { ModelSpecInput } from "../snn/model-spec.js";
+import { uniform } from "./uniform.js";
 
 /** Gaussian weight scale and constant bias per weighted layer. */
 export interface ConvModelParams {
@@ -21,19 +22,12 @@ export const CONV_DEFAULTS: ConvModelParams = {
   bias: [0.9089, -0.7278, -0.3972, -0.03],
 };
 
-/** Deterministic PRNG (mulberry32) with Box-Muller normals. */
+/** Box-Muller normals from the seeded uniform stream. */
 function normals(seed: number): () => number {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = uniform(seed);
   return () => {
-    const u = 1 - uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+    const u = 1 - next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
   };
 }
 

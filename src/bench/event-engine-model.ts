@@ -12,6 +12,7 @@
  * polarities, evenly spaced in time at the asked rate, cut into 1 ms packets as a driver
  * publishes them (libcaer_driver batches about every 1 ms).
  */
+import { uniform } from "./uniform.js";
 import { EventBinner, type EventColumns } from "../encode/event-bins.js";
 import type { ModelSpecInput } from "../snn/model-spec.js";
 import {
@@ -25,18 +26,6 @@ import {
 /** Output side of a 5×5 conv with padding 1, then of a 2×2 average pool. */
 const conv5 = (s: number) => s - 2;
 const pool2 = (s: number) => Math.floor(s / 2);
-
-/** mulberry32: deterministic uniform [0, 1). */
-function uniform(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface EventNetShape {
   /** Sensor and input side S (input [2, S, S]). */

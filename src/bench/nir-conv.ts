@@ -13,19 +13,9 @@
 import { parseModel, createNetwork, runSequence } from "../snn/index.js";
 import type { Model, ModelSpecInput } from "../snn/index.js";
 import { machine, stats } from "./measure.js";
+import { uniform as rand } from "./uniform.js";
 
 type LayerIn = ModelSpecInput["layers"][number];
-
-function rand(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The two models: "native" (fused) and "imported" (linear + neurons layers). */
 export function nirConvModels(seed = 7): { native: Model; imported: Model } {
