@@ -30,7 +30,13 @@
  */
 import type { Model, ResolvedLayer } from "./model.js";
 import { NetworkBase } from "./network.js";
-import { allocateState, lifTick, neuronKind, spikeHeight } from "./neurons/index.js";
+import {
+  allocateState,
+  initialMembrane,
+  lifTick,
+  neuronKind,
+  spikeHeight,
+} from "./neurons/index.js";
 import type { LifConstants, NeuronKind, NeuronState } from "./neurons/index.js";
 import { convGeometry, poolGeometry } from "./layer-geometry.js";
 import { filterCoefficients } from "./topology.js";
@@ -156,6 +162,8 @@ interface FastLayer {
   constants: unknown;
   /** The kind's per-neuron state in internal order; state.v is the membrane. */
   state: NeuronState;
+  /** state.v at reset (internal order), or null for 0 (kind.ts initialMembrane). */
+  v0: Float64Array | null;
   /** The LIF constants when the kind is LIF (the fused, parking and WebAssembly paths), else null. */
   lif: LifConstants | null;
   /** Non-spiking output values (leaky, linear), internal order. */
@@ -610,6 +618,7 @@ export class FastNetwork extends NetworkBase {
         kind,
         constants,
         state: allocateState(kind, n),
+        v0: initialMembrane(kind, neuron, stage.layer, n, toCf),
         lif: isLif ? (constants as LifConstants) : null,
         out: new Float64Array(stage.spiking ? 0 : n),
         spikeList: new Int32Array(n),
@@ -780,6 +789,7 @@ export class FastNetwork extends NetworkBase {
       l.y2.fill(0);
       l.uPrev.fill(0);
       for (const name in l.state) l.state[name].fill(0);
+      if (l.v0 !== null) l.state.v.set(l.v0);
       l.out.fill(0);
       l.nSpikes = 0;
       l.nParked = 0;

@@ -5,7 +5,7 @@
  */
 import type { Model } from "./model.js";
 import { NetworkBase } from "./network.js";
-import { allocateState, neuronKind } from "./neurons/index.js";
+import { allocateState, initialMembrane, neuronKind } from "./neurons/index.js";
 import type { NeuronKind, NeuronState } from "./neurons/index.js";
 import { convGeometry, poolGeometry } from "./layer-geometry.js";
 import type { ConvGeometry, PoolGeometry } from "./layer-geometry.js";
@@ -34,6 +34,8 @@ interface RefLayer {
   constants: unknown;
   /** The kind's per-neuron state; state.v is the membrane (LIF v, ALIF u, leaky u, linear J). */
   state: NeuronState;
+  /** state.v at reset, or null for 0 (kind.ts initialMembrane). */
+  v0: Float64Array | null;
   /** Neurons that spiked this tick, ascending (spiking kinds). */
   spikeList: Int32Array;
   spikeHeight: number;
@@ -84,6 +86,7 @@ export class ReferenceNetwork extends NetworkBase {
         kind,
         constants,
         state: allocateState(kind, n),
+        v0: initialMembrane(kind, neuron, stage.layer, n),
         spikeList: new Int32Array(n),
         spikeHeight: kind.spikeHeight(neuron, dt),
         spk: new Uint8Array(n),
@@ -95,6 +98,7 @@ export class ReferenceNetwork extends NetworkBase {
   protected clearState(): void {
     for (const l of this.L) {
       for (const a of [l.u, l.y1, l.y2, l.uPrev, l.out, ...Object.values(l.state)]) a.fill(0);
+      if (l.v0 !== null) l.state.v.set(l.v0);
       l.spk.fill(0);
     }
   }

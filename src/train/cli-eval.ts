@@ -10,7 +10,7 @@ import { energyUnits, si } from "../power/index.js";
 import { evalEnergy, evalProfiles, type EvalEnergy } from "./eval-energy.js";
 import { accuracyPlotSvg, evaluateModel, type EvalReport } from "./evaluate.js";
 import { svgToPng } from "./plot.js";
-import { parseSynapseName } from "./spiking-eval.js";
+import { parseSynapseName, type InitialVoltageChoice } from "./spiking-eval.js";
 import { parseFraming } from "./camera-frames.js";
 
 interface EvalCliOptions {
@@ -29,6 +29,7 @@ interface EvalCliOptions {
   presentation?: string;
   powerProfile?: string;
   framing: string;
+  initialVoltage: string;
   json: boolean;
   progress: boolean;
   progressSeconds: string;
@@ -201,6 +202,7 @@ export async function runEval(command: Command): Promise<void> {
     profiles: chosenProfiles(o),
     onProgress: progress.update,
     framing: parseFraming(o.framing),
+    initialVoltage: parseInitialVoltage(o.initialVoltage),
   });
   progress.stop();
   if (o.out) writeFileSync(o.out, JSON.stringify(report, null, 2) + "\n");
@@ -280,4 +282,9 @@ export function recordAccuracy(modelDir: string, key: string, r: EvalReport): vo
     },
   };
   writeFileSync(file, JSON.stringify(json, null, 2) + "\n");
+}
+
+function parseInitialVoltage(v: string): InitialVoltageChoice {
+  if (v === "model" || v === "zero" || v === "uniform") return v;
+  throw userError(`--initial-voltage must be model, zero or uniform, got "${v}"`);
 }

@@ -22,6 +22,13 @@ export const SoftLifConfig = z.strictObject({
   gain: positive.default(1),
   gamma: positive.default(0.02),
   sigma: z.number().finite().nonnegative().default(10),
+  /**
+   * Spike-count noise (seconds; off when absent): in training, each rate becomes the count a
+   * spiking neuron of random phase fires in a window this long, floor(rate·window + u) with
+   * u ~ U(0, 1), over the window, gradient straight through. It trains the net for the short
+   * presentation it will run, where a neuron fires a handful of spikes, not a rate.
+   */
+  count_window: positive.optional(),
 });
 
 const ConvLayer = z.strictObject({
@@ -145,6 +152,11 @@ export const TrainConfig = z.strictObject({
         ])
         .default({ type: "alpha", tau: 0.005 }),
       readout_start: z.number().int().nonnegative().default(100),
+      /**
+       * The LIF membrane at reset (absent: 0): "uniform" writes Nengo's default, U(0, 1) fixed per
+       * neuron (models/FORMAT.md), so a short presentation does not wait out each first spike.
+       */
+      initial_voltage: z.literal("uniform").optional(),
     })
     .default({
       dt: 0.001,

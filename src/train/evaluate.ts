@@ -21,7 +21,12 @@ import { loadDataset, type DatasetName } from "./datasets/index.js";
 import type { ImageSet } from "./datasets/types.js";
 import { lineChartSvg, sideBySideSvg, type Series } from "./plot.js";
 import { rateEvaluate, rateNetworkUnavailable } from "./rate-eval.js";
-import { spikingEvaluate, type SpikingSummary } from "./spiking-eval.js";
+import {
+  spikingEvaluate,
+  withInitialVoltage,
+  type InitialVoltageChoice,
+  type SpikingSummary,
+} from "./spiking-eval.js";
 
 export interface EvaluateOptions {
   modelDir: string;
@@ -40,6 +45,8 @@ export interface EvaluateOptions {
   onProgress?: (done: number, total: number) => void;
   /** Camera-framed images instead of the dataset's own (camera-frames.ts); null/absent: native. */
   framing?: CameraFraming | null;
+  /** LIF layers' initial membrane for the spiking runs (default: the model's). */
+  initialVoltage?: InitialVoltageChoice;
 }
 
 export interface SweepPoint {
@@ -188,7 +195,10 @@ export async function evaluateModel(opts: EvaluateOptions): Promise<EvalReport> 
   const t0 = performance.now();
   const model = await loadModel(opts.modelDir);
   const file = opts.modelDir.endsWith(".json") ? opts.modelDir : join(opts.modelDir, "model.json");
-  const modelJson = JSON.parse(await readFile(file, "utf8")) as ModelSpecInput;
+  const modelJson = withInitialVoltage(
+    JSON.parse(await readFile(file, "utf8")) as ModelSpecInput,
+    opts.initialVoltage ?? "model",
+  );
   const weights = new Uint8Array(await readFile(resolve(dirname(file), model.spec.weights.file)));
   const set =
     opts.split === "validation"

@@ -91,6 +91,15 @@ export function buildModel(opts: ExportOptions): ExportedModel {
   const synapse = opts.synapse ?? config.spiking.synapse;
   const timesteps = opts.timesteps ?? config.spiking.timesteps;
   const readoutStart = opts.readoutStart ?? config.spiking.readout_start;
+  const lifNeuron = {
+    model: "lif",
+    tau_rc: n.tau_rc,
+    tau_ref: n.tau_ref,
+    amplitude: n.amplitude,
+    ...(config.spiking.initial_voltage === "uniform"
+      ? { initial_voltage: { distribution: "uniform", low: 0, high: 1 } }
+      : {}),
+  } as const;
   const writer = new WeightsWriter();
   const layers: Layer[] = [];
   let shape: number[] = [plan.input[0], plan.input[1], plan.input[2]];
@@ -111,9 +120,7 @@ export function buildModel(opts: ExportOptions): ExportedModel {
         bias: writer.add(bias, [bias.length]),
         stride: [layer.stride, layer.stride],
         padding: [layer.padding, layer.padding],
-        neuron: lif
-          ? { model: "lif", tau_rc: n.tau_rc, tau_ref: n.tau_ref, amplitude: n.amplitude }
-          : { model: "linear" },
+        neuron: lif ? lifNeuron : { model: "linear" },
         synapse,
       } as Layer);
     } else if (layer.type === "avgpool2d") {
@@ -134,9 +141,7 @@ export function buildModel(opts: ExportOptions): ExportedModel {
           nIn,
         ]),
         bias: writer.add(bias, [bias.length]),
-        neuron: lif
-          ? { model: "lif", tau_rc: n.tau_rc, tau_ref: n.tau_ref, amplitude: n.amplitude }
-          : { model: "linear" },
+        neuron: lif ? lifNeuron : { model: "linear" },
         synapse,
       } as Layer);
     }

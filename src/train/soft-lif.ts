@@ -4,7 +4,8 @@
  *
  *   y = gain·x/γ;  j = γ·softplus(y)                     (ρ_γ(gain·x), i.e. ρ_γ(J − 1) with J = gain·x + 1)
  *   r = amplitude / (τ_ref + τ_RC·log1p(1/j))  for j > 0, else 0
- *   training: r += amplitude·N(0, σ) where y > 0 (the neuron would fire), then r = max(r, 0)
+ *   training: r += amplitude·N(0, σ) where y > 0 (the neuron would fire), then r = max(r, 0);
+ *   with a count window W: r = (amplitude/W)·floor(r·W/amplitude + u), u ~ U(0, 1)
  *
  * Gradient (noise ignored), written so it stays finite everywhere:
  *   dr/dx = τ_RC·gain·r²·q / (amplitude·γ·(j + 1)),  q = sigmoid(y)/softplus(y) ∈ (0, 1]
@@ -25,6 +26,8 @@ export interface SoftLifParams {
   gamma: number;
   /** Training noise standard deviation σ (in units of the rate before amplitude). */
   sigma: number;
+  /** Spike-count noise window in seconds (training only; see config.ts `count_window`). */
+  count_window?: number;
 }
 
 export const PAPER_MNIST_SOFT_LIF: SoftLifParams = {
@@ -68,6 +71,14 @@ export function softLif(x: tf.Tensor, p: SoftLifParams, noiseSeed?: number): tf.
     if (noiseSeed !== undefined && p.sigma > 0) {
       const noise = tf.randomNormal(xi.shape, 0, p.sigma * p.amplitude, "float32", noiseSeed);
       out = tf.relu(tf.add(r, tf.where(tf.greater(y, 0), noise, tf.zerosLike(noise))));
+    }
+    if (noiseSeed !== undefined && p.count_window !== undefined) {
+      // A neuron of random phase (Nengo's uniform initial voltage) fires floor(rate·W + u)
+      // spikes in a window W: the rate rounded stochastically to whole spikes. The gradient
+      // passes straight through (gradFunc below ignores the rounding, as it ignores σ).
+      const perSpike = p.amplitude / p.count_window;
+      const phase = tf.randomUniform(xi.shape, 0, 1, "float32", (noiseSeed ^ 0x5bd1e995) >>> 0);
+      out = tf.mul(tf.floor(tf.add(tf.div(out, perSpike), phase)), perSpike);
     }
     return {
       value: out,

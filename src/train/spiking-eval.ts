@@ -100,6 +100,29 @@ export function withSynapse(json: ModelSpecInput, name: string): ModelSpecInput 
   return copy;
 }
 
+/** `eval --initial-voltage`: keep the model's LIF initial membrane, or set every LIF layer's. */
+export type InitialVoltageChoice = "model" | "zero" | "uniform";
+
+/**
+ * A copy of the model JSON with every LIF layer's initial membrane replaced: "zero" removes
+ * it, "uniform" draws it from [0, v_th) as Nengo's LIF does (neurons/lif.ts); "model" keeps it.
+ */
+export function withInitialVoltage(
+  json: ModelSpecInput,
+  choice: InitialVoltageChoice,
+): ModelSpecInput {
+  const copy = JSON.parse(JSON.stringify(json)) as ModelSpecInput;
+  if (choice === "model") return copy;
+  for (const layer of copy.layers) {
+    if (!("neuron" in layer) || layer.neuron === undefined || layer.neuron.model !== "lif")
+      continue;
+    const neuron = layer.neuron as { initial_voltage?: unknown; v_th?: number };
+    if (choice === "zero") delete neuron.initial_voltage;
+    else neuron.initial_voltage = { distribution: "uniform", low: 0, high: neuron.v_th ?? 1 };
+  }
+  return copy;
+}
+
 export interface SpikingEvalOptions {
   threads: number;
   timesteps: number;

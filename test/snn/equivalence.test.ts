@@ -15,6 +15,10 @@ function nets(seed: number): [string, ModelDef][] {
     b0: 0.1,
     beta: 1.8,
   });
+  const LIF_PHASED = {
+    ...LIF,
+    initial_voltage: { distribution: "uniform", low: 0, high: 1, seed: seed },
+  };
   return [
     [
       "conv + pooling + dense (padding, stride)",
@@ -127,6 +131,35 @@ function nets(seed: number): [string, ModelDef][] {
             bias: randomTensor([4], r, 0.5, 1.2),
             neuron: LIF,
           },
+        ],
+      },
+    ],
+    [
+      "LIF with a uniform initial membrane (conv on the parking path, dense with lowpass)",
+      {
+        inputShape: [2, 7, 7],
+        timesteps: 12,
+        layers: [
+          {
+            type: "conv2d",
+            weights: randomTensor([4, 2, 3, 3], r, 1.5),
+            bias: randomTensor([4], r, 0.5, 0.9),
+            padding: [1, 1],
+            neuron: LIF_PHASED,
+          },
+          { type: "avgpool2d", kernel: [2, 2], stride: [2, 2] },
+          { type: "flatten" },
+          {
+            type: "dense",
+            weights: randomTensor([10, 36], r, 0.2),
+            bias: randomTensor([10], r, 0.5, 0.8),
+            neuron: {
+              ...LIF_PHASED,
+              initial_voltage: { distribution: "uniform", low: 0.2, high: 0.9 },
+            },
+            synapse: { type: "lowpass", tau: 0.002 },
+          },
+          { type: "dense", weights: randomTensor([3, 10], r, 0.5), neuron: LIF },
         ],
       },
     ],

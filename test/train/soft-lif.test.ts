@@ -89,4 +89,28 @@ describe("soft-LIF", () => {
     // Seeded: the same seed gives the same noise.
     expect(Array.from(values(softLif(x, P, 123)))).toEqual(Array.from(noisy));
   });
+  it("count_window: in training, whole spikes in the window, unbiased on average; the gradient passes through", () => {
+    const W = 0.03;
+    const p = { ...P, sigma: 0, count_window: W };
+    const perSpike = p.amplitude / W;
+    const x = tf.tensor1d(Array.from({ length: 4000 }, (_, i) => (i < 2000 ? 0.7 : 3)));
+    const clean = values(softLif(x, p));
+    const counted = values(softLif(x, p, 99));
+    const mean = [0, 0];
+    for (let i = 0; i < 4000; i++) {
+      const k = counted[i] / perSpike;
+      expect(Math.abs(k - Math.round(k))).toBeLessThan(1e-3);
+      // floor(r·W + u): the count is one of the two whole numbers around r·W.
+      const rw = clean[i] / perSpike;
+      expect(k).toBeGreaterThanOrEqual(Math.floor(rw) - 1e-3);
+      expect(k).toBeLessThanOrEqual(Math.ceil(rw) + 1e-3);
+      mean[i < 2000 ? 0 : 1] += counted[i] / 2000;
+    }
+    expect(Math.abs(mean[0] - clean[0]) / clean[0]).toBeLessThan(0.05);
+    expect(Math.abs(mean[1] - clean[3000]) / clean[3000]).toBeLessThan(0.05);
+    // Inference is the rate itself; the straight-through gradient equals the clean one.
+    expect(Array.from(values(softLif(x, p)))).toEqual(Array.from(clean));
+    const g = (seed?: number) => values(tf.grad((t: tf.Tensor) => tf.sum(softLif(t, p, seed)))(x));
+    expect(Array.from(g(99))).toEqual(Array.from(g()));
+  });
 });

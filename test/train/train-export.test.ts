@@ -157,6 +157,43 @@ describe("training", () => {
     expect(agree).toBe(n);
   });
 
+  it("spiking.initial_voltage uniform exports Nengo's initial membrane on every LIF layer, not the linear readout", async () => {
+    const base = tinyConfig();
+    const config = { ...base, spiking: { ...base.spiking, initial_voltage: "uniform" as const } };
+    const set = loadFashionMnist("test", FIXTURE);
+    const plan = planNetwork(config, set.shape);
+    const model = buildModel({
+      config,
+      plan,
+      params: initParams(plan, 5),
+      labels: set.classes,
+      inputCHW: set.shape,
+      history: [],
+    });
+    const out = join(dir, "initial-voltage");
+    writeModel(out, model, []);
+    const loaded = await loadModel(out);
+    const neurons = loaded.spec.layers.flatMap((l) => ("neuron" in l ? [l.neuron] : []));
+    expect(neurons.map((n) => n.model)).toEqual(["lif", "lif", "lif", "linear"]);
+    for (const n of neurons.slice(0, 3)) {
+      expect("initial_voltage" in n && n.initial_voltage).toEqual({
+        distribution: "uniform",
+        low: 0,
+        high: 1,
+        seed: 0,
+      });
+    }
+    const plain = buildModel({
+      config: base,
+      plan,
+      params: initParams(plan, 5),
+      labels: set.classes,
+      inputCHW: set.shape,
+      history: [],
+    });
+    expect(JSON.stringify(plain.json)).not.toContain("initial_voltage");
+  });
+
   it("resumes exactly: interrupted and resumed equals uninterrupted, whatever the thread count", async () => {
     // The anneal from epoch 2 is crossed after the interruption.
     const config = tinyConfig({

@@ -32,6 +32,11 @@ export const evalCommand: CommandModule = {
         "comma-separated: model, none, lowpass:<tau s>, alpha:<tau s>",
         "model",
       )
+      .option(
+        "--initial-voltage <how>",
+        "LIF layers' membrane at reset: model (as the model says) | zero | uniform (Nengo's default: U(0, v_th), fixed per neuron)",
+        "model",
+      )
       .option("--threads <n>", "worker threads (default: every core)")
       .option(
         "--data-dir <dir>",

@@ -75,7 +75,7 @@ export function spikeHeight(neuron: Neuron, dt: number): number {
 export const isSpikingNeuron = (neuron: Neuron): boolean => neuronKind(neuron.model).spiking;
 
 export type { NeuronKind, NeuronState, PrepareContext, SpecProblem } from "./kind.js";
-export { allocateState } from "./kind.js";
+export { allocateState, initialMembrane } from "./kind.js";
 export { LifNeuron, lifTick, lifConstants } from "./lif.js";
 export type { LifConstants, LifSpec } from "./lif.js";
 export { AlifNeuron } from "./alif.js";

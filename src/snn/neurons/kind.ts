@@ -80,6 +80,12 @@ export interface NeuronKind<Schema extends SpecSchema = SpecSchema, Constants = 
   check(spec: z.output<Schema>, values: (field: string) => ArrayLike<number>): SpecProblem | null;
   /** The layer's constants, computed once per network. */
   prepare(spec: z.output<Schema>, ctx: PrepareContext): Constants;
+  /**
+   * The membrane's value at reset for the neuron at channels-first index `cf` of model layer
+   * `layer`, when the spec asks for one other than 0 (LIF's `initial_voltage`); absent or
+   * returning null: every buffer starts at 0.
+   */
+  initialVoltage?(spec: z.output<Schema>): ((layer: number, cf: number) => number) | null;
   /** One tick of a whole layer (see the module comment). */
   step(
     constants: Constants,
@@ -106,4 +112,23 @@ export function allocateState(kind: NeuronKind, n: number): NeuronState {
   const state: NeuronState = {};
   for (const name of kind.buffers) state[name] = new Float64Array(n);
   return state;
+}
+
+/**
+ * A layer's membrane values at reset, in the calling engine's neuron order (`toCf[i]`: the
+ * channels-first index of its neuron i; identity when absent), or null when they are all 0.
+ * Built once per network; reset copies it into state.v.
+ */
+export function initialMembrane(
+  kind: NeuronKind,
+  spec: { model: string },
+  layer: number,
+  n: number,
+  toCf?: ArrayLike<number>,
+): Float64Array | null {
+  const f = kind.initialVoltage?.(spec as never) ?? null;
+  if (f === null) return null;
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = f(layer, toCf ? toCf[i] : i);
+  return v;
 }

@@ -22,6 +22,21 @@ export const LifNeuron = z.strictObject({
   v_th: positive.default(1),
   /** Floor of v; at most 0. */
   min_voltage: z.number().finite().max(0).default(0),
+  /**
+   * The membrane at reset (absent: 0). "uniform" draws each neuron's v from [low, high) as Nengo
+   * does by default (nengo.LIF's initial_state voltage Uniform(0, 1)): neurons start at random
+   * phases, so within a short presentation a neuron fires its rate's share of spikes instead of
+   * waiting a whole interspike interval for the first. The draw is a hash of (seed, layer,
+   * neuron), so it is the same every frame, in every engine and on every machine.
+   */
+  initial_voltage: z
+    .strictObject({
+      distribution: z.literal("uniform"),
+      low: z.number().finite().default(0),
+      high: z.number().finite().default(1),
+      seed: z.number().int().nonnegative().default(0),
+    })
+    .optional(),
 });
 export type LifSpec = z.infer<typeof LifNeuron>;
 
@@ -90,14 +105,33 @@ export const lif = defineNeuron({
   updateCost: { stateWords: 1, leaks: 1 },
   buffers: ["v", "ref"],
   perNeuron: {},
-  check: (spec) =>
-    spec.min_voltage >= spec.v_th
-      ? {
-          field: "min_voltage",
-          problem: "is not below v_th",
-          fix: "use a min_voltage below the threshold (0 is Nengo's default)",
-        }
-      : null,
+  check: (spec) => {
+    if (spec.min_voltage >= spec.v_th) {
+      return {
+        field: "min_voltage",
+        problem: "is not below v_th",
+        fix: "use a min_voltage below the threshold (0 is Nengo's default)",
+      };
+    }
+    const init = spec.initial_voltage;
+    if (
+      init &&
+      !(spec.min_voltage <= init.low && init.low <= init.high && init.high <= spec.v_th)
+    ) {
+      return {
+        field: "initial_voltage",
+        problem: `[${init.low}, ${init.high}) is not within [min_voltage ${spec.min_voltage}, v_th ${spec.v_th}] with low <= high`,
+        fix: "draw the initial membrane between min_voltage and the threshold, e.g. low 0, high 1 (Nengo's default)",
+      };
+    }
+    return null;
+  },
+  initialVoltage: (spec) => {
+    const init = spec.initial_voltage;
+    if (!init) return null;
+    const { low, high, seed } = init;
+    return (layer, cf) => low + (high - low) * hashUnit(seed, layer, cf);
+  },
   prepare: (spec, ctx) => lifConstants(spec, ctx.dt),
   step(c, state, J, n, spikes) {
     const { dt, fullStepExpm1, tauRc, tauRefPlusDt, vTh, vMin } = c;
@@ -112,3 +146,15 @@ export const lif = defineNeuron({
     return count;
   },
 });
+
+/** A uniform number in [0, 1) from three integers (murmur3's finaliser over their mix). */
+export function hashUnit(seed: number, layer: number, index: number): number {
+  let h = (Math.imul(seed, 0x9e3779b1) ^ Math.imul(layer + 1, 0x85ebca6b)) >>> 0;
+  h = (h + Math.imul(index, 0xc2b2ae35)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
+}
