@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,7 +6,12 @@ import { initBackend } from "../../src/train/backend.js";
 import { parseTrainConfig } from "../../src/train/config.js";
 import { accuracyPlotSvg, evaluateModel, sweepTimesteps } from "../../src/train/evaluate.js";
 import { buildModel, writeModel } from "../../src/train/export.js";
-import { parseSynapseName, withSynapse } from "../../src/train/spiking-eval.js";
+import { parseSynapseName, withInitialVoltage, withSynapse } from "../../src/train/spiking-eval.js";
+import {
+  accuracyEnergySvg,
+  buildReport,
+  pointFromReport,
+} from "../../src/train/accuracy-energy.js";
 import { train } from "../../src/train/train-soft-lif.js";
 
 const FIXTURE = new URL("../fixtures/train/fashion-mnist", import.meta.url).pathname;
@@ -119,5 +124,77 @@ describe("spikenode eval", () => {
     ) as unknown as { layers: { synapse?: unknown }[] };
     expect(json.layers[0].synapse).toBeUndefined();
     expect(json.layers[1].synapse).toEqual({ type: "lowpass", tau: 0.01 });
+  });
+  it("--initial-voltage uniform starts every LIF layer at spread membranes: more spikes early, same rate network", async () => {
+    const opts = {
+      modelDir: dir,
+      dataset: "fashion-mnist" as const,
+      split: "test" as const,
+      limit: 20,
+      timesteps: 10,
+      synapses: ["model"],
+      dataDir: FIXTURE,
+      threads: 1,
+    };
+    const zero = await evaluateModel({ ...opts, initialVoltage: "zero" });
+    const uniform = await evaluateModel({ ...opts, initialVoltage: "uniform" });
+    const model = await evaluateModel(opts);
+    expect(model.spiking).toEqual(zero.spiking);
+    expect(uniform.rate).toEqual(zero.rate);
+    // In 10 ticks a neuron starting at 0 has barely begun; one starting at a spread phase fires.
+    expect(uniform.spiking.layers[0].spikesPerImage).toBeGreaterThan(
+      1.5 * zero.spiking.layers[0].spikesPerImage,
+    );
+    const json = withInitialVoltage(
+      {
+        layers: [
+          { type: "dense", neuron: { model: "lif", v_th: 2 } },
+          { type: "dense", neuron: { model: "linear" } },
+        ],
+      } as never,
+      "uniform",
+    ) as unknown as { layers: { neuron: Record<string, unknown> }[] };
+    expect(json.layers[0].neuron.initial_voltage).toEqual({
+      distribution: "uniform",
+      low: 0,
+      high: 2,
+    });
+    expect(json.layers[1].neuron.initial_voltage).toBeUndefined();
+  });
+
+  it("draws accuracy against energy from eval reports, the ANN as a vertical line, and refuses other JSON", async () => {
+    const base = {
+      modelDir: dir,
+      dataset: "fashion-mnist" as const,
+      split: "test" as const,
+      limit: 10,
+      synapses: ["model"],
+      dataDir: FIXTURE,
+      threads: 1,
+    };
+    const files = [20, 50].map((t) => {
+      const f = join(dir, `eval-T${t}.json`);
+      return { f, t };
+    });
+    for (const { f, t } of files) {
+      const r = await evaluateModel({ ...base, timesteps: t });
+      writeFileSync(f, JSON.stringify(r));
+    }
+    const report = buildReport("cmos45-horowitz", [`tiny=${files.map((x) => x.f).join(",")}`]);
+    const pts = report.series[0].points;
+    expect(pts.map((p) => p.setting)).toEqual(["T20", "T50"]);
+    expect(pts[0].energy).toBeLessThan(pts[1].energy);
+    expect(pts[0].annEnergy).toBeCloseTo(pts[1].annEnergy, 12);
+    expect(pts[0].annLabel).toBe("fp32 ANN");
+    const svg = accuracyEnergySvg(report);
+    expect(svg).toContain("fp32 ANN");
+    expect(svg).toContain("T50");
+    expect(() => pointFromReport("x.json", { hello: 1 }, "cmos45-horowitz")).toThrow(
+      /x\.json: neither an eval report .* nor a replay summary/,
+    );
+    const evalJson = JSON.parse(readFileSync(files[0].f, "utf8")) as unknown;
+    expect(() => pointFromReport("e.json", evalJson, "no-such-profile")).toThrow(
+      /no energy under profile "no-such-profile"/,
+    );
   });
 });
