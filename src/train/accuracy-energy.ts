@@ -89,7 +89,9 @@ export function pointFromReport(file: string, json: unknown, profile: string): E
     if (!p) fail(file, `no energy under profile "${profile}" (eval --power-profile ${profile})`);
     return {
       source,
-      setting: `T${r.spiking.timesteps}`,
+      setting: r.spiking.window
+        ? `T${r.spiking.timesteps} [${r.spiking.window[0]},${r.spiking.window[1]})`
+        : `T${r.spiking.timesteps}`,
       images: r.images,
       accuracy: r.spiking.accuracy,
       energy: p.energyPerImage,
@@ -136,17 +138,20 @@ export function accuracyEnergySvg(report: AccuracyEnergyReport): string {
       anns.set(`${p.annLabel} ${(p.annEnergy * 1e6).toFixed(1)} µJ`, p.annEnergy * 1e6);
   const xs = [...series.flatMap((s) => s.points.map((p) => p[0])), ...anns.values()];
   const unit = report.unit === "J" ? "µJ" : `µ${report.unit}`;
+  const ys = series.flatMap((s) => s.points.map((p) => p[1]));
   return lineChartSvg(series, {
-    title: `Accuracy against energy per frame (${report.profile}, every point's own presentation)`,
+    title: `Accuracy vs energy per frame (${report.profile})`,
     xLabel: `energy per frame, ${unit} (log)`,
     yLabel: "accuracy, %",
     logX: true,
     xMin: Math.min(...xs) / 1.3,
     xMax: Math.max(...xs) * 1.3,
+    yMin: Math.floor(Math.min(...ys) - 1),
+    yMax: Math.ceil(Math.max(...ys) + 1),
     markers: [...anns].map(([label, x]) => ({ x, label })),
-    width: 760,
+    width: 860,
     height: 440,
-    legendWidth: 200,
+    legendWidth: 260,
   });
 }
 

@@ -182,7 +182,7 @@ describe("spikenode eval", () => {
     }
     const report = buildReport("cmos45-horowitz", [`tiny=${files.map((x) => x.f).join(",")}`]);
     const pts = report.series[0].points;
-    expect(pts.map((p) => p.setting)).toEqual(["T20", "T50"]);
+    expect(pts.map((p) => p.setting)).toEqual(["T20 [19,20)", "T50 [20,50)"]);
     expect(pts[0].energy).toBeLessThan(pts[1].energy);
     expect(pts[0].annEnergy).toBeCloseTo(pts[1].annEnergy, 12);
     expect(pts[0].annLabel).toBe("fp32 ANN");
