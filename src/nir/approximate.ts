@@ -4,21 +4,23 @@
  * spikes of height amplitude/dt) nor for a synaptic filter on a layer's input, so one layer
  * (weights W, bias b, synapse, neuron) becomes a chain
  *
- *   <name>.w    Linear / Conv2d / Conv1d: h_in·W, no bias (h_in: the height one input spike had,
- *               amplitude/dt for a LIF input, the encoder's gain for the image)
+ *   <name>.w    Linear / Conv2d / Conv1d: h_in·W (h_in: the height one input spike had,
+ *               amplitude/dt for a LIF input, the encoder's gain for the image); the bias b
+ *               here (an Affine) when there is no synapse, as every importer runs that
+ *               (snnTorch refuses v_leak ≠ 0, Norse starts v at v_leak), else later
  *   <name>.syn  the synapse: lowpass τ → LI(τ*, r 1), alpha τ → CubaLI(τ_syn = τ_mem = τ*, r 1,
  *               w_in 1), two first-order Euler stages; none → no node
  *   <name>      the neuron: lif → LIF(τ* of τ_rc, r 1, v_leak b, v_threshold v_th, v_reset 0);
  *               leaky_integrator → LI(τ*, r 1, v_leak b); linear → b added by the synapse node's
- *               v_leak (or an Affine when there is no synapse)
+ *               v_leak (v_leak 0 where the weighted node took b)
  *
  * with τ* = dt / (1 − e^(−dt/τ)): NIR's Euler step v += dt/τ*·(x − v) then equals our exact
  * exponential step, so below threshold the membrane and the leaky integrator move exactly as
  * ours. What moves is: no refractory period (a neuron may fire every step, ours at most every
  * τ_ref), the spike at the step's end instead of its interpolated time (the remainder is lost
  * at reset), no floor at 0, the synapse's two Euler stages instead of Nengo's zero-order-hold
- * alpha, and no one-step synaptic delay (NIR has none); the bias reaches the LIF as v_leak at
- * once, as ours is added after the filter. The file is right at the model's dt only (NIR stores
+ * alpha, and no one-step synaptic delay (NIR has none); behind a synapse the bias reaches the
+ * LIF as v_leak at once, as ours is added after the filter. The file is right at the model's dt only (NIR stores
  * none): run it with `--dt` equal to it. ALIF has no approximation (its adaptive threshold is
  * the model) and is refused as before.
  */
@@ -55,8 +57,9 @@ function biasPerNeuron(l: ResolvedLayer): Float32Array {
 }
 
 /**
- * The chain for weighted layer `l` (its weighted node already built with h_in·W and no bias,
- * `weighted`), or for a `neurons` layer (`weighted` null). `dt` is the model's.
+ * The chain for weighted layer `l` (its weighted node already built with h_in·W, with the bias
+ * only when there is no synapse, `weighted`), or for a `neurons` layer (`weighted` null).
+ * `dt` is the model's.
  */
 export function approximateLayer(
   l: ResolvedLayer,
@@ -73,11 +76,12 @@ export function approximateLayer(
   const changes: string[] = [];
   const nodes: Array<[string, OutNode]> = [];
   const full = (v: number) => ({ data: new Float64Array(n).fill(v), shape });
-  const bias = biasPerNeuron(l);
+  const synapse = s.synapse?.type ?? "none";
+  // Without a synapse the weighted node carries the bias already.
+  const bias = synapse === "none" ? new Float32Array(n) : biasPerNeuron(l);
   const hasBias = bias.some((b) => b !== 0);
   if (weighted) nodes.push([`${name}.w`, weighted]);
   const neuron = s.neuron;
-  const synapse = s.synapse?.type ?? "none";
   // Where the bias goes: the neuron's v_leak (lif, leaky_integrator), else the synapse's.
   const biasInNeuron = neuron.model !== "linear";
   const leak = (into: boolean) => ({ data: into ? bias : new Float32Array(n), shape });
@@ -139,16 +143,9 @@ export function approximateLayer(
       break;
     }
     case "linear":
-      if (synapse === "none" && hasBias) {
-        // No node to carry b: the weighted node becomes an Affine (a `neurons` layer has no
-        // bias). Only a weighted layer gets here.
-        const w = nodes[0][1];
-        w.type = w.type === "Linear" ? "Affine" : w.type;
-        w.fields.bias = { data: l.bias!, shape: [l.bias!.length] };
-        nodes[0][0] = name;
-      } else if (synapse === "none") {
-        nodes[0][0] = name;
-      } else if (hasBias)
+      // No synapse: the weighted node (an Affine when there is a bias) is the whole layer.
+      if (synapse === "none") nodes[0][0] = name;
+      else if (hasBias)
         changes.push("bias as the synapse node's v_leak (filtered in its second stage)");
       break;
     default:

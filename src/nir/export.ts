@@ -158,8 +158,9 @@ export function modelToNir(model: Model, out: string, options: ExportOptions = {
       refuse(l, `a neurons layer reading spikes of height ${hIn}, which NIR's spikes of 1 are not`);
     let weighted: OutNode | null = null;
     const shape = (t: Float32Array, sh: readonly number[]) => ({ data: t, shape: [...sh] });
-    // Approximated layers take their bias in a later node of the chain.
-    const bias = approx ? undefined : l.bias;
+    // An approximated layer with a synapse takes its bias after the filter, in a later node of
+    // the chain (approximate.ts); without one the weighted node keeps it.
+    const bias = approx && synapseType !== "none" ? undefined : l.bias;
     switch (s.type) {
       case "flatten":
         nodes.set(name, {

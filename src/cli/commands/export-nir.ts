@@ -20,7 +20,10 @@ export const exportNirCommand: CommandModule = {
     command
       .argument("<model-dir>", "model directory (or a .nir file, re-exported)")
       .requiredOption("--out <file.nir>", "NIR file to write (HDF5)")
-      .option("--dt <s>", "with a .nir model: the step NIR leaves open, in seconds (default 1e-4)")
+      .option(
+        "--dt <s>",
+        "the step to export at, in seconds: a .nir model's (default 1e-4), or a model directory run at another dt than its own (snnTorch's importer assumes 1e-4)",
+      )
       .option(
         "--approximate",
         "write Nengo LIF, leaky integrators and lowpass/alpha synapses as the nearest NIR nodes at the model's dt (src/nir/README.md) instead of refusing",
@@ -65,7 +68,20 @@ export const exportNirCommand: CommandModule = {
       const limit = Number(o.limit);
       if (!Number.isInteger(limit) || limit < 1)
         throw new UserError(`--limit ${o.limit}: give a whole number of images >= 1`);
-      const model = await loadModelFrom(String(dir), { dt: await dtOption(o.dt) });
+      const dt = await dtOption(o.dt);
+      let model = await loadModelFrom(String(dir), { dt });
+      if (dt !== undefined && dt !== model.spec.dt) {
+        // A model directory exported at another dt (e.g. 1e-4, which snnTorch's importer
+        // assumes): the approximation's τ* and spike heights are computed at it, and the check
+        // runs our model at it too.
+        const { parseModel } = await import("../../snn/index.js");
+        const w = model.weights;
+        model = parseModel(
+          { ...model.spec, dt },
+          new Uint8Array(w.buffer, w.byteOffset, w.byteLength),
+          model.source,
+        );
+      }
       const r = await writeNir(model, o.out, { approximate: o.approximate });
       const report: Record<string, unknown> = {
         model: model.source,
