@@ -1,32 +1,10 @@
 /**
- * Where a command's model comes from: a model directory (or its model.json), or a NIR file
- * (`.nir`, imported on the fly at `--dt`, default 1e-4 s). The one loader every command that
- * takes `--model` uses, so a `.nir` file works wherever a model directory does.
+ * Where a command's model comes from: the one loader (src/nir/model-source.ts, which the stream
+ * worker uses too), and the `--dt` option that goes with a `.nir` model.
  */
-import type { Model } from "../snn/index.js";
+export { isNirPath, loadModelFrom, type ModelSourceOptions } from "../nir/model-source.js";
 
 export const NIR_DT_HELP = "with a .nir model: the step NIR leaves open, in seconds (default 1e-4)";
-
-export const isNirPath = (p: string): boolean => /\.nir$/i.test(p);
-
-export interface ModelSourceOptions {
-  /** dt for a NIR file (seconds). */
-  dt?: number;
-  /** presentation.timesteps for a NIR file. */
-  timesteps?: number;
-}
-
-export async function loadModelFrom(
-  path: string,
-  options: ModelSourceOptions = {},
-): Promise<Model> {
-  if (isNirPath(path)) {
-    const { importNirFile } = await import("../nir/index.js");
-    return (await importNirFile(path, options)).model;
-  }
-  const { loadModel } = await import("../snn/index.js");
-  return loadModel(path);
-}
 
 /** `--dt S`: a positive number of seconds, or undefined. */
 export async function dtOption(value: string | undefined): Promise<number | undefined> {

@@ -7,15 +7,31 @@
  * refractory period, exponential integration, sub-step spike timing and spikes of height
  * amplitude/dt; ALIF's adaptive threshold; synaptic filters; the leaky integrator's exact
  * exponential; recurrent_dense is refused too, as its own recurrent weights would need a second
- * weighted node of the same neuron).
+ * weighted node of the same neuron). With `approximate`, Nengo's LIF, the leaky integrator and
+ * the synaptic filters become the nearest NIR nodes instead (approximate.ts says what moves).
  */
-import type { Model, ResolvedLayer } from "../snn/index.js";
+import { spikeHeight, type Model, type ResolvedLayer } from "../snn/index.js";
+import {
+  APPROXIMATED_NEURONS,
+  approximateLayer,
+  type ApproximatedLayer,
+  type OutNode,
+} from "./approximate.js";
 import { NirError } from "./errors.js";
 
-type Field = Float32Array | Float64Array | number | number[] | string;
-interface OutNode {
-  type: string;
-  fields: Record<string, Field | { data: Float32Array; shape: number[] }>;
+export interface ExportOptions {
+  /**
+   * Write the nearest NIR nodes for what NIR cannot say exactly (Nengo LIF, leaky integrator,
+   * lowpass/alpha synapses; approximate.ts) instead of refusing. ALIF is refused still.
+   */
+  approximate?: boolean;
+}
+
+export interface NirGraphOut {
+  nodes: Map<string, OutNode>;
+  edges: Array<[string, string]>;
+  /** Per approximated layer, what changed (empty for an exact export). */
+  approximations: Array<{ layer: string; changes: string[] }>;
 }
 
 const NIR_VERSION = "1.0.0";
@@ -61,12 +77,12 @@ const MISSING: Record<string, string> = {
 };
 
 /** The graph to write, or a NirError naming the first layer NIR cannot express. */
-export function modelToNir(
-  model: Model,
-  out: string,
-): { nodes: Map<string, OutNode>; edges: Array<[string, string]> } {
+export function modelToNir(model: Model, out: string, options: ExportOptions = {}): NirGraphOut {
   const nodes = new Map<string, OutNode>();
   const edges: Array<[string, string]> = [];
+  const approximations: NirGraphOut["approximations"] = [];
+  const approximate = options.approximate === true;
+  const dt = model.spec.dt;
   const refuse = (l: ResolvedLayer, problem: string): never => {
     throw new NirError(
       model.source,
@@ -75,29 +91,76 @@ export function modelToNir(
       `export a model whose layers NIR expresses (${out} not written)`,
     );
   };
-  if (
-    model.spec.input.encoder.type !== "external" &&
-    model.spec.input.encoder.type !== "constant"
-  ) {
+  const encoder = model.spec.input.encoder;
+  if (encoder.type !== "external" && encoder.type !== "constant") {
     throw new NirError(
       model.source,
       "input.encoder",
-      `is "${model.spec.input.encoder.type}", which NIR has no node for`,
+      `is "${encoder.type}", which NIR has no node for`,
       "export a model with an external (or constant) encoder",
     );
   }
+  if (encoder.type === "constant" && encoder.bias !== 0) {
+    throw new NirError(
+      model.source,
+      "input.encoder.bias",
+      `is ${encoder.bias}, a constant current NIR's Input cannot add`,
+      "export a model whose constant encoder has bias 0 (its gain goes into the first weights)",
+    );
+  }
+  /**
+   * The value one spike (or one unit of input) of each layer's output carries in our engine
+   * (amplitude/dt for Nengo's LIF, the encoder's gain for the image), which NIR's spikes of 1
+   * and its plain Input do not: the weights reading it are multiplied by it, so the graph
+   * computes the same currents. Pooling and flatten pass it through. -1 is the input.
+   */
+  const heights = new Map<number, number>([[-1, encoder.type === "constant" ? encoder.gain : 1]]);
+  const heightIn = (l: ResolvedLayer): number => {
+    const hs = [...new Set(l.inputs.map((i) => heights.get(i) ?? 1))];
+    if (hs.length > 1) refuse(l, `its inputs carry spikes of different heights (${hs.join(", ")})`);
+    return hs[0] ?? 1;
+  };
+  const scaled = (t: Float32Array, h: number) => (h === 1 ? t : t.map((x) => x * h));
   nodes.set("input", { type: "Input", fields: { shape: [...model.inputShape] } });
   const nameOf = (i: number) => (i < 0 ? "input" : (model.layers[i].spec.name ?? `layer${i}`));
   for (const l of model.layers) {
     const s = l.spec as ResolvedLayer["spec"] & Record<string, unknown>;
     const name = nameOf(l.index);
     const srcs = l.inputs.map(nameOf);
-    if ("synapse" in s && (s.synapse as { type: string }).type !== "none")
-      refuse(l, `its ${(s.synapse as { type: string }).type} synapse has no NIR equivalent`);
+    const hIn = heightIn(l);
+    const neuronModel = "neuron" in s ? (s.neuron as { model: string }).model : null;
+    const synapseType = "synapse" in s ? (s.synapse as { type: string }).type : "none";
+    // Approximated: a Nengo-style neuron or a synaptic filter (approximate.ts).
+    const approx =
+      approximate &&
+      neuronModel !== null &&
+      (APPROXIMATED_NEURONS.has(neuronModel) ||
+        (synapseType !== "none" &&
+          (neuronModel === "linear" || APPROXIMATED_NEURONS.has(neuronModel))));
+    // Shaping layers pass the height on; NIR kinds spike 1, analog outputs are values as they are.
+    heights.set(
+      l.index,
+      neuronModel === null
+        ? hIn
+        : neuronModel === "lif"
+          ? spikeHeight((s as { neuron: Parameters<typeof spikeHeight>[0] }).neuron, dt)
+          : 1,
+    );
+    if (!approx && synapseType !== "none")
+      refuse(
+        l,
+        `its ${synapseType} synapse has no NIR equivalent` +
+          (approximate ? "" : " (export-nir --approximate writes the nearest NIR nodes)"),
+      );
     if (s.type === "recurrent_dense")
       refuse(l, "recurrent_dense (write the recurrence as the layer listing itself in inputs)");
+    if (s.type === "neurons" && hIn !== 1)
+      refuse(l, `a neurons layer reading spikes of height ${hIn}, which NIR's spikes of 1 are not`);
     let weighted: OutNode | null = null;
     const shape = (t: Float32Array, sh: readonly number[]) => ({ data: t, shape: [...sh] });
+    // An approximated layer with a synapse takes its bias after the filter, in a later node of
+    // the chain (approximate.ts); without one the weighted node keeps it.
+    const bias = approx && synapseType !== "none" ? undefined : l.bias;
     switch (s.type) {
       case "flatten":
         nodes.set(name, {
@@ -114,12 +177,10 @@ export function modelToNir(
         break;
       case "dense": {
         const [o, i] = [l.outShape[0], l.inShape[0]];
-        weighted = l.bias
-          ? {
-              type: "Affine",
-              fields: { weight: shape(l.weights!, [o, i]), bias: shape(l.bias, [o]) },
-            }
-          : { type: "Linear", fields: { weight: shape(l.weights!, [o, i]) } };
+        const weight = shape(scaled(l.weights!, hIn), [o, i]);
+        weighted = bias
+          ? { type: "Affine", fields: { weight, bias: shape(bias, [o]) } }
+          : { type: "Linear", fields: { weight } };
         break;
       }
       case "conv2d":
@@ -138,8 +199,8 @@ export function modelToNir(
         weighted = {
           type: is2d ? "Conv2d" : "Conv1d",
           fields: {
-            weight: shape(l.weights!, ws),
-            bias: shape(l.bias ?? new Float32Array(oc), [oc]),
+            weight: shape(scaled(l.weights!, hIn), ws),
+            bias: shape(bias ?? new Float32Array(oc), [oc]),
             stride: s.stride as number | number[],
             padding: is2d ? (p.length === 4 ? [p[0], p[2]] : p) : p[0],
             dilation: s.dilation as number | number[],
@@ -150,10 +211,23 @@ export function modelToNir(
         break;
       }
       case "scale":
-        weighted = { type: "Scale", fields: { scale: shape(l.weights!, [...l.inShape]) } };
+        weighted = {
+          type: "Scale",
+          fields: { scale: shape(scaled(l.weights!, hIn), [...l.inShape]) },
+        };
         break;
       default:
         break;
+    }
+    if (approx) {
+      const chain: ApproximatedLayer = approximateLayer(l, name, weighted, dt);
+      approximations.push({ layer: name, changes: chain.changes });
+      chain.nodes.forEach(([id, node], k) => {
+        nodes.set(id, node);
+        if (k === 0) for (const src of srcs) edges.push([src, id]);
+        else edges.push([chain.nodes[k - 1][0], id]);
+      });
+      continue;
     }
     if ("neuron" in s) {
       const neuron = s.neuron as { model: string };
@@ -161,7 +235,13 @@ export function modelToNir(
       if (neuron.model !== "linear") {
         const map = NEURONS[neuron.model];
         if (map === undefined)
-          refuse(l, MISSING[neuron.model] ?? `neuron "${neuron.model}" has no NIR node type`);
+          refuse(
+            l,
+            (MISSING[neuron.model] ?? `neuron "${neuron.model}" has no NIR node type`) +
+              (approximate || !APPROXIMATED_NEURONS.has(neuron.model)
+                ? ""
+                : " (export-nir --approximate writes the nearest NIR nodes)"),
+          );
         const fields: OutNode["fields"] = {};
         for (const [ours, theirs] of Object.entries(map.fields)) {
           const v = l.neuronTensors[ours];
@@ -187,15 +267,16 @@ export function modelToNir(
   const last = model.layers[model.layers.length - 1];
   nodes.set("output", { type: "Output", fields: { shape: [...last.outShape] } });
   edges.push([nameOf(last.index), "output"]);
-  return { nodes, edges };
+  return { nodes, edges, approximations };
 }
 
 /** Write `model` to `file` as NIR (HDF5; arrays gzip-compressed as nir.write does). */
 export async function writeNir(
   model: Model,
   file: string,
-): Promise<{ nodes: number; edges: number }> {
-  const { nodes, edges } = modelToNir(model, file);
+  options: ExportOptions = {},
+): Promise<{ nodes: number; edges: number; approximations: NirGraphOut["approximations"] }> {
+  const { nodes, edges, approximations } = modelToNir(model, file, options);
   const h5 = await import("h5wasm/node");
   await h5.ready;
   const f = new h5.File(file, "w");
@@ -223,5 +304,5 @@ export async function writeNir(
   } finally {
     f.close();
   }
-  return { nodes: nodes.size, edges: edges.length };
+  return { nodes: nodes.size, edges: edges.length, approximations };
 }

@@ -19,6 +19,12 @@ export interface ImportOptions {
   timesteps?: number;
   /** Model name (default: the file's base name). */
   name?: string;
+  /**
+   * [C, H, W] of a flat input ([n] with n = C·H·W): the image its n values are the pixels of,
+   * channel-major, as torch's Flatten of a [C, H, W] tensor lays them out. Lets a camera frame
+   * feed an MLP trained on flattened images (src/stream/external-input.ts).
+   */
+  inputShape?: readonly [number, number, number];
 }
 
 const WEIGHTED = new Set(["Affine", "Linear", "Conv1d", "Conv2d", "Scale"]);
@@ -245,11 +251,25 @@ export function importNir(graph: NirGraph, options: ImportOptions = {}): Importe
     fusedFrom.has(outSrc[0]) || NEURON.has(node(outSrc[0]).type) ? node(outSrc[0]) : null;
   const spiking = lastNir !== null && SPIKING.has(lastNir.type);
   const n = product(intList(output, "shape", fail));
-  const shape3 = flatInput
-    ? [1, 1, inShapeNir[0]]
-    : inShapeNir.length === 2
-      ? [inShapeNir[0], 1, inShapeNir[1]]
-      : inShapeNir;
+  if (options.inputShape !== undefined) {
+    const [c, h, w] = options.inputShape;
+    if (!flatInput || c * h * w !== inShapeNir[0]) {
+      fail(
+        input,
+        `shape [${inShapeNir.join(", ")}] cannot be read as the image [${options.inputShape.join(", ")}]`,
+        flatInput
+          ? `give an input shape of ${inShapeNir[0]} values in all (C·H·W = ${inShapeNir[0]})`
+          : "only a flat input ([n]) takes an image shape; this one has its own",
+      );
+    }
+  }
+  const shape3 = options.inputShape
+    ? [...options.inputShape]
+    : flatInput
+      ? [1, 1, inShapeNir[0]]
+      : inShapeNir.length === 2
+        ? [inShapeNir[0], 1, inShapeNir[1]]
+        : inShapeNir;
   if (shape3.length !== 3)
     fail(
       input,
@@ -264,7 +284,12 @@ export function importNir(graph: NirGraph, options: ImportOptions = {}): Importe
     description: `imported from NIR (${base}.nir, NIR version ${graph.version}) at dt ${dt} s`,
     dt,
     weights: { file: "weights.bin", bytes: 0 },
-    input: { shape: shape3 as [number, number, number], encoder: { type: "external" } },
+    input: {
+      shape: shape3 as [number, number, number],
+      // A camera frame reaching a 3-channel input keeps its colours (src/stream/external-input.ts).
+      preprocess: { color: shape3[0] === 3 ? "rgb" : "gray", fit: "center_crop", invert: false },
+      encoder: { type: "external" },
+    },
     presentation: { mode: "reset", timesteps: options.timesteps ?? DEFAULT_TIMESTEPS },
     layers: layers as unknown as ModelSpecInput["layers"],
     readout: { type: spiking ? "spike_count" : "mean_output" },

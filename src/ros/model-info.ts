@@ -6,16 +6,46 @@
  * its reason while the node keeps the model it has, rather than failing later in the worker.
  * That costs reading the weights once (about 8 ms for the shipped 20 MB model, 40 ms cold).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseModel } from "../snn/model.js";
 import { ModelSpec } from "../snn/model-spec.js";
 
 export interface ModelInfo {
-  /** Absolute directory holding model.json and the weights file. */
+  /** Absolute directory holding model.json and the weights file, or the absolute .nir file. */
   dir: string;
-  spec: ModelSpec;
+  /** The model file's spec; absent for a NIR file, which the pipeline's worker imports. */
+  spec?: ModelSpec;
+}
+
+/** HDF5's signature (a NIR file is HDF5), at offset 0 as nir.write leaves it. */
+const HDF5_SIGNATURE = Buffer.from([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/**
+ * A `.nir` value: the file must exist and be HDF5. Reading the graph needs h5wasm in a worker
+ * (asynchronous), so the rest is checked where the pipeline loads it; a file failing there
+ * leaves the old model classifying and the parameter put back (pipeline-supervisor.ts).
+ */
+function resolveNirFile(name: string, searchDirs: string[]): ModelInfo | string {
+  const candidates = isAbsolute(name)
+    ? [name]
+    : [resolve(name), ...searchDirs.map((d) => join(d, name))];
+  const file = candidates.find((c) => existsSync(c) && statSync(c).isFile());
+  if (!file) {
+    return `model "${name}": no NIR file at ${candidates.join(" or ")}; set model to a .nir file (as nir.write saves it) or a model directory`;
+  }
+  const head = Buffer.alloc(8);
+  const fd = openSync(file, "r");
+  try {
+    readSync(fd, head, 0, 8, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!head.equals(HDF5_SIGNATURE)) {
+    return `model "${name}": ${file} is not an HDF5 file, so not NIR; export the network with nir.write (or your framework's export_to_nir)`;
+  }
+  return { dir: resolve(file) };
 }
 
 /** The package root (holding models/ and package.json), from src/ros or dist/ros alike. */
@@ -35,6 +65,7 @@ export function resolveModel(
   if (name === "") {
     return `model is empty; set it to a model directory (holding model.json) or to the name of one under ${searchDirs.join(", ")}`;
   }
+  if (/\.nir$/i.test(name)) return resolveNirFile(name, searchDirs);
   const candidates = isAbsolute(name)
     ? [name]
     : [resolve(name), ...searchDirs.map((d) => join(d, name))];

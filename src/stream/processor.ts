@@ -23,12 +23,13 @@ import {
   createNetwork,
   encodedInputShape,
   Encoder,
-  loadModel,
   sequenceLength,
   type Model,
   type Network,
 } from "../snn/index.js";
+import { loadModelFrom } from "../nir/model-source.js";
 import { createPowerStage, type PowerStage } from "./energy.js";
+import { CAMERA_ENCODER, externalFrameProblem } from "./external-input.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
 import { EventWindowInput, eventInputProblem, type EventInputOverrides } from "./event-input.js";
 import type { EventWindow } from "./event-windows.js";
@@ -53,7 +54,11 @@ export interface FrameProcessor {
 const DEFAULT_RATE_WINDOW_MS = 2000;
 
 export async function createFrameProcessor(config: WorkerConfig): Promise<FrameProcessor> {
-  const loaded = await loadModel(config.model);
+  // A .nir file is imported at the pipeline's dt (default 1e-4 s) and timesteps.
+  const loaded = await loadModelFrom(config.model, {
+    dt: config.dt,
+    timesteps: config.timesteps,
+  });
   return new StageProcessor(withOverrides(loaded, config), config);
 }
 
@@ -114,6 +119,12 @@ function withOverrides(model: Model, config: WorkerConfig): Model {
       );
     }
     encoder = parsed.data;
+  }
+  if (spec.input.encoder.type === "external") {
+    // Imported NIR graphs: camera frames through a frame encoder (external-input.ts).
+    const problem = externalFrameProblem(spec, model.source);
+    if (problem !== null) throw new Error(problem);
+    if (encoder.type === "external") encoder = CAMERA_ENCODER;
   }
   const shape = spec.input.shape;
   const encoded = encodedInputShape(encoder, shape);

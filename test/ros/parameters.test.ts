@@ -13,7 +13,9 @@ import {
 import { parseEncoderParam, pipelineKey, pipelineOptions } from "../../src/ros/pipeline-options.js";
 import { imageSubscription } from "../../src/ros/topics.js";
 import { writeModelDir } from "./helpers.js";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 
 const ctx: CheckContext = {
@@ -147,10 +149,25 @@ describe("encoder parameter", () => {
 });
 
 describe("model resolution", () => {
+  it("takes a .nir file that exists and is HDF5 (the worker imports it), and refuses others naming the file", () => {
+    const nir = fileURLToPath(new URL("../fixtures/nir/lif_norse.nir", import.meta.url));
+    expect(resolveModel(nir)).toEqual({ dir: nir });
+    const fake = path.join(mkdtempSync(path.join(tmpdir(), "spikenode-nir-")), "fake.nir");
+    writeFileSync(fake, "not hdf5 at all");
+    try {
+      expect(resolveModel(fake)).toMatch(/fake\.nir is not an HDF5 file, so not NIR; export/);
+    } finally {
+      rmSync(path.dirname(fake), { recursive: true, force: true });
+    }
+    expect(resolveModel("missing.nir", ["/nowhere"])).toMatch(
+      /model "missing.nir": no NIR file at .*\/nowhere\/missing.nir/,
+    );
+  });
+
   it("finds a model by path or by name under the search directories, and says what is wrong otherwise", () => {
     const dir = writeModelDir(["x", "y"]);
     const byPath = resolveModel(dir);
-    expect(typeof byPath === "object" && byPath.spec.labels).toEqual(["x", "y"]);
+    expect(typeof byPath === "object" && byPath.spec?.labels).toEqual(["x", "y"]);
     const byName = resolveModel(path.basename(dir), [path.dirname(dir)]);
     expect(typeof byName === "object" && byName.dir).toBe(dir);
     expect(resolveModel("no-such-model", ["/nowhere"])).toMatch(

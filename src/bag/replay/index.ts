@@ -65,7 +65,7 @@ export const REPLAY_TOPICS = {
 export interface ReplayOptions {
   /** A .mcap or .db3 file, or a rosbag2 directory. */
   bag: string;
-  /** Model directory (model.json + weights.bin). */
+  /** Model directory (model.json + weights.bin), or a NIR file (.nir, imported at pipeline.dt). */
   model: string;
   /** Output bag: a directory (preferred, as `ros2 bag record -o` makes) or a path ending in .mcap. Default `defaultOutputPath(bag)`. */
   out?: string;
@@ -187,7 +187,9 @@ function checkOptions(o: ReplayOptions): void {
 }
 
 async function checkModel(model: string): Promise<void> {
-  const file = model.endsWith(".json") ? model : join(model, "model.json");
+  // A .nir file is imported by the pipeline's worker (src/nir/model-source.ts).
+  const nir = /\.nir$/i.test(model);
+  const file = model.endsWith(".json") || nir ? model : join(model, "model.json");
   try {
     if ((await stat(file)).isFile()) return;
   } catch {
@@ -195,7 +197,9 @@ async function checkModel(model: string): Promise<void> {
   }
   throw new ReplayError(
     "model",
-    `model ${model} not found: there is no ${file}; pass --model DIR, a directory with model.json and weights.bin`,
+    nir
+      ? `model ${model} not found: there is no such NIR file; pass --model FILE.nir, a NIR graph as nir.write saves it`
+      : `model ${model} not found: there is no ${file}; pass --model DIR, a directory with model.json and weights.bin (or a .nir file)`,
   );
 }
 

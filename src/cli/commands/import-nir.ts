@@ -10,6 +10,10 @@ export const importNirCommand: CommandModule = {
       .requiredOption("--out <dir>", "model directory to write (model.json + weights.bin)")
       .option("--dt <s>", "simulation step in seconds; NIR stores none (default 1e-4)")
       .option("--timesteps <T>", "default sequence length, presentation.timesteps (default 100)")
+      .option(
+        "--input-shape <C,H,W>",
+        "a flat input's image shape (e.g. 1,28,28 for an MLP on flattened 28x28 images), so camera frames can feed it",
+      )
       .option("--json", "print a JSON summary", false)
       .addHelpText(
         "after",
@@ -24,7 +28,13 @@ export const importNirCommand: CommandModule = {
   },
   async load() {
     return async (_command: Command, file: unknown, opts: unknown) => {
-      const o = opts as { out: string; dt?: string; timesteps?: string; json: boolean };
+      const o = opts as {
+        out: string;
+        dt?: string;
+        timesteps?: string;
+        inputShape?: string;
+        json: boolean;
+      };
       const { mkdir, writeFile } = await import("node:fs/promises");
       const path = await import("node:path");
       const { dtOption } = await import("../model-source.js");
@@ -32,7 +42,22 @@ export const importNirCommand: CommandModule = {
       const { importNirFile } = await import("../../nir/index.js");
       const dt = await dtOption(o.dt);
       const timesteps = timestepsOption(o.timesteps);
-      const { spec, weights, model } = await importNirFile(String(file), { dt, timesteps });
+      let inputShape: [number, number, number] | undefined;
+      if (o.inputShape !== undefined) {
+        const xs = o.inputShape.split(",").map((x) => Number(x.trim()));
+        if (xs.length !== 3 || xs.some((x) => !Number.isInteger(x) || x < 1)) {
+          const { UserError } = await import("../fatal.js");
+          throw new UserError(
+            `--input-shape ${o.inputShape}: give three whole numbers C,H,W, e.g. 1,28,28`,
+          );
+        }
+        inputShape = xs as [number, number, number];
+      }
+      const { spec, weights, model } = await importNirFile(String(file), {
+        dt,
+        timesteps,
+        inputShape,
+      });
       await mkdir(o.out, { recursive: true });
       await writeFile(path.join(o.out, "model.json"), `${JSON.stringify(spec, null, 2)}\n`);
       await writeFile(path.join(o.out, "weights.bin"), weights);

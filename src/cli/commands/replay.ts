@@ -33,6 +33,8 @@ interface ReplayCliOptions {
   json: boolean;
   progress: boolean;
   windowMs?: string;
+  dt?: string;
+  encoder?: string;
   roi?: string;
   downsample?: string;
 }
@@ -49,8 +51,16 @@ export const replayCommand: CommandModule = {
       .argument("<bag>", "a .mcap or .db3 file, or a rosbag2 bag directory")
       .option("--topic <name>", "the image topic (needed when the bag has several)")
       .option(
-        "--model <dir>",
-        "model directory (default: the shipped models/fashion-mnist-lif, or $SPIKENODE_MODEL)",
+        "--model <dir|file.nir>",
+        "model directory, or a NIR file (default: the shipped models/fashion-mnist-lif, or $SPIKENODE_MODEL)",
+      )
+      .option(
+        "--dt <s>",
+        "simulation step in seconds (a .nir model: the step NIR leaves open, default 1e-4; a model directory: its dt)",
+      )
+      .option(
+        "--encoder <spec>",
+        'frames into the network, as the node\'s encoder parameter: constant, poisson, delta or JSON such as {"type":"poisson","max_rate":200} (default: the model\'s; a .nir model: constant, the pixels as a current every step)',
       )
       .option(
         "--out <path>",
@@ -116,6 +126,7 @@ export const replayCommand: CommandModule = {
           "  spikenode replay recording/ --model models/mnist-lif --limit 100 --json",
           "  spikenode replay samples/fashion-mnist-camera --timesteps 100 --early-exit 1:10 --results out/frames.csv --plot out/confusion.svg",
           "  spikenode replay samples/moving-fashion-camera --model models/moving-fashion-srnn",
+          "  spikenode replay samples/fashion-mnist-camera --model net.nir --dt 1e-3 --timesteps 200   (a NIR graph, e.g. snnTorch's export_to_nir)",
           "  spikenode replay out/moving-events --model models/moving-fashion-srnn   (sample-bag --task moving --events)",
         ].join("\n"),
       );
@@ -155,6 +166,17 @@ export const replayCommand: CommandModule = {
           throw new UserError(`--downsample ${o.downsample}: give a whole number >= 1`);
         events.downsample = downsample;
       }
+      const pipeline: NonNullable<ReplayOptions["pipeline"]> = {};
+      if (Object.keys(events).length > 0) pipeline.events = events;
+      const { dtOption } = await import("../model-source.js");
+      const dt = await dtOption(o.dt);
+      if (dt !== undefined) pipeline.dt = dt;
+      if (o.encoder !== undefined) {
+        const { parseEncoderParam } = await import("../../ros/encoder-param.js");
+        const parsed = parseEncoderParam(o.encoder);
+        if (typeof parsed === "string") throw new UserError(`--encoder: ${parsed}`);
+        if (parsed.encoder !== undefined) pipeline.encoder = parsed.encoder;
+      }
       const summary = await runReplay(
         {
           bag: String(bag),
@@ -171,7 +193,7 @@ export const replayCommand: CommandModule = {
           powerProfile: o.powerProfile,
           labels: o.labels,
           compression: o.compression as ReplayOptions["compression"],
-          ...(Object.keys(events).length > 0 ? { pipeline: { events } } : {}),
+          ...(Object.keys(pipeline).length > 0 ? { pipeline } : {}),
         },
         {
           json: o.json,
@@ -351,7 +373,7 @@ export async function runEmbeddedDefault(
   const model = options.model ?? defaultModelPath();
   const { existsSync } = await import("node:fs");
   const { join } = await import("node:path");
-  if (!existsSync(join(model, "model.json"))) {
+  if (!existsSync(/\.nir$/i.test(model) ? model : join(model, "model.json"))) {
     const { UserError } = await import("../fatal.js");
     throw new UserError(
       `the default model ${model} is not there (no model.json): train it with ` +
