@@ -45,6 +45,10 @@ export interface SupervisorEvents {
   cannotApply(reason: string, running: NodeParams | undefined): void;
   /** The running pipeline failed; a new one is being built. */
   died(reason: string): void;
+  /** A launched pipeline has loaded its model and classifies. */
+  loaded(info: PipelineInfo): void;
+  /** A launched pipeline could not load its model: it is retired, no pipeline runs. */
+  loadFailed(reason: string): void;
   /** The running pipeline's worker crashed or was restarted (the pipeline restarts it itself). */
   worker(event: WorkerEvent, info: PipelineInfo): void;
   error(line: string): void;
@@ -53,7 +57,8 @@ export interface SupervisorEvents {
 interface Attached {
   pipeline: Pipeline;
   key: string;
-  info: PipelineInfo;
+  /** Once its model has loaded. */
+  info?: PipelineInfo;
   /** The parameter values this pipeline was built from (to restore them if a change fails). */
   params: NodeParams;
   subscriptions: RxSubscription[];
@@ -79,34 +84,57 @@ export class PipelineSupervisor {
   private pushFailures = 0;
   private rebuildChain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Changes with every launch and suspend: a rebuild begun in another epoch is discarded. */
+  private epoch = 0;
 
   constructor(
     private readonly options: SupervisorOptions,
     private readonly events: SupervisorEvents,
   ) {}
 
-  /** The first pipeline, for `params`; throws NodeStartError naming what to fix. */
-  async start(params: NodeParams): Promise<PipelineInfo> {
+  /**
+   * Starts a pipeline for `params` now and takes frames at once (they wait in it for the model).
+   * Throws NodeStartError when the pipeline refuses its options; the promise settles when the
+   * model has loaded, or rejects with NodeStartError naming why it could not (the pipeline is
+   * then retired, and `loadFailed` reported).
+   */
+  launch(params: NodeParams): Promise<PipelineInfo> {
+    this.epoch += 1;
     const model = this.options.modelFor(params.model);
     const options = pipelineOptions(params, model, this.options.deserialize);
     let pipeline: Pipeline;
-    let info: PipelineInfo;
     try {
       pipeline = this.options.createPipeline(options);
     } catch (err) {
       throw new NodeStartError(`the pipeline refused its options: ${message(err)}`, { cause: err });
     }
-    try {
-      info = await pipeline.ready();
-    } catch (err) {
-      await pipeline.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      throw new NodeStartError(
-        `model "${params.model}" (${model.dir}) could not be loaded: ${message(err)}`,
-        { cause: err },
-      );
-    }
-    this.attach(pipeline, pipelineKey(options), info, params);
-    return info;
+    const attached = this.attach(pipeline, pipelineKey(options), params);
+    return pipeline.ready().then(
+      (info) => {
+        attached.info = info;
+        if (attached === this.current) this.events.loaded(info);
+        return info;
+      },
+      async (err: unknown) => {
+        const reason = `model "${params.model}" (${model.dir}) could not be loaded: ${message(err)}`;
+        const wasCurrent = attached === this.current;
+        await this.retire(attached, { drain: false, timeoutMs: 1000 });
+        if (wasCurrent) this.events.loadFailed(reason);
+        throw new NodeStartError(reason, { cause: err });
+      },
+    );
+  }
+
+  /**
+   * Takes no more frames until the next launch: the running pipeline and any rebuild in
+   * progress are retired (accepted frames finish; their results still come through `result`).
+   * Resolves once every pipeline has drained.
+   */
+  async suspend(): Promise<void> {
+    this.epoch += 1;
+    const all = [...this.closing, ...(this.current ? [this.current] : [])];
+    this.current = undefined;
+    await Promise.all([...all.map((a) => this.retire(a)), this.rebuildChain]);
   }
 
   /** Hands a frame's CDR bytes to the running pipeline; counts it when none takes it. */
@@ -135,7 +163,13 @@ export class PipelineSupervisor {
 
   /** The running pipeline's facts and the parameters it was built from. */
   running(): { info: PipelineInfo; params: NodeParams } | undefined {
-    return this.current && { info: this.current.info, params: this.current.params };
+    const c = this.current;
+    return c?.info && { info: c.info, params: c.params };
+  }
+
+  /** Whether a pipeline takes frames now (loaded or still loading its model). */
+  attached(): boolean {
+    return this.current !== undefined;
   }
 
   /** Builds no more; waits for the rebuild in progress, then drains and retires every pipeline. */
@@ -176,7 +210,12 @@ export class PipelineSupervisor {
     };
   }
 
-  private attach(pipeline: Pipeline, key: string, info: PipelineInfo, params: NodeParams): void {
+  private attach(
+    pipeline: Pipeline,
+    key: string,
+    params: NodeParams,
+    info?: PipelineInfo,
+  ): Attached {
     const attached: Attached = { pipeline, key, info, params: { ...params }, subscriptions: [] };
     const died = (err: unknown) => this.onPipelineDied(attached, err);
     attached.subscriptions.push(
@@ -187,10 +226,11 @@ export class PipelineSupervisor {
     if (pipeline.workerEvents$)
       attached.subscriptions.push(
         pipeline.workerEvents$.subscribe((e) => {
-          if (attached === this.current) this.events.worker(e, attached.info);
+          if (attached === this.current && attached.info) this.events.worker(e, attached.info);
         }),
       );
     this.current = attached;
+    return attached;
   }
 
   private onPipelineDied(attached: Attached, err: unknown): void {
@@ -203,6 +243,7 @@ export class PipelineSupervisor {
   /** Builds a pipeline for `params` beside the running one, then swaps them. */
   private async rebuild(params: NodeParams): Promise<void> {
     if (this.stopped) return;
+    const epoch = this.epoch;
     let model: ModelInfo;
     try {
       model = this.options.modelFor(params.model);
@@ -228,23 +269,29 @@ export class PipelineSupervisor {
       this.events.cannotApply(message(err), this.current?.params);
       return;
     }
-    if (this.stopped) {
+    if (this.stopped || epoch !== this.epoch) {
       await next.close({ drain: false, timeoutMs: 1000 });
       return;
     }
     const old = this.current;
-    this.attach(next, key, info, params);
+    this.attach(next, key, params, info);
     this.events.replaced(info, old?.info);
     if (old) await this.retire(old);
   }
 
   /** Lets a pipeline finish its accepted frames (their results are still published), then counts it. */
-  private retire(attached: Attached): Promise<void> {
+  private retire(
+    attached: Attached,
+    how: { drain: boolean; timeoutMs?: number } = { drain: true },
+  ): Promise<void> {
     attached.closed ??= (async () => {
       this.closing.add(attached);
       if (this.current === attached) this.current = undefined;
       try {
-        await attached.pipeline.close({ drain: true, timeoutMs: this.options.closeTimeoutMs });
+        await attached.pipeline.close({
+          drain: how.drain,
+          timeoutMs: how.timeoutMs ?? this.options.closeTimeoutMs,
+        });
       } catch (err) {
         this.events.error(`closing a pipeline failed: ${message(err)}`);
       }

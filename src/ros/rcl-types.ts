@@ -136,6 +136,53 @@ export interface RclNode {
   destroy(): void;
 }
 
+/** `lifecycle.State` (lib/lifecycle.js): a primary or transition state of rcl's state machine. */
+export interface RclLifecycleState {
+  readonly id: number;
+  readonly label: string;
+}
+
+/**
+ * `lifecycle.TransitionCallback`: runs synchronously inside the transition and must return a
+ * `CallbackReturnCode` there and then (rclnodejs does not await a Promise; any other value is
+ * taken as ERROR's label). A thrown error becomes ERROR, and then the onError callback runs.
+ */
+export type RclTransitionCallback = (previousState: RclLifecycleState) => number;
+
+/** `lifecycle.LifecyclePublisher`: publish() does nothing but log a warning unless activated. */
+export interface RclLifecyclePublisher extends RclPublisher {
+  activate(): void;
+  deactivate(): void;
+  isActivated(): boolean;
+}
+
+/**
+ * `lifecycle.LifecycleNode` (types/lifecycle.d.ts): a Node with rcl's lifecycle state machine,
+ * served as `~/change_state`, `~/get_state`, `~/get_available_states`,
+ * `~/get_available_transitions` and announced on `~/transition_event`. Lifecycle publishers are
+ * not switched with the node: the node's callbacks activate and deactivate them.
+ */
+export interface RclLifecycleNode extends RclNode {
+  readonly currentState: RclLifecycleState;
+  registerOnConfigure(cb: RclTransitionCallback): void;
+  registerOnActivate(cb: RclTransitionCallback): void;
+  registerOnDeactivate(cb: RclTransitionCallback): void;
+  registerOnCleanup(cb: RclTransitionCallback): void;
+  registerOnShutdown(cb: RclTransitionCallback): void;
+  registerOnError(cb: RclTransitionCallback): void;
+  /** The transitions, as the services trigger them; each throws when invalid from the current state. */
+  configure(): RclLifecycleState;
+  activate(): RclLifecycleState;
+  deactivate(): RclLifecycleState;
+  cleanup(): RclLifecycleState;
+  shutdown(): RclLifecycleState;
+  createLifecyclePublisher(
+    typeClass: string,
+    topic: string,
+    options?: RclEntityOptions,
+  ): RclLifecyclePublisher;
+}
+
 /** The rclnodejs module object (its default export). */
 export interface RclModule {
   init(context?: unknown, argv?: string[]): Promise<void>;
@@ -153,4 +200,10 @@ export interface RclModule {
   ParameterType: RclParameterTypeEnum;
   QoS: RclQoSClass;
   QoSOverridingOptions: { withDefaultPolicies(opts?: object): RclQoSOverridingOptions };
+  /** Marked deprecated since 0.18 in favour of `new lifecycle.LifecycleNode(...)`; same arguments. */
+  createLifecycleNode(nodeName: string, namespace?: string): RclLifecycleNode;
+  lifecycle: {
+    /** TRANSITION_CALLBACK_SUCCESS / FAILURE / ERROR of lifecycle_msgs/msg/Transition (97, 98, 99). */
+    CallbackReturnCode: { readonly SUCCESS: number; readonly FAILURE: number; readonly ERROR: number };
+  };
 }

@@ -24,6 +24,7 @@ import {
   encodedInputShape,
   Encoder,
   loadModel,
+  loadModelSync,
   sequenceLength,
   type Model,
   type Network,
@@ -55,6 +56,16 @@ const DEFAULT_RATE_WINDOW_MS = 2000;
 export async function createFrameProcessor(config: WorkerConfig): Promise<FrameProcessor> {
   const loaded = await loadModel(config.model);
   return new StageProcessor(withOverrides(loaded, config), config);
+}
+
+/**
+ * What createFrameProcessor builds, built here and now on the calling thread and then dropped:
+ * the model read and parsed, the options applied, network, encoder, decoder and power stage
+ * made. Throws what the worker's load would throw. For a caller that must know synchronously
+ * that a pipeline will start (a ROS lifecycle node's configure, which rclnodejs does not await).
+ */
+export function preflightProcessor(config: WorkerConfig): PipelineInfo {
+  return new StageProcessor(withOverrides(loadModelSync(config.model), config), config).info;
 }
 
 /** Tick limits of continuous presentation: [minTicks, maxTicks], maxTicks defaulting to T. */
