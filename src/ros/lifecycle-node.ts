@@ -99,7 +99,7 @@ export class SpikenodeLifecycleNode {
       return this.codes.SUCCESS;
     } catch (err) {
       if (err instanceof NodeStartError) {
-        this.shell.logger.error(`${name} refused: ${err.message}`);
+        this.shell.logger.error(`${name} failed: ${err.message}`);
         this.shell.core.publishDiagnostics();
         return this.codes.FAILURE;
       }
@@ -188,7 +188,9 @@ export class SpikenodeLifecycleNode {
         this.releasePublishers();
         core.cleanup();
       }
-      this.shell.logger.warn(`recovered from an error in a transition from ${previous.label}: unconfigured`);
+      this.shell.logger.warn(
+        `recovered from an error in a transition from ${previous.label}: unconfigured`,
+      );
       return this.codes.SUCCESS;
     } catch (err) {
       this.shell.logger.error(`could not recover from a transition error: ${message(err)}`);

@@ -292,12 +292,7 @@ export class SpikenodeCore {
    */
   configure(): PipelineInfo | undefined {
     this.expectState("configure", "unconfigured");
-    try {
-      this.configured = this.check("configure failed");
-    } catch (err) {
-      this.failure = message(err);
-      throw err;
-    }
+    this.configured = this.check("configure failed");
     this.failure = undefined;
     this.applyProblem = undefined;
     this.stateNow = "inactive";
@@ -313,11 +308,14 @@ export class SpikenodeCore {
    */
   activate(): Promise<PipelineInfo> {
     this.expectState("activate", "inactive");
-    const current = pipelineKey(
-      pipelineOptions(this.params, this.modelFor(this.params.model), this.options.deserialize),
-    );
-    if (this.configured?.key !== current) this.configured = this.check("cannot activate");
-    const loaded = this.supervisor.launch(this.params);
+    if (this.configured?.key !== this.keyNow()) this.configured = this.check("activate failed");
+    let loaded: Promise<PipelineInfo>;
+    try {
+      loaded = this.supervisor.launch(this.params);
+    } catch (err) {
+      this.failure = `activate failed: ${message(err)}`;
+      throw err;
+    }
     this.stateNow = "active";
     this.activeSince = this.options.clock();
     this.failure = undefined;
@@ -347,15 +345,27 @@ export class SpikenodeCore {
     this.stateNow = "unconfigured";
   }
 
-  /** Every parameter in force checked, and the pipeline they make (see configure). */
+  /**
+   * Every parameter in force checked, and the pipeline they make (see configure). A refusal is
+   * thrown as NodeStartError with the reason, and kept for diagnostics as "<what>: <reason>".
+   */
   private check(what: string): Configured {
+    try {
+      return this.checkNow();
+    } catch (err) {
+      this.failure = `${what}: ${message(err)}`;
+      throw err;
+    }
+  }
+
+  private checkNow(): Configured {
     const resolved: { model?: ModelInfo } = {};
     const reason = checkParameters(
       this.params,
       { resolveModel: this.options.resolveModel, powerProfiles: this.options.powerProfiles },
       resolved,
     );
-    if (reason) throw new NodeStartError(`${what}: ${reason}`);
+    if (reason) throw new NodeStartError(reason);
     const model = resolved.model ?? this.modelFor(this.params.model);
     this.lastModel = { value: this.params.model, info: model };
     const options = pipelineOptions(this.params, model, this.options.deserialize);
@@ -365,7 +375,7 @@ export class SpikenodeCore {
         info = this.options.checkPipeline(options);
       } catch (err) {
         throw new NodeStartError(
-          `${what}: model "${this.params.model}" (${model.dir}) cannot run with these parameters: ${message(err)}`,
+          `model "${this.params.model}" (${model.dir}) cannot run with these parameters: ${message(err)}`,
           { cause: err },
         );
       }
@@ -411,6 +421,13 @@ export class SpikenodeCore {
   private expectState(action: string, wanted: CoreState): void {
     if (this.stateNow !== wanted)
       throw new Error(`${action}() needs the ${wanted} state; the node is ${this.stateNow}`);
+  }
+
+  /** The pipeline key of the parameters in force, or undefined when their model does not resolve. */
+  private keyNow(): string | undefined {
+    const model = this.options.resolveModel(this.params.model);
+    if (typeof model === "string") return undefined;
+    return pipelineKey(pipelineOptions(this.params, model, this.options.deserialize));
   }
 
   /** Results withheld because the managed node was not active when they finished. */

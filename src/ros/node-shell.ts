@@ -234,9 +234,8 @@ export class NodeShell {
   // --- timer and leaving --------------------------------------------------------------------
 
   startDiagnostics(): void {
-    this.timer ??= this.node.createTimer(
-      BigInt(Math.round(this.diagnosticsPeriodMs * 1e6)),
-      () => this.core.publishDiagnostics(),
+    this.timer ??= this.node.createTimer(BigInt(Math.round(this.diagnosticsPeriodMs * 1e6)), () =>
+      this.core.publishDiagnostics(),
     );
   }
 

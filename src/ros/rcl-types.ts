@@ -204,6 +204,10 @@ export interface RclModule {
   createLifecycleNode(nodeName: string, namespace?: string): RclLifecycleNode;
   lifecycle: {
     /** TRANSITION_CALLBACK_SUCCESS / FAILURE / ERROR of lifecycle_msgs/msg/Transition (97, 98, 99). */
-    CallbackReturnCode: { readonly SUCCESS: number; readonly FAILURE: number; readonly ERROR: number };
+    CallbackReturnCode: {
+      readonly SUCCESS: number;
+      readonly FAILURE: number;
+      readonly ERROR: number;
+    };
   };
 }

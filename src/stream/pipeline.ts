@@ -53,7 +53,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   return new WorkerPipeline(options);
 }
 
-
 class WorkerPipeline implements Pipeline {
   readonly results$: Observable<ClassificationResult>;
   readonly errors$: Observable<FrameError>;

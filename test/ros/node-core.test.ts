@@ -154,7 +154,7 @@ describe("the node's core, without rclnodejs", () => {
     // Each value passes its own check; the model cannot run it (a sequence length is fixed).
     core.applyChange({ model: model.dir, encoder: '{"type":"rows"}' });
     expect(() => core.configure()).toThrow(
-      /^configure failed: model ".*" \(.*\) cannot run with these parameters: pipeline option encoder/,
+      /^model ".*" \(.*\) cannot run with these parameters: pipeline option encoder/,
     );
     expect(core.state).toBe("unconfigured");
     core.applyChange({ encoder: "model" });
@@ -167,14 +167,17 @@ describe("the node's core, without rclnodejs", () => {
     // Unconfigured: recorded, not checked (rcl has checked the type); configure checks it.
     expect(core.checkChange({ top_k: 0n })).toBeNull();
     core.applyChange({ model: model.dir, top_k: 0 });
-    expect(() => core.configure()).toThrow(/^configure failed: top_k: 0 is out of range/);
+    expect(() => core.configure()).toThrow(/^top_k: 0 is out of range/);
     core.publishDiagnostics();
     const failed = host.published.at(-1)!.message as {
       status: { level: number; message: string; values: { key: string; value: string }[] }[];
     };
     expect(failed.status[0].level).toBe(2);
-    expect(failed.status[0].message).toMatch(/configure failed: top_k/);
-    expect(failed.status[0].values).toContainEqual({ key: "lifecycle_state", value: "unconfigured" });
+    expect(failed.status[0].message).toMatch(/^configure failed: top_k: 0 is out of range/);
+    expect(failed.status[0].values).toContainEqual({
+      key: "lifecycle_state",
+      value: "unconfigured",
+    });
     core.applyChange({ top_k: 2 });
     core.configure();
     // Inactive: checked at once, as while active.

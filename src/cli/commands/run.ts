@@ -94,12 +94,15 @@ export const runCommand: CommandModule = {
           );
         }
       }
-      const [{ runRosNode, runLifecycleNode }, { checkPipeline, createPipeline }, { BUILTIN_PROFILES }] =
-        await Promise.all([
-          import("../../ros/run-node.js"),
-          import("../../stream/index.js"),
-          import("../../power/index.js"),
-        ]);
+      const [
+        { runRosNode, runLifecycleNode },
+        { checkPipeline, createPipeline },
+        { BUILTIN_PROFILES },
+      ] = await Promise.all([
+        import("../../ros/run-node.js"),
+        import("../../stream/index.js"),
+        import("../../power/index.js"),
+      ]);
       const summary = await (opts.lifecycle ? runLifecycleNode : runRosNode)({
         rcl: loaded.rcl,
         createPipeline,

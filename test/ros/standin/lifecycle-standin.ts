@@ -171,7 +171,10 @@ export function makeLifecycle(node: StandinNode, graph: LifecycleGraph): RclLife
   };
 
   /** LifecycleNode._changeState. */
-  const changeState = (transition: number | string, out?: { value: unknown }): RclLifecycleState => {
+  const changeState = (
+    transition: number | string,
+    out?: { value: unknown },
+  ): RclLifecycleState => {
     const initial = state(current);
     let next =
       typeof transition === "number"
