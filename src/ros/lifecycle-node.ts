@@ -80,6 +80,7 @@ export class SpikenodeLifecycleNode {
     node.registerOnCleanup((prev) => self.transition("cleanup", prev, () => self.cleanup()));
     node.registerOnShutdown((prev) => self.transition("shutdown", prev, () => self.shutdown()));
     node.registerOnError((prev) => self.onError(prev));
+    self.shell.createReloadService();
     self.shell.startDiagnostics();
     node.spin();
     self.shell.logger.info(

@@ -435,6 +435,43 @@ export class SpikenodeCore {
     return this.withheld;
   }
 
+  // --- reload -----------------------------------------------------------------------------
+
+  /**
+   * The `~/reload` service: the model files named by `model` read again (retrained weights
+   * written in place, say) into a new pipeline beside the running one, which classifies until
+   * the new one has loaded. A model that no longer loads or passes the checks is refused with
+   * the reason and the running one stays. Answers once it is settled.
+   */
+  async reload(): Promise<{ success: boolean; message: string }> {
+    if (this.stateNow !== "active" || this.stopRequested)
+      return {
+        success: false,
+        message: `the node is ${this.stopRequested ? "shutting down" : this.stateNow}; reload works while it is active (configure reads the model anew)`,
+      };
+    const value = this.params.model;
+    const model = this.options.resolveModel(value);
+    if (typeof model === "string") {
+      this.host.warn(`reload refused: ${model}; still running the model loaded before`);
+      return { success: false, message: `${model}; still running the model loaded before` };
+    }
+    this.lastModel = { value, info: model };
+    this.host.info(`reloading model "${value}" from ${model.dir}`);
+    const outcome = await this.supervisor.reload(this.params);
+    if (!outcome.ok)
+      return {
+        success: false,
+        message: `model "${value}" could not be reloaded (${outcome.reason}); still running the model loaded before`,
+      };
+    const info = outcome.info;
+    return {
+      success: true,
+      message: info
+        ? `reloaded model ${info.modelName} from ${model.dir}: ${info.labels.length} classes, ${info.timesteps} ticks`
+        : `model "${value}" is loading already`,
+    };
+  }
+
   // --- images in --------------------------------------------------------------------------
 
   /** The shell now classifies `topic` (the resolved name) of `type`. */

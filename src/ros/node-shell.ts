@@ -231,6 +231,25 @@ export class NodeShell {
     return this.imageSub !== undefined;
   }
 
+  // --- services ---------------------------------------------------------------------------
+
+  /**
+   * `~/reload` (std_srvs/srv/Trigger): the core's reload, answered once settled (rclnodejs sends
+   * what a service callback's Promise resolves to). Without std_srvs generated the node runs
+   * without it, and says so.
+   */
+  createReloadService(): void {
+    try {
+      this.node.createService("std_srvs/srv/Trigger", "~/reload", undefined, () =>
+        this.core.reload(),
+      );
+    } catch (err) {
+      this.logger.warn(
+        `no ~/reload service (${message(err)}); the model parameter still swaps models. Source a ROS 2 with std_srvs and run \`npx generate-ros-messages\``,
+      );
+    }
+  }
+
   // --- timer and leaving --------------------------------------------------------------------
 
   startDiagnostics(): void {

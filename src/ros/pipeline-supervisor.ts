@@ -65,6 +65,13 @@ interface Attached {
   closed?: Promise<void>;
 }
 
+/** What a rebuild came to: the pipeline now running, or why none was swapped in. */
+export type RebuildOutcome =
+  | { ok: true; info: PipelineInfo; unchanged?: false }
+  /** Nothing to do: the running pipeline (perhaps still loading its model) is built so already. */
+  | { ok: true; info: PipelineInfo | undefined; unchanged: true }
+  | { ok: false; reason: string };
+
 const ZERO_STATS: PipelineStats = {
   received: 0,
   processed: 0,
@@ -154,11 +161,25 @@ export class PipelineSupervisor {
 
   /** After the chain of rebuilds already asked for: a pipeline for `params()` as they are then. */
   rebuildFor(params: () => NodeParams): void {
-    this.rebuildChain = this.rebuildChain
-      .then(() => this.rebuild({ ...params() }))
-      .catch((err: unknown) => {
-        this.events.error(`rebuilding the pipeline failed: ${message(err)}`);
-      });
+    void this.chain(() => this.rebuild({ ...params() }));
+  }
+
+  /**
+   * After the rebuilds already asked for: a new pipeline for `params` even when it would be
+   * built exactly as the running one (its model files re-read), swapped in once loaded. Resolves
+   * with what happened; on failure the running pipeline stays (cannotApply is reported too).
+   */
+  reload(params: NodeParams): Promise<RebuildOutcome> {
+    return this.chain(() => this.rebuild({ ...params }, true));
+  }
+
+  private chain(step: () => Promise<RebuildOutcome>): Promise<RebuildOutcome> {
+    const next = this.rebuildChain.then(step).catch((err: unknown): RebuildOutcome => {
+      this.events.error(`rebuilding the pipeline failed: ${message(err)}`);
+      return { ok: false, reason: message(err) };
+    });
+    this.rebuildChain = next.then(() => undefined);
+    return next;
   }
 
   /** The running pipeline's facts and the parameters it was built from. */
@@ -241,42 +262,46 @@ export class PipelineSupervisor {
   }
 
   /** Builds a pipeline for `params` beside the running one, then swaps them. */
-  private async rebuild(params: NodeParams): Promise<void> {
-    if (this.stopped) return;
+  private async rebuild(params: NodeParams, force = false): Promise<RebuildOutcome> {
+    const gone: RebuildOutcome = { ok: false, reason: "the node stopped classifying meanwhile" };
+    if (this.stopped) return gone;
     const epoch = this.epoch;
+    const refuse = (err: unknown): RebuildOutcome => {
+      this.events.cannotApply(message(err), this.current?.params);
+      return { ok: false, reason: message(err) };
+    };
     let model: ModelInfo;
     try {
       model = this.options.modelFor(params.model);
     } catch (err) {
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
     const options = pipelineOptions(params, model, this.options.deserialize);
     const key = pipelineKey(options);
-    if (this.current && this.current.key === key) return;
+    if (!force && this.current && this.current.key === key)
+      return { ok: true, info: this.current.info, unchanged: true };
     let next: Pipeline;
     let info: PipelineInfo;
     try {
       next = this.options.createPipeline(options);
     } catch (err) {
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
     try {
       info = await next.ready();
     } catch (err) {
       await next.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
     if (this.stopped || epoch !== this.epoch) {
       await next.close({ drain: false, timeoutMs: 1000 });
-      return;
+      return gone;
     }
     const old = this.current;
     this.attach(next, key, params, info);
     this.events.replaced(info, old?.info);
     if (old) await this.retire(old);
+    return { ok: true, info };
   }
 
   /** Lets a pipeline finish its accepted frames (their results are still published), then counts it. */

@@ -87,6 +87,22 @@ export interface RclSubscription {
   readonly isRaw: boolean;
 }
 
+/** rclnodejs `Response` handed to a service callback (lib/service.js). */
+export interface RclServiceResponse {
+  readonly template: object;
+  send(response: object): void;
+}
+
+export interface RclService {
+  readonly serviceName: string;
+}
+
+/**
+ * A service callback: it may answer with response.send(), or return the response object, or a
+ * Promise of it (rclnodejs resolves the value and sends it unless send() was called).
+ */
+export type RclServiceCallback = (request: object, response: RclServiceResponse) => unknown;
+
 export interface RclTimer {
   cancel(): void;
 }
@@ -117,6 +133,13 @@ export interface RclNode {
   destroySubscription(subscription: RclSubscription): void;
   destroyPublisher(publisher: RclPublisher): void;
   createTimer(period: bigint, callback: () => void): RclTimer;
+  /** Throws when rclnodejs has no generated JavaScript for the type. `~/name` is the node's own. */
+  createService(
+    typeClass: string,
+    serviceName: string,
+    options: RclEntityOptions | undefined,
+    callback: RclServiceCallback,
+  ): RclService;
   destroyTimer(timer: RclTimer): void;
 
   declareParameter(

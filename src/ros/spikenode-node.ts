@@ -55,6 +55,7 @@ export class SpikenodeNode {
     // The plain node is up once its model has loaded, as before it had states.
     const info = await core.activate();
     shell.subscribeImages();
+    shell.createReloadService();
     shell.startDiagnostics();
     node.spin();
     const input = core.imageInput();

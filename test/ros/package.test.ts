@@ -50,6 +50,8 @@ describe("package.xml", () => {
       "sensor_msgs",
       "vision_msgs",
       "diagnostic_msgs",
+      "lifecycle_msgs",
+      "std_srvs",
       "rosidl_default_runtime",
       "launch_ros",
     ]) {

@@ -128,7 +128,9 @@ export interface TransitionEvent {
 }
 
 /** A service as the stand-in serves it: request object in, response object out (or a throw). */
-export type ServiceHandler = (request: Record<string, unknown>) => Record<string, unknown>;
+export type ServiceHandler = (
+  request: Record<string, unknown>,
+) => Record<string, unknown> | Promise<Record<string, unknown>>;
 
 export interface LifecycleGraph {
   readonly services: Map<string, ServiceHandler>;

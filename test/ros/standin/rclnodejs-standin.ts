@@ -26,6 +26,9 @@ import type {
   RclParameterDescriptor,
   RclPublisher,
   RclQoS,
+  RclService,
+  RclServiceCallback,
+  RclServiceResponse,
   RclSubscription,
   RclTimer,
   RosTime,
@@ -517,6 +520,36 @@ export class StandinNode implements RclNode {
     timer.cancel();
   }
 
+  /**
+   * Node.createService and Service.processRequest: the callback gets the request and a
+   * Response; its return value (or what a returned Promise resolves to) is sent unless it called
+   * send(). Only `std_srvs/srv/*` types are known here, as generated interfaces would be.
+   */
+  createService(
+    typeClass: string,
+    serviceName: string,
+    _options: RclEntityOptions | undefined,
+    callback: RclServiceCallback,
+  ): RclService {
+    this.checkAlive();
+    if (!/^std_srvs\/srv\/(Trigger|Empty|SetBool)$/.test(typeClass))
+      throw new Error(`The message required does not exist: ${typeClass}`);
+    const name = this.resolveTopicName(serviceName);
+    if (this.ctx.services.has(name)) throw new Error(`service ${name} already exists`);
+    this.ctx.services.set(name, async (request) => {
+      let sent: object | undefined;
+      const response: RclServiceResponse = {
+        template: {},
+        send: (r) => {
+          sent = r;
+        },
+      };
+      const returned = (await callback(request, response)) as object | undefined;
+      return (sent ?? returned ?? {}) as Record<string, unknown>;
+    });
+    return { serviceName: name };
+  }
+
   // --- parameters, as lib/node.js does them ---
 
   declareParameter(
@@ -718,7 +751,10 @@ export function createRclStandin(): RclStandin {
           if (!owner.spinning)
             return reject(new Error(`no response from ${name}: its node does not spin`));
           try {
-            resolve(handler(request));
+            Promise.resolve(handler(request)).then(resolve, (err: unknown) =>
+              // rclnodejs logs "Error processing <service> request" and sends nothing.
+              reject(new Error(`no response from ${name}: its handler failed: ${String(err)}`)),
+            );
           } catch (err) {
             reject(new Error(`no response from ${name}: its handler threw: ${String(err)}`));
           }
