@@ -2,10 +2,11 @@
 
     ros2 launch spikenode spikenode.launch.py image_topic:=/camera/image_raw
     ros2 launch spikenode spikenode.launch.py namespace:=front params_file:=my_params.yaml
+    ros2 launch spikenode spikenode.launch.py lifecycle:=true   # managed: starts unconfigured
 """
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument
-from launch.substitutions import LaunchConfiguration, PathJoinSubstitution
+from launch.substitutions import LaunchConfiguration, PathJoinSubstitution, PythonExpression
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import Parameter
 from launch_ros.substitutions import FindPackageShare
@@ -33,10 +34,22 @@ def generate_launch_description():
             default_value=PathJoinSubstitution([FindPackageShare('spikenode'), 'launch', 'params.yaml']),
             description='ROS 2 parameters file applied before the arguments above',
         ),
+        DeclareLaunchArgument(
+            'lifecycle',
+            default_value='false',
+            description='true: the managed node (spikenode_lifecycle_node), unconfigured until '
+            'ros2 lifecycle set or a lifecycle manager configures and activates it',
+        ),
     ]
+    # The managed variant is the same node behind its own executable.
+    executable = PythonExpression([
+        "'spikenode_lifecycle_node' if '",
+        LaunchConfiguration('lifecycle'),
+        "'.lower() in ('true', '1') else 'spikenode_node'",
+    ])
     node = Node(
         package='spikenode',
-        executable='spikenode_node',
+        executable=executable,
         name='spikenode',
         namespace=LaunchConfiguration('namespace'),
         output='screen',

@@ -54,6 +54,11 @@ export interface HealthContext {
   topic: string;
   /** Static facts shown as values (model, profile, presentation...). */
   facts: Record<string, string>;
+  /**
+   * Set while the node takes no frames on purpose (a managed node that is not active): why.
+   * Silence is then no warning, and this is the message when nothing else is wrong.
+   */
+  idle?: string;
 }
 
 export interface KeyValue {
@@ -166,7 +171,7 @@ export class HealthMonitor {
       );
     }
     const silentFor = now - (ctx.lastFrameAt ?? this.startedAt);
-    if (silentFor >= th.staleAfterMs) {
+    if (silentFor >= th.staleAfterMs && ctx.idle === undefined) {
       warnings.push(
         ctx.lastFrameAt === undefined
           ? `no frames on ${ctx.topic} since start (${fmt(silentFor / 1000)} s): check the topic name, its type and QoS`
@@ -191,6 +196,8 @@ export class HealthMonitor {
     } else if (warnings.length > 0) {
       level = LEVEL.WARN;
       message = warnings.join("; ");
+    } else if (ctx.idle !== undefined) {
+      message = ctx.idle;
     } else {
       message = `classifying ${ctx.topic}: ${fmt(inFps)} fps in, ${fmt(outFps)} fps classified, p99 latency ${fmt(p99)} ms`;
     }

@@ -2,24 +2,36 @@
  * The node without rclnodejs: the parameters in force and their checks, the pipelines it runs
  * (pipeline-supervisor.ts: built, replaced beside the running one when a parameter asks,
  * restarted when one dies, drained at shutdown), health, and the messages it publishes for each
- * result. The shell (spikenode-node.ts) owns everything rcl: declarations, publishers, the image
- * subscription, the timer, spinning. It hands the core serialized frames and parameter changes,
- * and gives it a `CoreHost` to publish, log and restore parameters through.
+ * result. The shells (spikenode-node.ts, the plain node; lifecycle-node.ts, the managed one;
+ * both on node-shell.ts) own everything rcl: declarations, publishers, the image subscription,
+ * the timer, spinning. They hand the core serialized frames and parameter changes, and give it
+ * a `CoreHost` to publish, log and restore parameters through.
  *
- * States are explicit so that a managed (lifecycle) node differs only in when it calls these:
+ * The states are rcl's lifecycle states; both variants walk them, the plain node at once:
  *
  *   unconfigured ──configure()──▶ inactive ──activate()──▶ active
- *        │                          │                        │
- *        └──────────────── shutdown() / abandon() ───────────┴──▶ finalized
+ *        ▲                        │     ▲                    │
+ *        └──────cleanup()─────────┘     └───deactivate()─────┘
+ *   any state ──shutdown()──▶ finalized
  *
- * configure() builds the first pipeline and publishes the class map; activate() starts acting
- * on parameter changes (a value set while not active is only recorded, as a declaration's
- * initial value is). Frames are taken in any state while a pipeline runs, counted as dropped
- * when none does; the shell decides when frames come (today: subscribed once configured).
+ * configure() and activate() answer synchronously (rclnodejs does not await a transition
+ * callback): configure checks every parameter and, given `checkPipeline`, builds the worker's
+ * stages once on this thread, so a model or parameter that would not run fails here with its
+ * reason; activate() starts the pipeline (its worker loads the model meanwhile; frames wait for
+ * it) and returns a promise of the load. deactivate() stops the pipelines, letting accepted
+ * frames finish. A parameter set while not active is only recorded; for the managed variant a
+ * value set while unconfigured is checked by configure, not when set. The managed variant
+ * publishes results only while active; the plain one publishes the last frames' results while
+ * shutting down too.
  */
 import { labelInfoMessage, RESULT_OUTPUTS, resultMessages } from "../messages/results.js";
 import type { InputMessageType } from "../stream/input-kinds.js";
-import type { ClassificationResult, PipelineInfo, PipelineStats } from "../stream/types.js";
+import type {
+  ClassificationResult,
+  PipelineInfo,
+  PipelineOptions,
+  PipelineStats,
+} from "../stream/types.js";
 import {
   DEFAULT_THRESHOLDS,
   HealthMonitor,
@@ -39,7 +51,12 @@ import {
   type ParamEffect,
   type ParamName,
 } from "./parameters.js";
-import type { Deserializer, PipelineFactory } from "./pipeline-options.js";
+import {
+  pipelineKey,
+  pipelineOptions,
+  type Deserializer,
+  type PipelineFactory,
+} from "./pipeline-options.js";
 import { PipelineSupervisor } from "./pipeline-supervisor.js";
 import type { RosTime } from "./rcl-types.js";
 import { OUTPUTS, type OutputName } from "./topics.js";
@@ -81,6 +98,23 @@ export interface CoreOptions {
   clock: () => number;
   /** The diagnostics status name, e.g. "spikenode: classifier". */
   statusName: string;
+  /**
+   * Checks synchronously that a pipeline would start with these options, returning what its
+   * ready() would (checkPipeline from src/stream); throws the reason. Without it configure
+   * checks the parameters and the model files only.
+   */
+  checkPipeline?: (options: PipelineOptions) => PipelineInfo | undefined;
+  /**
+   * "managed": a lifecycle node. Values set while unconfigured are checked by configure, results
+   * are published only while active, and diagnostics say the state. Default "plain".
+   */
+  variant?: "plain" | "managed";
+}
+
+/** What configure() checked: the pipeline activate() will start, unless parameters change. */
+interface Configured {
+  key: string;
+  info?: PipelineInfo;
 }
 
 export interface ShutdownSummary extends PipelineStats {
@@ -104,6 +138,11 @@ export class SpikenodeCore {
   private readonly supervisor: PipelineSupervisor;
 
   private lastFrameAt?: number;
+  private activeSince?: number;
+  private configured?: Configured;
+  /** Results that finished while the managed node was not active: not published. */
+  private withheld = 0;
+  private readonly managed: boolean;
   private failure?: string;
   private applyProblem?: string;
   private lastLevel: Level = LEVEL.OK;
@@ -114,6 +153,7 @@ export class SpikenodeCore {
     private readonly options: CoreOptions,
     private readonly host: CoreHost,
   ) {
+    this.managed = options.variant === "managed";
     this.monitor = new HealthMonitor(options.clock(), {
       ...DEFAULT_THRESHOLDS,
       ...options.thresholds,
@@ -140,6 +180,15 @@ export class SpikenodeCore {
           this.failure = reason;
           host.error(`${reason}; restarting it`);
           this.supervisor.rebuildFor(() => this.params);
+        },
+        loaded: (info) => {
+          this.failure = undefined;
+          if (this.stateNow === "active") this.publishLabelInfo(info.labels);
+        },
+        loadFailed: (reason) => {
+          this.failure = reason;
+          host.error(reason);
+          this.publishDiagnostics();
         },
         worker: (event, info) => {
           const { level, line } = this.workerHealth.onEvent(event, info.modelName);
@@ -173,6 +222,8 @@ export class SpikenodeCore {
     }
     if (!any) return null;
     if (this.stopRequested) return "the node is shutting down";
+    // rcl has checked the type; configure checks the value, with every other value beside it.
+    if (this.managed && this.stateNow === "unconfigured") return null;
     const resolved: { model?: ModelInfo } = {};
     const reason = checkParameters(
       ours,
@@ -234,29 +285,109 @@ export class SpikenodeCore {
   // --- states -----------------------------------------------------------------------------
 
   /**
-   * unconfigured → inactive: loads the model into a pipeline for the parameters in force and
-   * publishes the class map. Throws NodeStartError naming what to fix.
+   * unconfigured → inactive, synchronously: checks every parameter in force (the model's files
+   * parsed as the loader does) and, given checkPipeline, builds the worker's stages once here.
+   * Throws NodeStartError naming what to fix; the state stays unconfigured and diagnostics
+   * report the reason. Returns the pipeline's facts when checkPipeline gave them.
    */
-  async configure(): Promise<PipelineInfo> {
+  configure(): PipelineInfo | undefined {
     this.expectState("configure", "unconfigured");
-    const info = await this.supervisor.start(this.params);
+    this.configured = this.check("configure failed");
     this.failure = undefined;
-    this.publishLabelInfo(info.labels);
+    this.applyProblem = undefined;
     this.stateNow = "inactive";
-    return info;
+    return this.configured.info;
   }
 
-  /** inactive → active: parameter changes now rebuild the pipeline and move the subscription. */
-  activate(): void {
+  /**
+   * inactive → active: starts the pipeline configure checked (checked again first when a
+   * parameter changed meanwhile) and takes frames at once; they wait in the pipeline while its
+   * worker loads the model. Throws NodeStartError, staying inactive, when the pipeline cannot be
+   * started. The promise settles when the model has loaded (rejecting with the reason it could
+   * not; diagnostics then report ERROR). The class map is published once the model has loaded.
+   */
+  activate(): Promise<PipelineInfo> {
     this.expectState("activate", "inactive");
+    if (this.configured?.key !== this.keyNow()) this.configured = this.check("activate failed");
+    let loaded: Promise<PipelineInfo>;
+    try {
+      loaded = this.supervisor.launch(this.params);
+    } catch (err) {
+      this.failure = `activate failed: ${message(err)}`;
+      throw err;
+    }
     this.stateNow = "active";
+    this.activeSince = this.options.clock();
+    this.failure = undefined;
+    // Reported through loadFailed as well; the caller may not be waiting.
+    loaded.catch(() => undefined);
+    return loaded;
+  }
+
+  /**
+   * active → inactive: parameter changes are only recorded again, and the pipelines stop: the
+   * frames already accepted finish (published by the plain variant, withheld by the managed
+   * one). The shell stops the frames coming first. Resolves once they have drained.
+   */
+  deactivate(): Promise<void> {
+    this.expectState("deactivate", "active");
+    this.stateNow = "inactive";
+    return this.supervisor.suspend();
+  }
+
+  /** inactive → unconfigured: forgets what configure checked; the next configure reads the model again. */
+  cleanup(): void {
+    this.expectState("cleanup", "inactive");
+    this.configured = undefined;
+    this.lastModel = undefined;
+    this.failure = undefined;
+    this.applyProblem = undefined;
+    this.stateNow = "unconfigured";
+  }
+
+  /**
+   * Every parameter in force checked, and the pipeline they make (see configure). A refusal is
+   * thrown as NodeStartError with the reason, and kept for diagnostics as "<what>: <reason>".
+   */
+  private check(what: string): Configured {
+    try {
+      return this.checkNow();
+    } catch (err) {
+      this.failure = `${what}: ${message(err)}`;
+      throw err;
+    }
+  }
+
+  private checkNow(): Configured {
+    const resolved: { model?: ModelInfo } = {};
+    const reason = checkParameters(
+      this.params,
+      { resolveModel: this.options.resolveModel, powerProfiles: this.options.powerProfiles },
+      resolved,
+    );
+    if (reason) throw new NodeStartError(reason);
+    const model = resolved.model ?? this.modelFor(this.params.model);
+    this.lastModel = { value: this.params.model, info: model };
+    const options = pipelineOptions(this.params, model, this.options.deserialize);
+    let info: PipelineInfo | undefined;
+    if (this.options.checkPipeline) {
+      try {
+        info = this.options.checkPipeline(options);
+      } catch (err) {
+        throw new NodeStartError(
+          `model "${this.params.model}" (${model.dir}) cannot run with these parameters: ${message(err)}`,
+          { cause: err },
+        );
+      }
+    }
+    return { key: pipelineKey(options), info };
   }
 
   /**
    * Any state → finalized: refuses further changes, lets the frames already accepted finish
-   * (their results are published; after closeTimeoutMs the rest are counted as dropped),
-   * publishes a last diagnostics report. The shell stops the frames coming first. Safe to call
-   * more than once.
+   * (after closeTimeoutMs the rest are counted as dropped; the plain variant publishes their
+   * results), publishes a last diagnostics report. The shell stops the frames coming first.
+   * Safe to call more than once.
    */
   shutdown(): Promise<ShutdownSummary> {
     this.stopping ??= this.finish();
@@ -267,6 +398,7 @@ export class SpikenodeCore {
     this.stopRequested = true;
     this.host.info("shutting down: finishing the frames already accepted");
     await this.supervisor.close();
+    this.stateNow = "finalized";
     this.publishDiagnostics();
     const stats = this.stats();
     const summary: ShutdownSummary = {
@@ -276,7 +408,6 @@ export class SpikenodeCore {
     this.host.info(
       `stopped: ${summary.received} frames received, ${summary.processed} classified, ${summary.dropped} dropped, ${summary.errors} refused`,
     );
-    this.stateNow = "finalized";
     return summary;
   }
 
@@ -290,6 +421,55 @@ export class SpikenodeCore {
   private expectState(action: string, wanted: CoreState): void {
     if (this.stateNow !== wanted)
       throw new Error(`${action}() needs the ${wanted} state; the node is ${this.stateNow}`);
+  }
+
+  /** The pipeline key of the parameters in force, or undefined when their model does not resolve. */
+  private keyNow(): string | undefined {
+    const model = this.options.resolveModel(this.params.model);
+    if (typeof model === "string") return undefined;
+    return pipelineKey(pipelineOptions(this.params, model, this.options.deserialize));
+  }
+
+  /** Results withheld because the managed node was not active when they finished. */
+  withheldResults(): number {
+    return this.withheld;
+  }
+
+  // --- reload -----------------------------------------------------------------------------
+
+  /**
+   * The `~/reload` service: the model files named by `model` read again (retrained weights
+   * written in place, say) into a new pipeline beside the running one, which classifies until
+   * the new one has loaded. A model that no longer loads or passes the checks is refused with
+   * the reason and the running one stays. Answers once it is settled.
+   */
+  async reload(): Promise<{ success: boolean; message: string }> {
+    if (this.stateNow !== "active" || this.stopRequested)
+      return {
+        success: false,
+        message: `the node is ${this.stopRequested ? "shutting down" : this.stateNow}; reload works while it is active (configure reads the model anew)`,
+      };
+    const value = this.params.model;
+    const model = this.options.resolveModel(value);
+    if (typeof model === "string") {
+      this.host.warn(`reload refused: ${model}; still running the model loaded before`);
+      return { success: false, message: `${model}; still running the model loaded before` };
+    }
+    this.lastModel = { value, info: model };
+    this.host.info(`reloading model "${value}" from ${model.dir}`);
+    const outcome = await this.supervisor.reload(this.params);
+    if (!outcome.ok)
+      return {
+        success: false,
+        message: `model "${value}" could not be reloaded (${outcome.reason}); still running the model loaded before`,
+      };
+    const info = outcome.info;
+    return {
+      success: true,
+      message: info
+        ? `reloaded model ${info.modelName} from ${model.dir}: ${info.labels.length} classes, ${info.timesteps} ticks`
+        : `model "${value}" is loading already`,
+    };
   }
 
   // --- images in --------------------------------------------------------------------------
@@ -347,6 +527,11 @@ export class SpikenodeCore {
 
   private onResult(result: ClassificationResult): void {
     this.monitor.onResult(result, this.options.clock());
+    if (this.managed && (this.stateNow !== "active" || this.stopRequested)) {
+      // A lifecycle node publishes only while active (its lifecycle publishers are off).
+      this.withheld += 1;
+      return;
+    }
     const messages = resultMessages(result, {
       topK: this.params.top_k,
       withScores: this.params.publish_scores,
@@ -364,6 +549,10 @@ export class SpikenodeCore {
       model: info ? `${info.modelName} (${running.params.model})` : this.params.model,
       ...this.workerHealth.facts(),
     };
+    if (this.managed) {
+      facts.lifecycle_state = this.stateNow;
+      if (this.withheld > 0) facts.results_withheld_inactive = String(this.withheld);
+    }
     if (info) {
       facts.classes = String(info.labels.length);
       facts.presentation = info.presentation;
@@ -381,9 +570,10 @@ export class SpikenodeCore {
       stats: this.stats(),
       failure: this.failure ?? this.workerHealth.down,
       applyProblem: this.applyProblem,
-      lastFrameAt: this.lastFrameAt,
+      lastFrameAt: this.lastFrameAt ?? this.activeSince,
       topic: this.imageTopic,
       facts,
+      idle: this.idleReason(),
     });
     this.publish(
       "diagnostics",
@@ -395,6 +585,21 @@ export class SpikenodeCore {
       else if (report.level === LEVEL.WARN) this.host.warn(line);
       else this.host.error(line);
       this.lastLevel = report.level;
+    }
+  }
+
+  /** Why the managed node takes no frames now, or undefined while it does (or for the plain node). */
+  private idleReason(): string | undefined {
+    if (!this.managed) return undefined;
+    switch (this.stateNow) {
+      case "unconfigured":
+        return "unconfigured: not classifying (lifecycle transition configure)";
+      case "inactive":
+        return "inactive: model checked, not classifying (lifecycle transition activate)";
+      case "finalized":
+        return "finalized: shut down";
+      default:
+        return this.stopRequested ? "shutting down: finishing the accepted frames" : undefined;
     }
   }
 

@@ -45,6 +45,10 @@ export interface SupervisorEvents {
   cannotApply(reason: string, running: NodeParams | undefined): void;
   /** The running pipeline failed; a new one is being built. */
   died(reason: string): void;
+  /** A launched pipeline has loaded its model and classifies. */
+  loaded(info: PipelineInfo): void;
+  /** A launched pipeline could not load its model: it is retired, no pipeline runs. */
+  loadFailed(reason: string): void;
   /** The running pipeline's worker crashed or was restarted (the pipeline restarts it itself). */
   worker(event: WorkerEvent, info: PipelineInfo): void;
   error(line: string): void;
@@ -53,12 +57,20 @@ export interface SupervisorEvents {
 interface Attached {
   pipeline: Pipeline;
   key: string;
-  info: PipelineInfo;
+  /** Once its model has loaded. */
+  info?: PipelineInfo;
   /** The parameter values this pipeline was built from (to restore them if a change fails). */
   params: NodeParams;
   subscriptions: RxSubscription[];
   closed?: Promise<void>;
 }
+
+/** What a rebuild came to: the pipeline now running, or why none was swapped in. */
+export type RebuildOutcome =
+  | { ok: true; info: PipelineInfo; unchanged?: false }
+  /** Nothing to do: the running pipeline (perhaps still loading its model) is built so already. */
+  | { ok: true; info: PipelineInfo | undefined; unchanged: true }
+  | { ok: false; reason: string };
 
 const ZERO_STATS: PipelineStats = {
   received: 0,
@@ -79,34 +91,57 @@ export class PipelineSupervisor {
   private pushFailures = 0;
   private rebuildChain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Changes with every launch and suspend: a rebuild begun in another epoch is discarded. */
+  private epoch = 0;
 
   constructor(
     private readonly options: SupervisorOptions,
     private readonly events: SupervisorEvents,
   ) {}
 
-  /** The first pipeline, for `params`; throws NodeStartError naming what to fix. */
-  async start(params: NodeParams): Promise<PipelineInfo> {
+  /**
+   * Starts a pipeline for `params` now and takes frames at once (they wait in it for the model).
+   * Throws NodeStartError when the pipeline refuses its options; the promise settles when the
+   * model has loaded, or rejects with NodeStartError naming why it could not (the pipeline is
+   * then retired, and `loadFailed` reported).
+   */
+  launch(params: NodeParams): Promise<PipelineInfo> {
+    this.epoch += 1;
     const model = this.options.modelFor(params.model);
     const options = pipelineOptions(params, model, this.options.deserialize);
     let pipeline: Pipeline;
-    let info: PipelineInfo;
     try {
       pipeline = this.options.createPipeline(options);
     } catch (err) {
       throw new NodeStartError(`the pipeline refused its options: ${message(err)}`, { cause: err });
     }
-    try {
-      info = await pipeline.ready();
-    } catch (err) {
-      await pipeline.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      throw new NodeStartError(
-        `model "${params.model}" (${model.dir}) could not be loaded: ${message(err)}`,
-        { cause: err },
-      );
-    }
-    this.attach(pipeline, pipelineKey(options), info, params);
-    return info;
+    const attached = this.attach(pipeline, pipelineKey(options), params);
+    return pipeline.ready().then(
+      (info) => {
+        attached.info = info;
+        if (attached === this.current) this.events.loaded(info);
+        return info;
+      },
+      async (err: unknown) => {
+        const reason = `model "${params.model}" (${model.dir}) could not be loaded: ${message(err)}`;
+        const wasCurrent = attached === this.current;
+        await this.retire(attached, { drain: false, timeoutMs: 1000 });
+        if (wasCurrent) this.events.loadFailed(reason);
+        throw new NodeStartError(reason, { cause: err });
+      },
+    );
+  }
+
+  /**
+   * Takes no more frames until the next launch: the running pipeline and any rebuild in
+   * progress are retired (accepted frames finish; their results still come through `result`).
+   * Resolves once every pipeline has drained.
+   */
+  async suspend(): Promise<void> {
+    this.epoch += 1;
+    const all = [...this.closing, ...(this.current ? [this.current] : [])];
+    this.current = undefined;
+    await Promise.all([...all.map((a) => this.retire(a)), this.rebuildChain]);
   }
 
   /** Hands a frame's CDR bytes to the running pipeline; counts it when none takes it. */
@@ -126,16 +161,36 @@ export class PipelineSupervisor {
 
   /** After the chain of rebuilds already asked for: a pipeline for `params()` as they are then. */
   rebuildFor(params: () => NodeParams): void {
-    this.rebuildChain = this.rebuildChain
-      .then(() => this.rebuild({ ...params() }))
-      .catch((err: unknown) => {
-        this.events.error(`rebuilding the pipeline failed: ${message(err)}`);
-      });
+    void this.chain(() => this.rebuild({ ...params() }));
+  }
+
+  /**
+   * After the rebuilds already asked for: a new pipeline for `params` even when it would be
+   * built exactly as the running one (its model files re-read), swapped in once loaded. Resolves
+   * with what happened; on failure the running pipeline stays (cannotApply is reported too).
+   */
+  reload(params: NodeParams): Promise<RebuildOutcome> {
+    return this.chain(() => this.rebuild({ ...params }, true));
+  }
+
+  private chain(step: () => Promise<RebuildOutcome>): Promise<RebuildOutcome> {
+    const next = this.rebuildChain.then(step).catch((err: unknown): RebuildOutcome => {
+      this.events.error(`rebuilding the pipeline failed: ${message(err)}`);
+      return { ok: false, reason: message(err) };
+    });
+    this.rebuildChain = next.then(() => undefined);
+    return next;
   }
 
   /** The running pipeline's facts and the parameters it was built from. */
   running(): { info: PipelineInfo; params: NodeParams } | undefined {
-    return this.current && { info: this.current.info, params: this.current.params };
+    const c = this.current;
+    return c?.info && { info: c.info, params: c.params };
+  }
+
+  /** Whether a pipeline takes frames now (loaded or still loading its model). */
+  attached(): boolean {
+    return this.current !== undefined;
   }
 
   /** Builds no more; waits for the rebuild in progress, then drains and retires every pipeline. */
@@ -176,7 +231,12 @@ export class PipelineSupervisor {
     };
   }
 
-  private attach(pipeline: Pipeline, key: string, info: PipelineInfo, params: NodeParams): void {
+  private attach(
+    pipeline: Pipeline,
+    key: string,
+    params: NodeParams,
+    info?: PipelineInfo,
+  ): Attached {
     const attached: Attached = { pipeline, key, info, params: { ...params }, subscriptions: [] };
     const died = (err: unknown) => this.onPipelineDied(attached, err);
     attached.subscriptions.push(
@@ -187,10 +247,11 @@ export class PipelineSupervisor {
     if (pipeline.workerEvents$)
       attached.subscriptions.push(
         pipeline.workerEvents$.subscribe((e) => {
-          if (attached === this.current) this.events.worker(e, attached.info);
+          if (attached === this.current && attached.info) this.events.worker(e, attached.info);
         }),
       );
     this.current = attached;
+    return attached;
   }
 
   private onPipelineDied(attached: Attached, err: unknown): void {
@@ -201,50 +262,61 @@ export class PipelineSupervisor {
   }
 
   /** Builds a pipeline for `params` beside the running one, then swaps them. */
-  private async rebuild(params: NodeParams): Promise<void> {
-    if (this.stopped) return;
+  private async rebuild(params: NodeParams, force = false): Promise<RebuildOutcome> {
+    const gone: RebuildOutcome = { ok: false, reason: "the node stopped classifying meanwhile" };
+    if (this.stopped) return gone;
+    const epoch = this.epoch;
+    const refuse = (err: unknown): RebuildOutcome => {
+      this.events.cannotApply(message(err), this.current?.params);
+      return { ok: false, reason: message(err) };
+    };
     let model: ModelInfo;
     try {
       model = this.options.modelFor(params.model);
     } catch (err) {
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
     const options = pipelineOptions(params, model, this.options.deserialize);
     const key = pipelineKey(options);
-    if (this.current && this.current.key === key) return;
+    if (!force && this.current && this.current.key === key)
+      return { ok: true, info: this.current.info, unchanged: true };
     let next: Pipeline;
     let info: PipelineInfo;
     try {
       next = this.options.createPipeline(options);
     } catch (err) {
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
     try {
       info = await next.ready();
     } catch (err) {
       await next.close({ drain: false, timeoutMs: 1000 }).catch(() => undefined);
-      this.events.cannotApply(message(err), this.current?.params);
-      return;
+      return refuse(err);
     }
-    if (this.stopped) {
+    if (this.stopped || epoch !== this.epoch) {
       await next.close({ drain: false, timeoutMs: 1000 });
-      return;
+      return gone;
     }
     const old = this.current;
-    this.attach(next, key, info, params);
+    this.attach(next, key, params, info);
     this.events.replaced(info, old?.info);
     if (old) await this.retire(old);
+    return { ok: true, info };
   }
 
   /** Lets a pipeline finish its accepted frames (their results are still published), then counts it. */
-  private retire(attached: Attached): Promise<void> {
+  private retire(
+    attached: Attached,
+    how: { drain: boolean; timeoutMs?: number } = { drain: true },
+  ): Promise<void> {
     attached.closed ??= (async () => {
       this.closing.add(attached);
       if (this.current === attached) this.current = undefined;
       try {
-        await attached.pipeline.close({ drain: true, timeoutMs: this.options.closeTimeoutMs });
+        await attached.pipeline.close({
+          drain: how.drain,
+          timeoutMs: how.timeoutMs ?? this.options.closeTimeoutMs,
+        });
       } catch (err) {
         this.events.error(`closing a pipeline failed: ${message(err)}`);
       }

@@ -87,6 +87,22 @@ export interface RclSubscription {
   readonly isRaw: boolean;
 }
 
+/** rclnodejs `Response` handed to a service callback (lib/service.js). */
+export interface RclServiceResponse {
+  readonly template: object;
+  send(response: object): void;
+}
+
+export interface RclService {
+  readonly serviceName: string;
+}
+
+/**
+ * A service callback: it may answer with response.send(), or return the response object, or a
+ * Promise of it (rclnodejs resolves the value and sends it unless send() was called).
+ */
+export type RclServiceCallback = (request: object, response: RclServiceResponse) => unknown;
+
 export interface RclTimer {
   cancel(): void;
 }
@@ -117,6 +133,13 @@ export interface RclNode {
   destroySubscription(subscription: RclSubscription): void;
   destroyPublisher(publisher: RclPublisher): void;
   createTimer(period: bigint, callback: () => void): RclTimer;
+  /** Throws when rclnodejs has no generated JavaScript for the type. `~/name` is the node's own. */
+  createService(
+    typeClass: string,
+    serviceName: string,
+    options: RclEntityOptions | undefined,
+    callback: RclServiceCallback,
+  ): RclService;
   destroyTimer(timer: RclTimer): void;
 
   declareParameter(
@@ -136,6 +159,53 @@ export interface RclNode {
   destroy(): void;
 }
 
+/** `lifecycle.State` (lib/lifecycle.js): a primary or transition state of rcl's state machine. */
+export interface RclLifecycleState {
+  readonly id: number;
+  readonly label: string;
+}
+
+/**
+ * `lifecycle.TransitionCallback`: runs synchronously inside the transition and must return a
+ * `CallbackReturnCode` there and then (rclnodejs does not await a Promise; any other value is
+ * taken as ERROR's label). A thrown error becomes ERROR, and then the onError callback runs.
+ */
+export type RclTransitionCallback = (previousState: RclLifecycleState) => number;
+
+/** `lifecycle.LifecyclePublisher`: publish() does nothing but log a warning unless activated. */
+export interface RclLifecyclePublisher extends RclPublisher {
+  activate(): void;
+  deactivate(): void;
+  isActivated(): boolean;
+}
+
+/**
+ * `lifecycle.LifecycleNode` (types/lifecycle.d.ts): a Node with rcl's lifecycle state machine,
+ * served as `~/change_state`, `~/get_state`, `~/get_available_states`,
+ * `~/get_available_transitions` and announced on `~/transition_event`. Lifecycle publishers are
+ * not switched with the node: the node's callbacks activate and deactivate them.
+ */
+export interface RclLifecycleNode extends RclNode {
+  readonly currentState: RclLifecycleState;
+  registerOnConfigure(cb: RclTransitionCallback): void;
+  registerOnActivate(cb: RclTransitionCallback): void;
+  registerOnDeactivate(cb: RclTransitionCallback): void;
+  registerOnCleanup(cb: RclTransitionCallback): void;
+  registerOnShutdown(cb: RclTransitionCallback): void;
+  registerOnError(cb: RclTransitionCallback): void;
+  /** The transitions, as the services trigger them; each throws when invalid from the current state. */
+  configure(): RclLifecycleState;
+  activate(): RclLifecycleState;
+  deactivate(): RclLifecycleState;
+  cleanup(): RclLifecycleState;
+  shutdown(): RclLifecycleState;
+  createLifecyclePublisher(
+    typeClass: string,
+    topic: string,
+    options?: RclEntityOptions,
+  ): RclLifecyclePublisher;
+}
+
 /** The rclnodejs module object (its default export). */
 export interface RclModule {
   init(context?: unknown, argv?: string[]): Promise<void>;
@@ -153,4 +223,14 @@ export interface RclModule {
   ParameterType: RclParameterTypeEnum;
   QoS: RclQoSClass;
   QoSOverridingOptions: { withDefaultPolicies(opts?: object): RclQoSOverridingOptions };
+  /** Marked deprecated since 0.18 in favour of `new lifecycle.LifecycleNode(...)`; same arguments. */
+  createLifecycleNode(nodeName: string, namespace?: string): RclLifecycleNode;
+  lifecycle: {
+    /** TRANSITION_CALLBACK_SUCCESS / FAILURE / ERROR of lifecycle_msgs/msg/Transition (97, 98, 99). */
+    CallbackReturnCode: {
+      readonly SUCCESS: number;
+      readonly FAILURE: number;
+      readonly ERROR: number;
+    };
+  };
 }

@@ -60,7 +60,7 @@
  */
 export { parseModel, parseSpec, ModelError, isWeighted, isSpikingNeuron } from "./model.js";
 export type { Model, ResolvedLayer, Shape } from "./model.js";
-export { loadModel } from "./model-file.js";
+export { loadModel, loadModelSync } from "./model-file.js";
 export { WeightsWriter } from "./weights-writer.js";
 export {
   encodedInputShape,

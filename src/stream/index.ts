@@ -25,6 +25,7 @@
  * windows when the worker falls behind (stats().events counts packets, events and drops).
  */
 export { createPipeline } from "./pipeline.js";
+export { checkPipeline } from "./check-pipeline.js";
 export {
   INPUT_KINDS,
   INPUT_MESSAGE_TYPES,

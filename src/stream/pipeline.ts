@@ -464,7 +464,8 @@ function finishResult(
   };
 }
 
-function validateOptions(options: PipelineOptions): void {
+/** The checks createPipeline makes on its options before it starts a worker. */
+export function validateOptions(options: PipelineOptions): void {
   if (typeof options?.model !== "string" || options.model === "") {
     throw new TypeError(
       "createPipeline: options.model must be the path of a model directory (model.json + weights.bin).",

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { codecFor } from "../../src/messages/index.js";
 import { resolveModel } from "../../src/ros/model-info.js";
 import { SpikenodeCore, type CoreHost } from "../../src/ros/node-core.js";
-import { createPipeline } from "../../src/stream/index.js";
+import { checkPipeline, createPipeline } from "../../src/stream/index.js";
 import type { InputMessage } from "../../src/stream/types.js";
 import { TINY_LABELS, writeTinyModel, type TinyModel } from "../stream/tiny-model.js";
 
@@ -39,10 +39,12 @@ afterAll(async () => {
   await model.cleanup();
 });
 
-function makeCore(host: CoreHost): SpikenodeCore {
+function makeCore(host: CoreHost, variant: "plain" | "managed" = "plain"): SpikenodeCore {
   return new SpikenodeCore(
     {
       createPipeline,
+      checkPipeline,
+      variant,
       resolveModel: (value) => resolveModel(value, []),
       deserialize: (type, bytes) => codecFor(type).decode(bytes) as InputMessage,
       closeTimeoutMs: 10_000,
@@ -76,15 +78,18 @@ describe("the node's core, without rclnodejs", () => {
     expect(() => core.activate()).toThrow(/activate\(\) needs the inactive state.*unconfigured/);
     core.applyChange({ model: model.dir, top_k: 2 });
     expect(core.parameters().top_k).toBe(2);
-    const info = await core.configure();
+    // configure answers at once: the checks and the worker's stages built on this thread.
+    const info = core.configure();
     expect(core.state).toBe("inactive");
-    expect(info.labels).toEqual(TINY_LABELS);
-    core.activate();
+    expect(info?.labels).toEqual(TINY_LABELS);
+    expect(host.published).toEqual([]);
+    const loaded = core.activate();
     expect(core.state).toBe("active");
+    expect((await loaded).labels).toEqual(TINY_LABELS);
     const summary = await core.shutdown();
     expect(core.state).toBe("finalized");
     expect(summary.received).toBe(0);
-    // The class map went out once, at configure; diagnostics once more at shutdown.
+    // The class map went out once, when the model had loaded; diagnostics once more at shutdown.
     expect(host.published.map((p) => p.name)).toEqual(["labelInfo", "diagnostics"]);
     expect(host.published[0].message.class_map).toEqual(
       TINY_LABELS.map((class_name, class_id) => ({ class_id, class_name })),
@@ -108,8 +113,8 @@ describe("the node's core, without rclnodejs", () => {
     const host = recordingHost();
     const core = makeCore(host);
     core.applyChange({ model: model.dir, top_k: 2, publish_scores: true });
-    await core.configure();
-    core.activate();
+    core.configure();
+    await core.activate();
     core.subscribed("/image_raw", "sensor_msgs/msg/Image");
     core.onFrame("sensor_msgs/msg/Image", frameBytes(7));
     const summary = await core.shutdown();
@@ -141,5 +146,60 @@ describe("the node's core, without rclnodejs", () => {
     await core.abandon();
     expect(core.state).toBe("finalized");
     expect(core.checkChange({ top_k: 3n })).toBe("the node is shutting down");
+  });
+
+  it("refuses a configure whose parameters cannot run, with the reason, and stays unconfigured", () => {
+    const host = recordingHost();
+    const core = makeCore(host);
+    // Each value passes its own check; the model cannot run it (a sequence length is fixed).
+    core.applyChange({ model: model.dir, encoder: '{"type":"rows"}' });
+    expect(() => core.configure()).toThrow(
+      /^model ".*" \(.*\) cannot run with these parameters: pipeline option encoder/,
+    );
+    expect(core.state).toBe("unconfigured");
+    core.applyChange({ encoder: "model" });
+    expect(core.configure()?.labels).toEqual(TINY_LABELS);
+  });
+
+  it("managed: records values while unconfigured, withholds results once not active, and walks back", async () => {
+    const host = recordingHost();
+    const core = makeCore(host, "managed");
+    // Unconfigured: recorded, not checked (rcl has checked the type); configure checks it.
+    expect(core.checkChange({ top_k: 0n })).toBeNull();
+    core.applyChange({ model: model.dir, top_k: 0 });
+    expect(() => core.configure()).toThrow(/^top_k: 0 is out of range/);
+    core.publishDiagnostics();
+    const failed = host.published.at(-1)!.message as {
+      status: { level: number; message: string; values: { key: string; value: string }[] }[];
+    };
+    expect(failed.status[0].level).toBe(2);
+    expect(failed.status[0].message).toMatch(/^configure failed: top_k: 0 is out of range/);
+    expect(failed.status[0].values).toContainEqual({
+      key: "lifecycle_state",
+      value: "unconfigured",
+    });
+    core.applyChange({ top_k: 2 });
+    core.configure();
+    // Inactive: checked at once, as while active.
+    expect(core.checkChange({ top_k: 0n })).toMatch(/^top_k: 0 is out of range/);
+    await core.activate();
+    core.subscribed("/image_raw", "sensor_msgs/msg/Image");
+    core.onFrame("sensor_msgs/msg/Image", frameBytes(3));
+    // Deactivating with the frame in flight: it finishes, and its result is not published.
+    await core.deactivate();
+    expect(core.state).toBe("inactive");
+    expect(core.stats()).toMatchObject({ received: 1, processed: 1 });
+    expect(core.withheldResults()).toBe(1);
+    expect(host.published.map((p) => p.name)).not.toContain("classification");
+    core.cleanup();
+    expect(core.state).toBe("unconfigured");
+    core.configure();
+    await core.activate();
+    core.onFrame("sensor_msgs/msg/Image", frameBytes(4));
+    await core.shutdown();
+    expect(core.state).toBe("finalized");
+    // The second activation's frame was in flight at shutdown: withheld too.
+    expect(core.withheldResults()).toBe(2);
+    expect(host.published.filter((p) => p.name === "labelInfo")).toHaveLength(2);
   });
 });

@@ -50,6 +50,8 @@ describe("package.xml", () => {
       "sensor_msgs",
       "vision_msgs",
       "diagnostic_msgs",
+      "lifecycle_msgs",
+      "std_srvs",
       "rosidl_default_runtime",
       "launch_ros",
     ]) {
@@ -134,7 +136,7 @@ describe("CMakeLists.txt", () => {
 
   it("installs the executable ros2 run looks for, and what it runs", () => {
     expect(cmake).toMatch(
-      /install\(PROGRAMS scripts\/spikenode_node DESTINATION lib\/\$\{PROJECT_NAME\}\)/,
+      /install\(PROGRAMS scripts\/spikenode_node scripts\/spikenode_lifecycle_node DESTINATION lib\/\$\{PROJECT_NAME\}\)/,
     );
     for (const what of ["dist/", "package.json", "launch msg", "node_modules", "models samples"])
       expect(cmake).toContain(what);
@@ -187,6 +189,7 @@ describe.skipIf(!hasCmake)(
           copyFileSync(path.join(ROOT, dir, f), path.join(src, dir, f));
       }
       chmodSync(path.join(src, "scripts/spikenode_node"), 0o755);
+      chmodSync(path.join(src, "scripts/spikenode_lifecycle_node"), 0o755);
       mkdirSync(path.join(src, "dist/cli"), { recursive: true });
       writeFileSync(
         path.join(src, "dist/cli/main.js"),
@@ -240,6 +243,19 @@ describe.skipIf(!hasCmake)(
       expect(JSON.parse(run.stdout)).toEqual([
         "run",
         "--require-ros",
+        "--ros-args",
+        "-p",
+        "top_k:=2",
+      ]);
+      const managed = spawnSync(
+        path.join(install, "lib/spikenode/spikenode_lifecycle_node"),
+        ["--ros-args", "-p", "top_k:=2"],
+        { encoding: "utf8" },
+      );
+      expect(JSON.parse(managed.stdout)).toEqual([
+        "run",
+        "--require-ros",
+        "--lifecycle",
         "--ros-args",
         "-p",
         "top_k:=2",
@@ -302,7 +318,7 @@ describe("the ros2 run wrapper", () => {
 });
 
 describe("launch files", () => {
-  const LAUNCH_ARGS = ["image_topic", "model", "namespace", "params_file"];
+  const LAUNCH_ARGS = ["image_topic", "lifecycle", "model", "namespace", "params_file"];
   const paramNames = new Set(PARAM_SPECS.map((s) => s.name));
 
   /** Checks tags, attributes, $(var) references and includes of a launch XML file. */
@@ -312,7 +328,7 @@ describe("launch files", () => {
     const allowed: Record<string, string[]> = {
       launch: [],
       arg: ["name", "default", "description", "value"],
-      node: ["pkg", "exec", "name", "namespace", "output", "ros_args"],
+      node: ["pkg", "exec", "name", "namespace", "output", "ros_args", "if", "unless"],
       param: ["name", "value", "from"],
       include: ["file"],
       group: [],
@@ -333,7 +349,7 @@ describe("launch files", () => {
       if (e.tag === "node") {
         nodes.push(e);
         expect(e.attrib.pkg).toBe("spikenode");
-        expect(e.attrib.exec).toBe("spikenode_node");
+        expect(["spikenode_node", "spikenode_lifecycle_node"]).toContain(e.attrib.exec);
         // launch_ros writes <param name value> into a file keyed by the node's full name
         // (/front/spikenode), which rclnodejs does not match: values go in as -p rules after
         // the parameters file, in ros_args.
@@ -369,16 +385,22 @@ describe("launch files", () => {
     );
   });
 
-  it("spikenode.launch.xml parses and declares model, image_topic, namespace and params_file", () => {
+  it("spikenode.launch.xml parses and declares model, image_topic, namespace, params_file and lifecycle", () => {
     const { args, nodes } = checkLaunchXml("spikenode.launch.xml");
     expect([...args].sort()).toEqual(LAUNCH_ARGS);
-    expect(nodes).toHaveLength(1);
-    expect(nodes[0].attrib.name).toBe("spikenode");
-    expect(nodes[0].attrib.namespace).toBe("$(var namespace)");
-    expect(nodes[0].attrib.ros_args).toBe(
-      "--params-file $(var params_file) -p model:=$(var model) -p image_topic:=$(var image_topic)",
-    );
-    expect(nodes[0].children).toEqual([]);
+    // One node or the other: the plain one unless lifecycle, the managed one if.
+    expect(nodes.map((n) => [n.attrib.exec, n.attrib.if, n.attrib.unless])).toEqual([
+      ["spikenode_node", undefined, "$(var lifecycle)"],
+      ["spikenode_lifecycle_node", "$(var lifecycle)", undefined],
+    ]);
+    for (const node of nodes) {
+      expect(node.attrib.name).toBe("spikenode");
+      expect(node.attrib.namespace).toBe("$(var namespace)");
+      expect(node.attrib.ros_args).toBe(
+        "--params-file $(var params_file) -p model:=$(var model) -p image_topic:=$(var image_topic)",
+      );
+      expect(node.children).toEqual([]);
+    }
   });
 
   it("multi_camera.launch.xml starts one instance per camera, each in its own namespace and group", () => {
@@ -407,6 +429,8 @@ for n in ast.walk(tree):
         for k in n.keywords:
             if isinstance(k.value, ast.Constant):
                 node[k.arg] = k.value.value
+            if k.arg == "executable" and not isinstance(k.value, ast.Constant):
+                node["executable"] = ast.unparse(k.value)
             if k.arg == "parameters":
                 node["param_dicts"] = sum(isinstance(d, ast.Dict) for d in k.value.elts)
                 node["param_first"] = ast.unparse(k.value.elts[0])
@@ -420,11 +444,12 @@ print(json.dumps({"args": sorted(args), "node": node}))
       node: Record<string, unknown>;
     };
     expect(args).toEqual(LAUNCH_ARGS);
-    expect(node).toMatchObject({
-      package: "spikenode",
-      executable: "spikenode_node",
-      name: "spikenode",
-    });
+    expect(node).toMatchObject({ package: "spikenode", name: "spikenode" });
+    // The executable follows the lifecycle argument.
+    expect(node.executable).toBe("executable");
+    expect(read("launch/spikenode.launch.py")).toMatch(
+      /'spikenode_lifecycle_node' if '",\s*LaunchConfiguration\('lifecycle'\),\s*"'\.lower\(\) in \('true', '1'\) else 'spikenode_node'"/,
+    );
     // The parameters file first, then -p rules; no dict (launch_ros keys it by the node's full
     // name, which rclnodejs does not match).
     expect(node.param_dicts).toBe(0);

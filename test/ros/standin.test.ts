@@ -144,6 +144,72 @@ for (const backend of BACKENDS) {
         expect(node.resolveTopicName("other")).toBe("/cam1/other");
         expect(node.resolveTopicName("/diagnostics")).toBe("/diagnostics");
       });
+
+      it("lifecycle: runs transition callbacks synchronously, maps their codes to rcl's states, refuses unavailable transitions", async () => {
+        const r = await graph();
+        const node = r.createLifecycleNode("managed");
+        const codes = r.lifecycle.CallbackReturnCode;
+        expect([codes.SUCCESS, codes.FAILURE, codes.ERROR]).toEqual([97, 98, 99]);
+        const calls: string[] = [];
+        let configureResult = codes.FAILURE;
+        node.registerOnConfigure((prev) => {
+          calls.push(`configure from ${prev.label}`);
+          return configureResult;
+        });
+        node.registerOnActivate(() => {
+          throw new Error("activation bug");
+        });
+        node.registerOnError((prev) => {
+          calls.push(`error from ${prev.label}`);
+          return codes.SUCCESS;
+        });
+        expect(node.currentState).toMatchObject({ id: 1, label: "unconfigured" });
+        expect(() => node.activate()).toThrow(/No transition available/);
+        expect(node.configure().label).toBe("unconfigured"); // FAILURE: back where it was
+        configureResult = codes.SUCCESS;
+        expect(node.configure().label).toBe("inactive");
+        // A throw is ERROR: onError runs, given the state the transition began in, and its SUCCESS
+        // means unconfigured.
+        expect(node.activate().label).toBe("unconfigured");
+        expect(calls).toEqual([
+          "configure from unconfigured",
+          "configure from unconfigured",
+          "error from inactive",
+        ]);
+        expect(node.shutdown().label).toBe("finalized");
+      });
+
+      it("lifecycle: an async callback's Promise is no return code: the node is left in ErrorProcessing", async () => {
+        const r = await graph();
+        const node = r.createLifecycleNode("async_managed");
+        let errorRan = false;
+        node.registerOnConfigure((async () => r.lifecycle.CallbackReturnCode.SUCCESS) as never);
+        node.registerOnError(() => {
+          errorRan = true;
+          return r.lifecycle.CallbackReturnCode.SUCCESS;
+        });
+        expect(node.configure()).toMatchObject({ id: 15, label: "errorprocessing" });
+        expect(errorRan).toBe(false);
+        expect(() => node.activate()).toThrow();
+      });
+
+      it("lifecycle: a lifecycle publisher sends only while activated, which the node's transitions do not change", async () => {
+        const r = await graph();
+        const node = r.createLifecycleNode("lc_pub");
+        node.registerOnActivate(() => r.lifecycle.CallbackReturnCode.SUCCESS);
+        const pub = node.createLifecyclePublisher(IMAGE, "/lc_images");
+        const got = new Peer(r, "lc_peer").listen("/lc_images", IMAGE);
+        await new Promise((res) => setTimeout(res, 50));
+        node.configure();
+        node.activate();
+        expect(pub.isActivated()).toBe(false);
+        pub.publish(imageCdr(header(1)));
+        pub.activate();
+        pub.publish(imageCdr(header(2)));
+        await waitFor(() => got.length === 1, "the activated publisher's message");
+        await new Promise((res) => setTimeout(res, 50));
+        expect((got as { header: unknown }[]).map((m) => m.header)).toEqual([header(2)]);
+      });
     },
   );
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../support/temp.js";
-import { loadModel, ModelError, parseModel } from "../../src/snn/index.js";
+import { loadModel, loadModelSync, ModelError, parseModel } from "../../src/snn/index.js";
 import { LIF, packModel, randomTensor, rng } from "./helpers.js";
 
 /** Model JSON as the mutations below edit it (deliberately untyped: they break it). */
@@ -205,18 +205,23 @@ describe("model loading errors name the file, the field and the fix", () => {
       expect(problem(j, b)).toMatch(pattern);
     });
   }
-  it("loadModel: missing directory, bad JSON, missing weights file", async () => {
+  it("loadModel and loadModelSync: missing directory, bad JSON, missing weights file, alike", async () => {
     const dir = tempDir("spikenode-model-");
-    await expect(loadModel(path.join(dir, "nope"))).rejects.toThrow(
-      /model\.json: \(top level\): no such file/,
-    );
+    // The synchronous loader (a lifecycle node's configure) throws what the async one rejects with.
+    const both = async (where: string, pattern: RegExp) => {
+      await expect(loadModel(where)).rejects.toThrow(pattern);
+      expect(() => loadModelSync(where)).toThrow(pattern);
+    };
+    await both(path.join(dir, "nope"), /model\.json: \(top level\): no such file/);
     writeFileSync(path.join(dir, "model.json"), "{ not json");
-    await expect(loadModel(dir)).rejects.toThrow(/is not valid JSON/);
+    await both(dir, /is not valid JSON/);
     const { json, bytes } = valid();
     writeFileSync(path.join(dir, "model.json"), JSON.stringify(json));
-    await expect(loadModel(dir)).rejects.toThrow(/weights\.file: "weights\.bin" does not exist/);
+    await both(dir, /weights\.file: "weights\.bin" does not exist/);
     writeFileSync(path.join(dir, "weights.bin"), bytes);
-    expect((await loadModel(dir)).outputSize).toBe(3);
+    const loaded = await loadModel(dir);
+    expect(loaded.outputSize).toBe(3);
+    expect(loadModelSync(dir)).toEqual(loaded);
   });
   it("fuzz: any mutation of a valid model either loads or throws a ModelError", () => {
     const { json, bytes } = valid();

@@ -25,6 +25,10 @@ export const runCommand: CommandModule = {
         "fail when ROS 2 or rclnodejs is unavailable instead of running the embedded default",
       )
       .option(
+        "--lifecycle",
+        "run as a managed (lifecycle) node: it starts unconfigured; ros2 lifecycle set or a lifecycle manager configures and activates it",
+      )
+      .option(
         "--timesteps <T>",
         "without ROS 2: ticks per frame (the node's parameter: -p timesteps:=T)",
       )
@@ -46,6 +50,7 @@ export const runCommand: CommandModule = {
           "  spikenode run --ros-args -r __ns:=/front -p model:=models/fashion-mnist-lif --params-file params.yaml",
           "  spikenode run --ros-args -p timesteps:=150 -p early_exit:=true   # without ROS 2: the sample, 150 ticks",
           "  ros2 run spikenode spikenode_node --ros-args -p compressed:=true",
+          "  ros2 run spikenode spikenode_lifecycle_node   # = spikenode run --require-ros --lifecycle",
         ].join("\n"),
       );
   },
@@ -57,10 +62,18 @@ export const runCommand: CommandModule = {
         import("../ros-args.js"),
       ]);
       checkRunArgs(command.args);
-      const opts = command.opts<{ requireRos?: boolean; timesteps?: string; earlyExit?: string }>();
+      const opts = command.opts<{
+        requireRos?: boolean;
+        lifecycle?: boolean;
+        timesteps?: string;
+        earlyExit?: string;
+      }>();
       const loaded = await loadRclnodejs();
       if (!loaded.ok) {
-        if (opts.requireRos) throw new UserError(`cannot join the ROS 2 graph: ${loaded.reason}`);
+        if (opts.requireRos || opts.lifecycle)
+          throw new UserError(
+            `cannot join the ROS 2 graph${opts.lifecycle ? " (a lifecycle node needs one)" : ""}: ${loaded.reason}`,
+          );
         process.stderr.write(
           `spikenode: not joining a ROS 2 graph (${loaded.reason}); running the embedded default\n`,
         );
@@ -81,14 +94,20 @@ export const runCommand: CommandModule = {
           );
         }
       }
-      const [{ runRosNode }, { createPipeline }, { BUILTIN_PROFILES }] = await Promise.all([
+      const [
+        { runRosNode, runLifecycleNode },
+        { checkPipeline, createPipeline },
+        { BUILTIN_PROFILES },
+      ] = await Promise.all([
         import("../../ros/run-node.js"),
         import("../../stream/index.js"),
         import("../../power/index.js"),
       ]);
-      const summary = await runRosNode({
+      const summary = await (opts.lifecycle ? runLifecycleNode : runRosNode)({
         rcl: loaded.rcl,
         createPipeline,
+        // configure (and the plain node's start) refuses what the worker would, at once.
+        checkPipeline,
         argv: process.argv,
         // power_profile is refused at once with the known names rather than when the pipeline loads.
         powerProfiles: BUILTIN_PROFILES.map((p) => p.name),

@@ -7,6 +7,9 @@
  * parameter pipeline (pre-set, descriptor checks, set callbacks, post-set) with its reasons,
  * and timers.
  *
+ * Managed nodes (createLifecycleNode) and their lifecycle services are lifecycle-standin.ts's;
+ * tests call services through `callService`, as a client in another process would.
+ *
  * It reproduces a bug seen with rclnodejs 2.2.0 on a real Humble graph: `publish(object)` reads
  * a `uint8[]` field given as a typed-array view with a non-zero byteOffset from the start of the
  * view's ArrayBuffer, so subscribers receive the wrong bytes; `publish(Buffer)` of CDR arrives
@@ -23,11 +26,20 @@ import type {
   RclParameterDescriptor,
   RclPublisher,
   RclQoS,
+  RclService,
+  RclServiceCallback,
+  RclServiceResponse,
   RclSubscription,
   RclTimer,
   RosTime,
   SetParametersResult,
 } from "../../../src/ros/rcl-types.js";
+import {
+  CallbackReturnCode,
+  makeLifecycle,
+  type ServiceHandler,
+  type TransitionEvent,
+} from "./lifecycle-standin.js";
 import { PARAMETER_TYPE, parseRosArgs, type RosArgs } from "./ros-args.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +269,8 @@ class StandinContext {
   readonly nodes: StandinNode[] = [];
   readonly publishCalls: PublishCall[] = [];
   readonly logs: LogLine[] = [];
+  readonly services = new Map<string, ServiceHandler>();
+  readonly transitionEvents: TransitionEvent[] = [];
   echoLogs = false;
 }
 
@@ -274,7 +288,7 @@ export class StandinNode implements RclNode {
   private readonly preCallbacks: PreCallback[] = [];
   private readonly postCallbacks: PostCallback[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
-  private spinning = false;
+  spinning = false;
   destroyed = false;
 
   constructor(
@@ -506,6 +520,36 @@ export class StandinNode implements RclNode {
     timer.cancel();
   }
 
+  /**
+   * Node.createService and Service.processRequest: the callback gets the request and a
+   * Response; its return value (or what a returned Promise resolves to) is sent unless it called
+   * send(). Only `std_srvs/srv/*` types are known here, as generated interfaces would be.
+   */
+  createService(
+    typeClass: string,
+    serviceName: string,
+    _options: RclEntityOptions | undefined,
+    callback: RclServiceCallback,
+  ): RclService {
+    this.checkAlive();
+    if (!/^std_srvs\/srv\/(Trigger|Empty|SetBool)$/.test(typeClass))
+      throw new Error(`The message required does not exist: ${typeClass}`);
+    const name = this.resolveTopicName(serviceName);
+    if (this.ctx.services.has(name)) throw new Error(`service ${name} already exists`);
+    this.ctx.services.set(name, async (request) => {
+      let sent: object | undefined;
+      const response: RclServiceResponse = {
+        template: {},
+        send: (r) => {
+          sent = r;
+        },
+      };
+      const returned = (await callback(request, response)) as object | undefined;
+      return (sent ?? returned ?? {}) as Record<string, unknown>;
+    });
+    return { serviceName: name };
+  }
+
   // --- parameters, as lib/node.js does them ---
 
   declareParameter(
@@ -617,6 +661,9 @@ export class StandinNode implements RclNode {
     }
     const i = this.ctx.nodes.indexOf(this);
     if (i >= 0) this.ctx.nodes.splice(i, 1);
+    const prefix = `${this.getFullyQualifiedName()}/`;
+    for (const name of [...this.ctx.services.keys()])
+      if (name.startsWith(prefix)) this.ctx.services.delete(name);
   }
 }
 
@@ -642,6 +689,15 @@ export interface RclStandin extends RclModule {
   parameterDescriptor(node: RclNode, name: string): ParameterDescriptor | undefined;
   /** Print log lines to stderr as they come (for debugging a test). */
   echoLogs(on: boolean): void;
+  /**
+   * Calls a service as a client in another process would: answered on a later turn of the
+   * event loop by the spinning node that serves it. Rejects when nobody serves the name, the
+   * node does not spin, or the handler threw (a real client would wait for an answer that never
+   * comes).
+   */
+  callService(name: string, request?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Every lifecycle transition event published, in order. */
+  readonly transitionEvents: TransitionEvent[];
 }
 
 /** A fresh, uninitialised stand-in: one process's rclnodejs with its own graph (tests share one per process, see helpers.ts). */
@@ -664,6 +720,7 @@ export function createRclStandin(): RclStandin {
       // successive graphs, as the one real rclnodejs module does.
       ctx.publishCalls.length = 0;
       ctx.logs.length = 0;
+      ctx.transitionEvents.length = 0;
       ctx.initialized = true;
       ctx.shutdownDone = false;
     },
@@ -682,6 +739,28 @@ export function createRclStandin(): RclStandin {
     ParameterType: PARAMETER_TYPE,
     QoS,
     QoSOverridingOptions,
+    createLifecycleNode: (nodeName: string, namespace?: string) =>
+      makeLifecycle(new Node(nodeName, namespace), ctx),
+    lifecycle: { CallbackReturnCode },
+    callService: (name, request = {}) =>
+      new Promise((resolve, reject) => {
+        setImmediate(() => {
+          const handler = ctx.services.get(name);
+          const owner = ctx.nodes.find((n) => name.startsWith(`${n.getFullyQualifiedName()}/`));
+          if (!handler || !owner) return reject(new Error(`no service ${name} in the graph`));
+          if (!owner.spinning)
+            return reject(new Error(`no response from ${name}: its node does not spin`));
+          try {
+            Promise.resolve(handler(request)).then(resolve, (err: unknown) =>
+              // rclnodejs logs "Error processing <service> request" and sends nothing.
+              reject(new Error(`no response from ${name}: its handler failed: ${String(err)}`)),
+            );
+          } catch (err) {
+            reject(new Error(`no response from ${name}: its handler threw: ${String(err)}`));
+          }
+        });
+      }),
+    transitionEvents: ctx.transitionEvents,
     publishCalls: ctx.publishCalls,
     logs: ctx.logs,
     subscriptionsOn: (topic) =>
