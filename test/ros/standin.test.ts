@@ -164,7 +164,7 @@ for (const backend of BACKENDS) {
           return codes.SUCCESS;
         });
         expect(node.currentState).toMatchObject({ id: 1, label: "unconfigured" });
-        expect(() => node.activate()).toThrow(/No transition available/);
+        expect(() => node.activate()).toThrow(/Transition is not registered/);
         expect(node.configure().label).toBe("unconfigured"); // FAILURE: back where it was
         configureResult = codes.SUCCESS;
         expect(node.configure().label).toBe("inactive");
@@ -179,18 +179,24 @@ for (const backend of BACKENDS) {
         expect(node.shutdown().label).toBe("finalized");
       });
 
-      it("lifecycle: an async callback's Promise is no return code: the node is left in ErrorProcessing", async () => {
+      it("lifecycle: an async callback's Promise is no return code: the transition throws and the node is stuck in it", async () => {
         const r = await graph();
         const node = r.createLifecycleNode("async_managed");
         let errorRan = false;
-        node.registerOnConfigure((async () => r.lifecycle.CallbackReturnCode.SUCCESS) as never);
+        let configureRan = false;
+        node.registerOnConfigure((async () => {
+          configureRan = true;
+          return r.lifecycle.CallbackReturnCode.SUCCESS;
+        }) as never);
         node.registerOnError(() => {
           errorRan = true;
           return r.lifecycle.CallbackReturnCode.SUCCESS;
         });
-        expect(node.configure()).toMatchObject({ id: 15, label: "errorprocessing" });
+        expect(() => node.configure()).toThrow(/A number was expected/);
+        expect(configureRan).toBe(true);
         expect(errorRan).toBe(false);
-        expect(() => node.activate()).toThrow();
+        expect(node.currentState).toMatchObject({ id: 10, label: "configuring" });
+        expect(() => node.activate()).toThrow(/Transition is not registered/);
       });
 
       it("lifecycle: a lifecycle publisher sends only while activated, which the node's transitions do not change", async () => {

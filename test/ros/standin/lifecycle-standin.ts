@@ -7,14 +7,15 @@
  * What it reproduces from rclnodejs, on purpose:
  * - `_changeState`: trigger the transition (throws when it is not available from the current
  *   state), run the callback registered for the transition state *synchronously* with the
- *   previous state, map its return value to rcl's label (97 success, 98 failure, 99 error;
- *   anything else, such as a Promise from an async callback, gets the error label), trigger that;
- *   only for a returned (or thrown) ERROR the onError callback runs from ErrorProcessing. So an
- *   async callback leaves the node in ErrorProcessing, as it does in rclnodejs.
+ *   previous state, map its return value to rcl's label (97 success, 98 failure, 99 error),
+ *   trigger that; only for a returned (or thrown) ERROR the onError callback runs, given the
+ *   start state. A value that is no number (a Promise from an async callback) makes the binding
+ *   throw "A number was expected" after the callback ran: the transition method throws and the
+ *   node is left in the transition state (checked on real rclnodejs 2.2.0 and Humble).
  * - `~/change_state`: a label is looked up among the transitions of the current state (not
- *   found: success false); an id goes straight to `_changeState`, which throws inside the
- *   service handler when the transition is not available (rclnodejs 2.2.0 does not catch it;
- *   here the service call throws).
+ *   found: success false); an id goes straight to `_changeState`, which throws rcl's
+ *   "Transition is not registered." inside the service handler when the transition is not
+ *   available (rclnodejs 2.2.0 does not catch it; here the service call throws).
  * - `~/get_available_transitions` answers rclnodejs's TransitionDescription objects, whose
  *   `startState`/`goalState` the message has no fields for: start_state and goal_state arrive
  *   empty.
@@ -107,7 +108,10 @@ const TRANSITIONS: readonly TransitionRow[] = [
 
 /** getLifecycleTransitionIdToLabel of rcl_lifecycle_bindings.cpp: a callback's return → the label to trigger. */
 function callbackLabel(code: unknown): string {
-  const n = typeof code === "number" ? code : Number.NaN;
+  // N-API's number check: a Promise (an async callback) or undefined is refused here, after the
+  // callback ran, so the transition throws and the node stays in the transition state.
+  if (typeof code !== "number") throw new TypeError("A number was expected");
+  const n = code;
   if (n === CallbackReturnCode.SUCCESS) return "transition_success";
   if (n === CallbackReturnCode.FAILURE) return "transition_failure";
   if (n === CallbackReturnCode.ERROR) return "transition_error";
@@ -149,7 +153,8 @@ export function makeLifecycle(node: StandinNode, graph: LifecycleGraph): RclLife
 
   const trigger = (pick: (t: TransitionRow) => boolean, what: string): RclLifecycleState => {
     const t = TRANSITIONS.find((row) => row.start === current && pick(row));
-    if (!t) throw new Error(`No transition available from state ${what}`);
+    // rcl_lifecycle's error, as rclnodejs's binding throws it.
+    if (!t) throw new Error(`Transition is not registered., transition ${what} from ${current}`);
     graph.transitionEvents.push({
       node: fqn,
       transition: { id: t.id, label: t.label },
