@@ -77,17 +77,8 @@ export function buildModel(def: ModelDef): Model {
   return parseModel(json, bytes, "test");
 }
 
-/** Deterministic PRNG for test data. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG for test data: the benchmarks' seeded uniform stream (mulberry32). */
+export { uniform as rng } from "../../src/bench/uniform.js";
 
 export function randomTensor(shape: number[], rand: () => number, scale = 1, offset = 0): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
