@@ -28,7 +28,7 @@ import {
   type Model,
   type Network,
 } from "../snn/index.js";
-import { loadModelFrom } from "../nir/model-source.js";
+import { isNirPath, loadModelFrom } from "../nir/model-source.js";
 import { createPowerStage, type PowerStage } from "./energy.js";
 import { CAMERA_ENCODER, externalFrameProblem } from "./external-input.js";
 import { continuousTicks, type ContinuousTicks } from "./presentation.js";
@@ -78,7 +78,7 @@ export async function createFrameProcessor(config: WorkerConfig): Promise<FrameP
 export function preflightProcessor(config: WorkerConfig): PipelineInfo | undefined {
   // A .nir file's HDF5 reader runs in a worker (src/nir), so it cannot be read synchronously:
   // undefined says "not checked here", and the worker's load decides.
-  if (/\.nir$/i.test(config.model)) return undefined;
+  if (isNirPath(config.model)) return undefined;
   return new StageProcessor(withOverrides(loadModelSync(config.model), config), config).info;
 }
 
